@@ -1,0 +1,22 @@
+//! Wire types and the signed envelope, shared by the client library and licensekit-server.
+//!
+//! Everything that crosses a trust boundary is an [`Envelope`]: the server signs with the
+//! vendor key, the client with its per-installation key, and the other side verifies before
+//! it reads a single payload byte. See `envelope.rs` for the exact format.
+
+mod armour;
+mod envelope;
+mod keys;
+mod strict_json;
+
+pub use envelope::{Envelope, FORMAT_TAG, Kind, MAX_ENVELOPE_TEXT, MAX_PAYLOAD};
+pub use keys::{KeyId, PublicKey, SigningKey, TrustedKeys};
+pub use strict_json::from_slice_strict;
+
+/// Fills `buf` from the operating system's random source.
+///
+/// Keys, nonces and installation IDs all come from here. The OS source failing is not
+/// something a licensing library can recover from safely, so it is reported, not papered over.
+pub fn os_random(buf: &mut [u8]) -> Result<(), crate::Status> {
+    getrandom::fill(buf).map_err(|_| crate::Status::Internal)
+}
