@@ -132,34 +132,62 @@ impl Status {
             Status::Ok => (c"LK_OK", c"success"),
             Status::NullPointer => (c"LK_NULL_POINTER", c"a required pointer argument was NULL"),
             Status::InvalidUtf8 => (c"LK_INVALID_UTF8", c"a string argument is not valid UTF-8"),
-            Status::BufferTooSmall => (c"LK_BUFFER_TOO_SMALL", c"the output buffer is too small; see the size needed"),
+            Status::BufferTooSmall => {
+                (c"LK_BUFFER_TOO_SMALL", c"the output buffer is too small; see the size needed")
+            }
             Status::InvalidArgument => (c"LK_INVALID_ARGUMENT", c"an argument has an invalid value"),
-            Status::Internal => (c"LK_INTERNAL", c"internal error in licensekit (caught; nothing was granted)"),
+            Status::Internal => {
+                (c"LK_INTERNAL", c"internal error in licensekit (caught; nothing was granted)")
+            }
             Status::NoPublicKey => (c"LK_NO_PUBLIC_KEY", c"no trusted vendor public key is configured"),
-            Status::InvalidPublicKey => (c"LK_INVALID_PUBLIC_KEY", c"the public key is not a valid hex-encoded Ed25519 key"),
-            Status::InvalidProductId => (c"LK_INVALID_PRODUCT_ID", c"the product ID is empty, too long or has invalid characters"),
-            Status::NotActivated => (c"LK_NOT_ACTIVATED", c"no license is activated for this product on this computer"),
+            Status::InvalidPublicKey => {
+                (c"LK_INVALID_PUBLIC_KEY", c"the public key is not a valid hex-encoded Ed25519 key")
+            }
+            Status::InvalidProductId => {
+                (c"LK_INVALID_PRODUCT_ID", c"the product ID is empty, too long or has invalid characters")
+            }
+            Status::NotActivated => {
+                (c"LK_NOT_ACTIVATED", c"no license is activated for this product on this computer")
+            }
             Status::Expired => (c"LK_EXPIRED", c"the license has expired"),
-            Status::LeaseExpired => (c"LK_LEASE_EXPIRED", c"the license could not be refreshed within its offline grace period"),
+            Status::LeaseExpired => {
+                (c"LK_LEASE_EXPIRED", c"the license could not be refreshed within its offline grace period")
+            }
             Status::Disabled => (c"LK_DISABLED", c"the license was disabled or suspended by the vendor"),
             Status::Deactivated => (c"LK_DEACTIVATED", c"the license was deactivated on this computer"),
             Status::WrongMachine => (c"LK_WRONG_MACHINE", c"the license was issued for another computer"),
-            Status::ClockTampered => (c"LK_CLOCK_TAMPERED", c"the system clock was set back beyond the allowed tolerance"),
-            Status::VmNotAllowed => (c"LK_VM_NOT_ALLOWED", c"the license does not allow running in a virtual machine"),
+            Status::ClockTampered => {
+                (c"LK_CLOCK_TAMPERED", c"the system clock was set back beyond the allowed tolerance")
+            }
+            Status::VmNotAllowed => {
+                (c"LK_VM_NOT_ALLOWED", c"the license does not allow running in a virtual machine")
+            }
             Status::TrialExpired => (c"LK_TRIAL_EXPIRED", c"the trial period has ended"),
-            Status::FeatureNotEnabled => (c"LK_FEATURE_NOT_ENABLED", c"the feature is not enabled by the license"),
+            Status::FeatureNotEnabled => {
+                (c"LK_FEATURE_NOT_ENABLED", c"the feature is not enabled by the license")
+            }
             Status::MalformedEnvelope => (c"LK_MALFORMED_ENVELOPE", c"the signed data is malformed"),
             Status::EnvelopeTooLarge => (c"LK_ENVELOPE_TOO_LARGE", c"the signed data exceeds the size limit"),
-            Status::UnsupportedVersion => (c"LK_UNSUPPORTED_VERSION", c"the signed data uses an unsupported format version"),
-            Status::UnknownKey => (c"LK_UNKNOWN_KEY", c"the signed data was signed by a key that is not trusted"),
+            Status::UnsupportedVersion => {
+                (c"LK_UNSUPPORTED_VERSION", c"the signed data uses an unsupported format version")
+            }
+            Status::UnknownKey => {
+                (c"LK_UNKNOWN_KEY", c"the signed data was signed by a key that is not trusted")
+            }
             Status::BadSignature => (c"LK_BAD_SIGNATURE", c"the signature does not match the signed data"),
             Status::WrongKind => (c"LK_WRONG_KIND", c"the signed data is of another kind than expected"),
-            Status::MalformedPayload => (c"LK_MALFORMED_PAYLOAD", c"the signed payload does not have the expected contents"),
+            Status::MalformedPayload => {
+                (c"LK_MALFORMED_PAYLOAD", c"the signed payload does not have the expected contents")
+            }
             Status::StoreIo => (c"LK_STORE_IO", c"the license store could not be read or written"),
             Status::StoreCorrupt => (c"LK_STORE_CORRUPT", c"the license store file is corrupt"),
             Status::StoreTruncated => (c"LK_STORE_TRUNCATED", c"the license store file is truncated"),
-            Status::StoreVersion => (c"LK_STORE_VERSION", c"the license store file has an unsupported version"),
-            Status::MachineIdUnavailable => (c"LK_MACHINE_ID_UNAVAILABLE", c"no computer identity could be determined"),
+            Status::StoreVersion => {
+                (c"LK_STORE_VERSION", c"the license store file has an unsupported version")
+            }
+            Status::MachineIdUnavailable => {
+                (c"LK_MACHINE_ID_UNAVAILABLE", c"no computer identity could be determined")
+            }
         }
     }
 

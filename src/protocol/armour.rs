@@ -31,10 +31,7 @@ pub(super) fn wrap(label: &str, compact: &str) -> String {
 
 /// Returns the label and the compact form inside an armoured text.
 pub(super) fn unwrap(text: &str) -> Result<(&str, String), Status> {
-    let mut lines = text
-        .split('\n')
-        .map(|l| l.trim_matches([' ', '\t', '\r']))
-        .filter(|l| !l.is_empty());
+    let mut lines = text.split('\n').map(|l| l.trim_matches([' ', '\t', '\r'])).filter(|l| !l.is_empty());
     let label = lines
         .next()
         .and_then(|l| l.strip_prefix(BEGIN))

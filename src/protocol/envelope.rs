@@ -136,9 +136,8 @@ impl Envelope {
         let mut parts = text.split('.');
         let tag = parts.next().unwrap_or_default();
         if tag != FORMAT_TAG {
-            let is_other_version = tag.len() > 2
-                && tag.starts_with("lk")
-                && tag[2..].bytes().all(|b| b.is_ascii_digit());
+            let is_other_version =
+                tag.len() > 2 && tag.starts_with("lk") && tag[2..].bytes().all(|b| b.is_ascii_digit());
             return Err(if is_other_version {
                 Status::UnsupportedVersion
             } else {
@@ -220,8 +219,7 @@ impl Envelope {
 /// themselves against it.
 pub fn signed_message(kind: Kind, payload: &[u8]) -> Vec<u8> {
     let kind = kind.as_str().as_bytes();
-    let mut message =
-        Vec::with_capacity(DOMAIN.len() + FORMAT_TAG.len() + kind.len() + payload.len() + 2);
+    let mut message = Vec::with_capacity(DOMAIN.len() + FORMAT_TAG.len() + kind.len() + payload.len() + 2);
     message.extend_from_slice(DOMAIN);
     message.extend_from_slice(FORMAT_TAG.as_bytes());
     message.push(0);

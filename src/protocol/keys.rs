@@ -63,8 +63,7 @@ impl PublicKey {
 
     /// Builds a key from its 32 bytes; weak (small-order) points are refused.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, Status> {
-        let key =
-            ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(|_| Status::InvalidPublicKey)?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(|_| Status::InvalidPublicKey)?;
         if key.is_weak() {
             return Err(Status::InvalidPublicKey);
         }

@@ -85,10 +85,7 @@ mod tests {
         type M = BTreeMap<String, serde_json::Value>;
         assert!(from_slice_strict::<M>(br#"{"a":1,"b":{"c":[1,{"d":2}]}}"#).is_ok());
         assert_eq!(from_slice_strict::<M>(br#"{"a":1,"a":2}"#), Err(Status::MalformedPayload));
-        assert_eq!(
-            from_slice_strict::<M>(br#"{"a":{"b":[{"c":1,"c":1}]}}"#),
-            Err(Status::MalformedPayload)
-        );
+        assert_eq!(from_slice_strict::<M>(br#"{"a":{"b":[{"c":1,"c":1}]}}"#), Err(Status::MalformedPayload));
         assert_eq!(from_slice_strict::<M>(br#"{"a":1} x"#), Err(Status::MalformedPayload));
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert_eq!(from_slice_strict::<serde_json::Value>(deep.as_bytes()), Err(Status::MalformedPayload));

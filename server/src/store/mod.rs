@@ -1,0 +1,116 @@
+//! The storage layer: one trait the handlers call, with SQLite as the embedded backend.
+//!
+//! Handlers see only [`Store`] and the domain types of [`model`], never SQL, so a PostgreSQL
+//! backend is one more implementation of the trait. The methods are blocking: the server
+//! calls them from tokio's blocking pool, which suits rusqlite and a synchronous PostgreSQL
+//! client alike. Every method that writes several rows does so in one transaction, and every
+//! check that depends on stored data (does this feature exist, is this name taken) runs
+//! inside that transaction, so a refused request writes nothing.
+
+pub mod model;
+pub mod sqlite;
+
+use model::*;
+
+/// Why a storage call failed. Messages name the request field concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// Something the request names does not exist (404).
+    NotFound(String),
+    /// The request collides with stored data: a duplicate name or code (409).
+    Conflict(String),
+    /// The request is inconsistent with stored data (400).
+    Invalid(String),
+    /// The database failed (500).
+    Internal(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the server stores. See the module documentation.
+pub trait Store: Send + Sync {
+    // --- setup and API keys ---
+    /// The customer ID of this installation (the first half of every bearer token).
+    fn customer_id(&self) -> StoreResult<String>;
+    /// Records the customer ID at `init`; `Conflict` if one is already set.
+    fn set_customer_id(&self, customer_id: &str) -> StoreResult<()>;
+    /// The kind of the live (unrevoked) key whose SHA-256 is `key_hash`.
+    fn key_kind(&self, key_hash: &[u8; 32]) -> StoreResult<Option<KeyKind>>;
+    /// Stores a key by its hash; returns its ID.
+    fn add_key(&self, kind: KeyKind, key_hash: &[u8; 32], prefix: &str) -> StoreResult<i64>;
+    fn list_keys(&self) -> StoreResult<Vec<ApiKeyInfo>>;
+    /// Revokes a key; `NotFound` if there is no such live key.
+    fn revoke_key(&self, id: i64) -> StoreResult<()>;
+
+    // --- products ---
+    fn products(&self) -> StoreResult<Vec<Product>>;
+    fn product(&self, product_id: &str) -> StoreResult<Product>;
+    /// Creates a product; returns its new ID.
+    fn create_product(&self, product: &NewProduct) -> StoreResult<String>;
+    fn update_product(&self, product_id: &str, patch: &ProductPatch) -> StoreResult<()>;
+    fn create_groups(&self, product_id: &str, groups: &[NewGroup]) -> StoreResult<()>;
+    fn update_groups(&self, product_id: &str, groups: &[GroupPatch]) -> StoreResult<()>;
+    /// Deletes a group; its features move to the Default group.
+    fn delete_group(&self, product_id: &str, name: &str) -> StoreResult<()>;
+    fn create_features(&self, product_id: &str, features: &[NewFeature]) -> StoreResult<()>;
+    fn update_features(&self, product_id: &str, features: &[FeaturePatch]) -> StoreResult<()>;
+    fn delete_feature(&self, product_id: &str, code: &str) -> StoreResult<()>;
+    fn create_udfs(&self, product_id: &str, udfs: &[UdfSetting]) -> StoreResult<()>;
+    fn update_udfs(&self, product_id: &str, udfs: &[UdfPatch]) -> StoreResult<()>;
+    fn delete_udf(&self, product_id: &str, name: &str) -> StoreResult<()>;
+
+    // --- profiles ---
+    fn profile(&self, product_id: &str, name: &str) -> StoreResult<Profile>;
+    fn count_profiles(&self, product_id: Option<&str>) -> StoreResult<i64>;
+    fn profiles(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Profile>>;
+    fn create_profile(&self, product_id: &str, name: &str, change: &ProfileChange) -> StoreResult<()>;
+    /// Updates a profile; with `inherit`, the codes in it take the changed settings too.
+    fn update_profile(&self, product_id: &str, name: &str, change: &ProfileChange, inherit: bool) -> StoreResult<()>;
+
+    // --- license codes ---
+    /// The code, in its product or (with no product) wherever it is.
+    fn license_code(&self, code: &str, product_id: Option<&str>, with_notes: bool) -> StoreResult<Vec<LicenseCode>>;
+    fn count_codes(&self, filter: &CodeFilter) -> StoreResult<i64>;
+    fn license_codes(&self, filter: &CodeFilter, page: Page) -> StoreResult<Vec<LicenseCode>>;
+    /// Allocates or imports codes; returns the generated codes (empty for an import).
+    fn create_codes(&self, request: &NewCodes) -> StoreResult<Vec<String>>;
+    fn update_code(&self, product_id: &str, code: &str, change: &CodeChange) -> StoreResult<()>;
+    /// Takes up to `amount` unused codes not yet handed out, and marks them handed out.
+    fn next_codes(&self, product_id: &str, profile: Option<&str>, amount: i64) -> StoreResult<Vec<String>>;
+
+    // --- notes ---
+    fn notes(&self, product_id: &str, code: &str) -> StoreResult<Vec<Note>>;
+    /// Adds a note; returns its ID.
+    fn add_note(&self, product_id: &str, code: &str, note_type: &str, description: &str) -> StoreResult<i64>;
+    fn update_note(&self, product_id: &str, code: &str, id: i64, note_type: Option<&str>, description: Option<&str>) -> StoreResult<()>;
+    /// Deletes one note, or all of the code's notes when `id` is `None`; returns how many.
+    fn delete_notes(&self, product_id: &str, code: &str, id: Option<i64>) -> StoreResult<i64>;
+
+    // --- activity, system details, trials (filled by the client protocol) ---
+    /// (product ID, code) of the current activations of a computer.
+    fn activated_codes(&self, computer_id: &str) -> StoreResult<Vec<(String, String)>>;
+    fn activity(&self, product_id: &str, code: &str, only_active: bool, with_system: bool) -> StoreResult<Vec<Activation>>;
+    /// Marks every current activation of the code returned; returns how many.
+    fn return_activity(&self, product_id: &str, code: &str) -> StoreResult<i64>;
+    /// Deletes the code's activity (of one computer, or all); returns how many records.
+    fn delete_activity(&self, product_id: &str, code: &str, computer_id: Option<&str>) -> StoreResult<i64>;
+    /// The system details object (compact JSON text) last uploaded by a computer.
+    fn system_details(&self, product_id: &str, computer_id: &str) -> StoreResult<Option<String>>;
+    fn trial(&self, product_id: &str, computer_id: &str) -> StoreResult<Option<Trial>>;
+    fn delete_trial(&self, product_id: &str, computer_id: &str) -> StoreResult<()>;
+    fn count_trials(&self, filter: &TrialFilter) -> StoreResult<i64>;
+    fn trials(&self, filter: &TrialFilter, page: Page) -> StoreResult<Vec<Trial>>;
+
+    // --- companies and consumers ---
+    fn company(&self, id: i64, product_id: Option<&str>) -> StoreResult<Company>;
+    fn company_by_name(&self, name: &str, product_id: Option<&str>) -> StoreResult<Company>;
+    fn companies(&self) -> StoreResult<Vec<Company>>;
+    /// Creates a company; returns its ID.
+    fn create_company(&self, product_id: &str, change: &CompanyChange) -> StoreResult<i64>;
+    fn update_company(&self, id: i64, product_id: &str, change: &CompanyChange) -> StoreResult<()>;
+    /// Deletes a company; its license codes keep working without one.
+    fn delete_company(&self, id: i64) -> StoreResult<()>;
+    fn add_consumer(&self, record: &ConsumerRecord) -> StoreResult<()>;
+    fn count_consumers(&self, filter: &ConsumerFilter) -> StoreResult<i64>;
+    fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>>;
+}

@@ -1,0 +1,177 @@
+//! Activations, system details and trials: read and managed here through the Web API,
+//! written by the client protocol.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{codes, product_must_exist};
+use crate::datetime::now_millis;
+use crate::store::model::*;
+use crate::store::{StoreError, StoreResult};
+
+pub fn activated_codes(conn: &Connection, computer_id: &str) -> StoreResult<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT lc.product_id, a.code FROM activations a JOIN license_codes lc ON lc.code = a.code
+         WHERE a.computer_id = ?1 AND a.status = 'Activated' ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map([computer_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn activity(
+    conn: &Connection,
+    product_id: &str,
+    code: &str,
+    only_active: bool,
+    with_system: bool,
+) -> StoreResult<Vec<Activation>> {
+    codes::must_exist(conn, product_id, code)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.code, a.computer_id, a.status, lc.vm_lease_period, a.lease_end, a.vm_platform, a.username,
+                a.activated, a.deactivated, sd.details
+         FROM activations a JOIN license_codes lc ON lc.code = a.code
+         LEFT JOIN system_details sd ON sd.product_id = lc.product_id AND sd.computer_id = a.computer_id
+         WHERE a.code = ?1 AND (?2 = 0 OR a.status = 'Activated') ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map(params![code, only_active], |r| {
+        let details: Option<String> = r.get(9)?;
+        Ok(Activation {
+            code: r.get(0)?,
+            computer_id: r.get(1)?,
+            status: r.get(2)?,
+            vm_lease_period: r.get(3)?,
+            lease_end: r.get(4)?,
+            vm_platform: r.get(5)?,
+            username: r.get(6)?,
+            activated: r.get(7)?,
+            deactivated: r.get(8)?,
+            system_info: if with_system { details } else { None },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn return_all(conn: &Connection, product_id: &str, code: &str) -> StoreResult<i64> {
+    codes::must_exist(conn, product_id, code)?;
+    let changed = conn.execute(
+        "UPDATE activations SET status = 'Returned', deactivated = ?2 WHERE code = ?1 AND status = 'Activated'",
+        params![code, now_millis()],
+    )?;
+    Ok(changed as i64)
+}
+
+pub fn delete(conn: &Connection, product_id: &str, code: &str, computer_id: Option<&str>) -> StoreResult<i64> {
+    codes::must_exist(conn, product_id, code)?;
+    // Seats and elements the deleted activity held are freed with it.
+    conn.execute(
+        "DELETE FROM feature_checkouts WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)",
+        params![code, computer_id],
+    )?;
+    let deleted = conn.execute(
+        "DELETE FROM activations WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)",
+        params![code, computer_id],
+    )?;
+    Ok(deleted as i64)
+}
+
+pub fn system_details(conn: &Connection, product_id: &str, computer_id: &str) -> StoreResult<Option<String>> {
+    product_must_exist(conn, product_id)?;
+    Ok(conn
+        .prepare_cached("SELECT details FROM system_details WHERE product_id = ?1 AND computer_id = ?2")?
+        .query_row([product_id, computer_id], |r| r.get(0))
+        .optional()?)
+}
+
+const TRIAL_COLUMNS: &str =
+    "product_id, computer_id, trial_period, created, modified, lease_end, expires, converted_code";
+
+fn read_trial(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trial> {
+    Ok(Trial {
+        product_id: r.get(0)?,
+        computer_id: r.get(1)?,
+        trial_period: r.get(2)?,
+        created: r.get(3)?,
+        modified: r.get(4)?,
+        lease_end: r.get(5)?,
+        expires: r.get(6)?,
+        converted_code: r.get(7)?,
+    })
+}
+
+pub fn trial(conn: &Connection, product_id: &str, computer_id: &str) -> StoreResult<Option<Trial>> {
+    product_must_exist(conn, product_id)?;
+    Ok(conn
+        .prepare_cached(&format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE product_id = ?1 AND computer_id = ?2"))?
+        .query_row([product_id, computer_id], read_trial)
+        .optional()?)
+}
+
+pub fn delete_trial(conn: &Connection, product_id: &str, computer_id: &str) -> StoreResult<()> {
+    let trial = trial(conn, product_id, computer_id)?.ok_or_else(|| {
+        StoreError::NotFound(format!("computerid: no trial for computer {computer_id} in product {product_id}"))
+    })?;
+    if let Some(code) = trial.converted_code {
+        return Err(StoreError::Conflict(format!(
+            "computerid: the trial of computer {computer_id} has been activated with license code {code}"
+        )));
+    }
+    conn.execute("DELETE FROM trials WHERE product_id = ?1 AND computer_id = ?2", [product_id, computer_id])?;
+    Ok(())
+}
+
+fn trial_filter(filter: &TrialFilter) -> (String, Vec<Value>) {
+    let mut conditions = vec!["1 = 1".to_owned()];
+    let mut values: Vec<Value> = Vec::new();
+    let mut bind = |sql: &str, value: Value| {
+        values.push(value);
+        conditions.push(sql.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(product) = &filter.product_id {
+        bind("product_id = ?", Value::Text(product.clone()));
+    }
+    if let Some(computer) = &filter.computer_id {
+        bind("computer_id = ?", Value::Text(computer.clone()));
+    }
+    if let Some(t) = filter.expires_before {
+        bind("expires < ?", Value::Integer(t));
+    }
+    if let Some(t) = filter.expires_after {
+        bind("expires > ?", Value::Integer(t));
+    }
+    match filter.in_trial {
+        Some(true) => bind("expires > ?", Value::Integer(filter.now)),
+        Some(false) => bind("expires <= ?", Value::Integer(filter.now)),
+        None => {}
+    }
+    match filter.converted {
+        Some(true) => conditions.push("converted_code IS NOT NULL".into()),
+        Some(false) => conditions.push("converted_code IS NULL".into()),
+        None => {}
+    }
+    if let Some(t) = filter.created_before {
+        bind("created < ?", Value::Integer(t));
+    }
+    if let Some(t) = filter.created_after {
+        bind("created > ?", Value::Integer(t));
+    }
+    (conditions.join(" AND "), values)
+}
+
+pub fn count_trials(conn: &Connection, filter: &TrialFilter) -> StoreResult<i64> {
+    let (condition, values) = trial_filter(filter);
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) FROM trials WHERE {condition}"))?
+        .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?)
+}
+
+pub fn trials(conn: &Connection, filter: &TrialFilter, page: Page) -> StoreResult<Vec<Trial>> {
+    let (condition, mut values) = trial_filter(filter);
+    let n = values.len();
+    values.push(Value::Integer(page.size));
+    values.push(Value::Integer(page.offset()));
+    let sql = format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE {condition} ORDER BY id LIMIT ?{} OFFSET ?{}", n + 1, n + 2);
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(values), read_trial)?
+        .collect::<Result<_, _>>()?)
+}

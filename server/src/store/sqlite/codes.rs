@@ -1,0 +1,348 @@
+//! License codes: allocation (generated or imported), reads with their features, UDFs,
+//! notes and server functions, updates, and hand-out through `NextLicenseCode`.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::licensing::{self, Owner, SETTINGS_COLUMNS};
+use super::{companies, product_must_exist, products, profiles};
+use crate::datetime::now_millis;
+use crate::random;
+use crate::store::model::*;
+use crate::store::{StoreError, StoreResult};
+
+fn select() -> String {
+    let settings: Vec<String> = SETTINGS_COLUMNS.split(", ").map(|c| format!("lc.{c}")).collect();
+    format!(
+        "SELECT lc.code, lc.product_id, coalesce(c.name, ''), coalesce(lc.company_id, 0), p.name,
+                lc.subscription_last_activated, lc.created, lc.modified,
+                (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Activated'),
+                (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Deactivated'),
+                {}
+         FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id LEFT JOIN profiles p ON p.id = lc.profile_id",
+        settings.join(", ")
+    )
+}
+
+fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<LicenseCode> {
+    Ok(LicenseCode {
+        code: row.get(0)?,
+        product_id: row.get(1)?,
+        company: row.get(2)?,
+        company_id: row.get(3)?,
+        profile_name: row.get(4)?,
+        subscription_last_activated: row.get(5)?,
+        created: row.get(6)?,
+        modified: row.get(7)?,
+        num_activations: row.get(8)?,
+        num_deactivations: row.get(9)?,
+        settings: licensing::read_settings(row, 10)?,
+        features: Vec::new(),
+        udfs: Vec::new(),
+        notes: Vec::new(),
+        server_functions: Vec::new(),
+    })
+}
+
+fn fill(conn: &Connection, code: &mut LicenseCode, with_notes: bool) -> StoreResult<()> {
+    let owner = Owner::Code(&code.code);
+    code.features = licensing::feature_states(conn, owner, &code.product_id)?;
+    code.udfs = licensing::udf_values(conn, owner, &code.product_id)?;
+    code.server_functions = licensing::server_functions(conn, owner)?;
+    if with_notes {
+        code.notes = notes(conn, &code.code)?;
+    }
+    Ok(())
+}
+
+/// `NotFound` unless the product exists and the code belongs to it.
+pub fn must_exist(conn: &Connection, product_id: &str, code: &str) -> StoreResult<()> {
+    product_must_exist(conn, product_id)?;
+    let found = conn
+        .prepare_cached("SELECT 1 FROM license_codes WHERE code = ?1 AND product_id = ?2")?
+        .exists([code, product_id])?;
+    if found {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(format!("licensecode: license code {code} not found in product {product_id}")))
+    }
+}
+
+pub fn find(conn: &Connection, code: &str, product_id: Option<&str>, with_notes: bool) -> StoreResult<Vec<LicenseCode>> {
+    if let Some(product_id) = product_id {
+        must_exist(conn, product_id, code)?;
+    }
+    let mut found: Vec<LicenseCode> = conn
+        .prepare_cached(&format!("{} WHERE lc.code = ?1 AND (?2 IS NULL OR lc.product_id = ?2)", select()))?
+        .query_map(params![code, product_id], read)?
+        .collect::<Result<_, _>>()?;
+    if found.is_empty() {
+        return Err(StoreError::NotFound(format!("licensecode: license code {code} not found")));
+    }
+    for code in &mut found {
+        fill(conn, code, with_notes)?;
+    }
+    Ok(found)
+}
+
+/// The WHERE clause and values of a code filter.
+fn filter_sql(filter: &CodeFilter) -> (String, Vec<Value>) {
+    let mut conditions = vec!["1 = 1".to_owned()];
+    let mut values: Vec<Value> = Vec::new();
+    let mut bind = |conditions: &mut Vec<String>, sql: &str, value: Value| {
+        values.push(value);
+        conditions.push(sql.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(product) = &filter.product_id {
+        bind(&mut conditions, "lc.product_id = ?", Value::Text(product.clone()));
+    }
+    if let Some(company) = &filter.company {
+        bind(&mut conditions, "c.name = ?", Value::Text(company.clone()));
+    }
+    if let Some(company_id) = filter.company_id {
+        bind(&mut conditions, "coalesce(lc.company_id, 0) = ?", Value::Integer(company_id));
+    }
+    match &filter.profile_name {
+        Some(name) if name.eq_ignore_ascii_case("default") => conditions.push("lc.profile_id IS NULL".into()),
+        Some(name) => bind(&mut conditions, "p.name = ?", Value::Text(name.clone())),
+        None => {}
+    }
+    if let Some(acquired) = filter.acquired_by_webservice {
+        bind(&mut conditions, "lc.acquired_by_webservice = ?", Value::Integer(acquired.into()));
+    }
+    let exists = |negate: bool, extra: &str| {
+        format!(
+            "{}EXISTS (SELECT 1 FROM activations a WHERE a.code = lc.code{extra})",
+            if negate { "NOT " } else { "" }
+        )
+    };
+    if let Some(used) = filter.used {
+        conditions.push(exists(!used, ""));
+    }
+    if let Some(activated) = filter.activated {
+        conditions.push(exists(!activated, " AND a.status = 'Activated'"));
+    }
+    (conditions.join(" AND "), values)
+}
+
+pub fn count(conn: &Connection, filter: &CodeFilter) -> StoreResult<i64> {
+    let (condition, values) = filter_sql(filter);
+    let sql = format!(
+        "SELECT count(*) FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id
+         LEFT JOIN profiles p ON p.id = lc.profile_id WHERE {condition}"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(values), |r| r.get(0))?)
+}
+
+pub fn page(conn: &Connection, filter: &CodeFilter, page: Page) -> StoreResult<Vec<LicenseCode>> {
+    let (condition, mut values) = filter_sql(filter);
+    let n = values.len();
+    values.push(Value::Integer(page.size));
+    values.push(Value::Integer(page.offset()));
+    let sql = format!("{} WHERE {condition} ORDER BY lc.created, lc.rowid LIMIT ?{} OFFSET ?{}", select(), n + 1, n + 2);
+    let mut codes: Vec<LicenseCode> =
+        conn.prepare_cached(&sql)?.query_map(rusqlite::params_from_iter(values), read)?.collect::<Result<_, _>>()?;
+    for code in &mut codes {
+        fill(conn, code, false)?;
+    }
+    Ok(codes)
+}
+
+/// A company ID from a request: 0 = none; otherwise it must be visible to the product.
+fn resolve_company(conn: &Connection, product_id: &str, company_id: i64) -> StoreResult<Option<i64>> {
+    if company_id == 0 {
+        return Ok(None);
+    }
+    companies::by_id(conn, company_id, Some(product_id))?;
+    Ok(Some(company_id))
+}
+
+/// A profile name from a request: `None` or `default` = no profile.
+fn resolve_profile(conn: &Connection, product_id: &str, name: Option<&str>) -> StoreResult<Option<i64>> {
+    match name {
+        None => Ok(None),
+        Some(n) if n.eq_ignore_ascii_case("default") => Ok(None),
+        Some(n) => profiles::id(conn, product_id, n).map(Some),
+    }
+}
+
+pub fn create(conn: &Connection, request: &NewCodes) -> StoreResult<Vec<String>> {
+    let product = products::load(conn, &request.product_id)?;
+    let company = resolve_company(conn, &product.id, request.company_id)?;
+    let profile = resolve_profile(conn, &product.id, request.profile_name.as_deref())?;
+    // A code allocated without a profile takes the product's settings.
+    let settings = Settings {
+        enabled_for_use: true,
+        license_type: product.license_type,
+        clients_allowed: product.clients_allowed,
+        client_lease_period: product.client_lease_period,
+        vm_lease_period: product.vm_lease_period,
+        client_offline_lease_period: product.client_offline_lease_period,
+        subscription_period: product.subscription_period,
+        subscription_end: product.subscription_end,
+        ..Settings::profile_defaults()
+    };
+    let placeholders: Vec<String> = (7..21).map(|i| format!("?{i}")).collect();
+    let insert = format!(
+        "INSERT OR IGNORE INTO license_codes (code, product_id, company_id, profile_id, reference, created, modified, {SETTINGS_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, {})",
+        placeholders.join(", ")
+    );
+    let now = now_millis();
+    let mut insert_one = |code: &str| -> StoreResult<bool> {
+        let mut values: Vec<Value> = vec![
+            code.to_owned().into(),
+            product.id.clone().into(),
+            company.map_or(Value::Null, Value::Integer),
+            profile.map_or(Value::Null, Value::Integer),
+            request.reference.clone().into(),
+            now.into(),
+        ];
+        values.extend(licensing::settings_values(&settings));
+        let inserted = conn.prepare_cached(&insert)?.execute(rusqlite::params_from_iter(values))? == 1;
+        if inserted {
+            if let Some(profile) = profile {
+                licensing::copy_profile_to_code(conn, profile, code)?;
+            }
+        }
+        Ok(inserted)
+    };
+    match &request.source {
+        CodeSource::Generate(count) => {
+            let mut made = Vec::new();
+            while (made.len() as i64) < *count {
+                let code = random::license_code();
+                if insert_one(&code)? {
+                    made.push(code);
+                }
+            }
+            Ok(made)
+        }
+        CodeSource::Import(codes) => {
+            for code in codes {
+                if !insert_one(code)? {
+                    return Err(StoreError::Conflict(format!("licensecodes: license code {code} already exists")));
+                }
+            }
+            Ok(Vec::new())
+        }
+    }
+}
+
+pub fn update(conn: &Connection, product_id: &str, code: &str, change: &CodeChange) -> StoreResult<()> {
+    must_exist(conn, product_id, code)?;
+    let mut profile_id: Option<i64> =
+        conn.prepare_cached("SELECT profile_id FROM license_codes WHERE code = ?1")?.query_row([code], |r| r.get(0))?;
+    if let Some(profile) = &change.profile {
+        profile_id = resolve_profile(conn, product_id, profile.as_deref())?;
+        conn.execute("UPDATE license_codes SET profile_id = ?2 WHERE code = ?1", params![code, profile_id])?;
+    }
+    if change.inherit_profile {
+        let profile_id = profile_id.ok_or_else(|| {
+            StoreError::Invalid(format!("inheritprofile: license code {code} has no profile to inherit from"))
+        })?;
+        licensing::copy_profile_to_code(conn, profile_id, code)?;
+    }
+    let current = conn
+        .prepare_cached(&format!("SELECT {SETTINGS_COLUMNS} FROM license_codes WHERE code = ?1"))?
+        .query_row([code], |r| licensing::read_settings(r, 0))?;
+    let settings = current.apply(&change.settings, false).map_err(StoreError::Invalid)?;
+    licensing::write_settings(conn, Owner::Code(code), &settings)?;
+    if let Some(company_id) = change.company_id {
+        let company = resolve_company(conn, product_id, company_id)?;
+        conn.execute("UPDATE license_codes SET company_id = ?2 WHERE code = ?1", params![code, company])?;
+    }
+    if let Some(reference) = &change.reference {
+        conn.execute("UPDATE license_codes SET reference = ?2 WHERE code = ?1", params![code, reference])?;
+    }
+    licensing::apply_extras(conn, Owner::Code(code), product_id, &change.extras)?;
+    if change.notes.delete_all {
+        conn.execute("DELETE FROM license_notes WHERE code = ?1", [code])?;
+    }
+    for id in &change.notes.delete {
+        if conn.execute("DELETE FROM license_notes WHERE code = ?1 AND id = ?2", params![code, id])? == 0 {
+            return Err(StoreError::NotFound(format!("notes: note {id} not found for license code {code}")));
+        }
+    }
+    for (note_type, description) in &change.notes.add {
+        add_note(conn, code, note_type, description)?;
+    }
+    Ok(())
+}
+
+pub fn next(conn: &Connection, product_id: &str, profile: Option<&str>, amount: i64) -> StoreResult<Vec<String>> {
+    product_must_exist(conn, product_id)?;
+    let profile_id = resolve_profile(conn, product_id, profile)?;
+    let codes: Vec<String> = conn
+        .prepare_cached(
+            "SELECT code FROM license_codes lc WHERE product_id = ?1 AND profile_id IS ?2 AND acquired_by_webservice = 0
+             AND NOT EXISTS (SELECT 1 FROM activations a WHERE a.code = lc.code) ORDER BY created, rowid LIMIT ?3",
+        )?
+        .query_map(params![product_id, profile_id, amount], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let now = now_millis();
+    for code in &codes {
+        conn.prepare_cached("UPDATE license_codes SET acquired_by_webservice = 1, modified = ?2 WHERE code = ?1")?
+            .execute(params![code, now])?;
+    }
+    Ok(codes)
+}
+
+pub fn notes(conn: &Connection, code: &str) -> StoreResult<Vec<Note>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, note_type, created, created_by, description FROM license_notes WHERE code = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([code], |r| {
+        Ok(Note { id: r.get(0)?, note_type: r.get(1)?, created: r.get(2)?, created_by: r.get(3)?, description: r.get(4)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Adds a note made through the Web API (so `createdBy` is blank, as the seed says).
+pub fn add_note(conn: &Connection, code: &str, note_type: &str, description: &str) -> StoreResult<i64> {
+    conn.prepare_cached(
+        "INSERT INTO license_notes (code, note_type, created, created_by, description) VALUES (?1, ?2, ?3, '', ?4)",
+    )?
+    .execute(params![code, note_type, now_millis(), description])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn update_note(
+    conn: &Connection,
+    product_id: &str,
+    code: &str,
+    id: i64,
+    note_type: Option<&str>,
+    description: Option<&str>,
+) -> StoreResult<()> {
+    must_exist(conn, product_id, code)?;
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT id FROM license_notes WHERE id = ?1 AND code = ?2")?
+        .query_row(params![id, code], |r| r.get(0))
+        .optional()?;
+    if found.is_none() {
+        return Err(StoreError::NotFound(format!("noteid: note {id} not found for license code {code}")));
+    }
+    if let Some(note_type) = note_type {
+        conn.execute("UPDATE license_notes SET note_type = ?2 WHERE id = ?1", params![id, note_type])?;
+    }
+    if let Some(description) = description {
+        conn.execute("UPDATE license_notes SET description = ?2 WHERE id = ?1", params![id, description])?;
+    }
+    Ok(())
+}
+
+pub fn delete_notes(conn: &Connection, product_id: &str, code: &str, id: Option<i64>) -> StoreResult<i64> {
+    must_exist(conn, product_id, code)?;
+    let deleted = match id {
+        Some(id) => {
+            let n = conn.execute("DELETE FROM license_notes WHERE id = ?1 AND code = ?2", params![id, code])?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("noteid: note {id} not found for license code {code}")));
+            }
+            n
+        }
+        None => conn.execute("DELETE FROM license_notes WHERE code = ?1", [code])?,
+    };
+    Ok(deleted as i64)
+}

@@ -1,0 +1,261 @@
+//! Versioned schema migrations, applied in order at start inside one transaction each.
+//!
+//! `PRAGMA user_version` records the last applied version. A database written by a newer
+//! server (a higher version than this binary knows) is refused rather than guessed at.
+
+use rusqlite::Connection;
+
+use crate::store::{StoreError, StoreResult};
+
+/// Migration N (1-based) is `MIGRATIONS[N - 1]`. Append only; never edit a released one.
+const MIGRATIONS: &[&str] = &[
+    // 1: the vendor Web API of seed 003, and the tables the client protocol fills later
+    // (activations, feature check-outs, system details, trials).
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('read_only', 'read_write', 'offline', 'ds')),
+        key_hash BLOB NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        revoked INTEGER
+    );
+    CREATE TABLE resellers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE);
+    CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        in_trial INTEGER NOT NULL,
+        trial_period INTEGER NOT NULL,
+        client_lease_period INTEGER NOT NULL,
+        vm_lease_period INTEGER NOT NULL,
+        client_offline_lease_period INTEGER NOT NULL,
+        license_type TEXT NOT NULL,
+        clients_allowed INTEGER NOT NULL,
+        subscription_period INTEGER NOT NULL,
+        subscription_end INTEGER,
+        created INTEGER NOT NULL,
+        modified INTEGER NOT NULL
+    );
+    CREATE TABLE feature_groups (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        name TEXT NOT NULL COLLATE NOCASE,
+        notes TEXT NOT NULL,
+        UNIQUE (product_id, name)
+    );
+    CREATE TABLE features (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        code TEXT NOT NULL COLLATE NOCASE,
+        name TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        feature_type TEXT NOT NULL,
+        group_id INTEGER REFERENCES feature_groups(id) ON DELETE SET NULL,
+        available_in_trials INTEGER NOT NULL,
+        availability INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (product_id, code)
+    );
+    CREATE TABLE udfs (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        name TEXT NOT NULL COLLATE NOCASE,
+        default_value TEXT NOT NULL,
+        UNIQUE (product_id, name)
+    );
+    CREATE TABLE profiles (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        name TEXT NOT NULL COLLATE NOCASE,
+        reseller_id INTEGER REFERENCES resellers(id),
+        enabled_for_use INTEGER NOT NULL,
+        license_type TEXT NOT NULL,
+        clients_allowed INTEGER NOT NULL,
+        client_lease_period INTEGER NOT NULL,
+        vm_lease_period INTEGER NOT NULL,
+        client_offline_lease_period INTEGER NOT NULL,
+        acquired_by_webservice INTEGER NOT NULL,
+        network_seats INTEGER NOT NULL,
+        heartbeat INTEGER NOT NULL,
+        concurrent_processes INTEGER NOT NULL,
+        concurrency_mode TEXT NOT NULL,
+        subscription_period INTEGER NOT NULL,
+        subscription_end INTEGER,
+        maintenance_end INTEGER,
+        created INTEGER NOT NULL,
+        modified INTEGER NOT NULL,
+        UNIQUE (product_id, name)
+    );
+    CREATE TABLE profile_features (
+        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+        feature_id INTEGER NOT NULL REFERENCES features(id) ON DELETE CASCADE,
+        availability INTEGER,
+        feature_limit INTEGER,
+        PRIMARY KEY (profile_id, feature_id)
+    );
+    CREATE TABLE profile_udfs (
+        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+        udf_id INTEGER NOT NULL REFERENCES udfs(id) ON DELETE CASCADE,
+        value TEXT NOT NULL,
+        PRIMARY KEY (profile_id, udf_id)
+    );
+    CREATE TABLE profile_server_functions (
+        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+        name TEXT NOT NULL COLLATE NOCASE,
+        enabled INTEGER NOT NULL,
+        parameter TEXT NOT NULL,
+        PRIMARY KEY (profile_id, name)
+    );
+    CREATE TABLE companies (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL COLLATE NOCASE,
+        product_id TEXT REFERENCES products(id),
+        data TEXT NOT NULL,
+        search1 TEXT NOT NULL,
+        search2 TEXT NOT NULL,
+        search3 TEXT NOT NULL,
+        reseller_id INTEGER REFERENCES resellers(id),
+        created INTEGER NOT NULL,
+        modified INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX companies_name ON companies (name, ifnull(product_id, '0'));
+    CREATE TABLE license_codes (
+        code TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
+        profile_id INTEGER REFERENCES profiles(id),
+        enabled_for_use INTEGER NOT NULL,
+        license_type TEXT NOT NULL,
+        clients_allowed INTEGER NOT NULL,
+        client_lease_period INTEGER NOT NULL,
+        vm_lease_period INTEGER NOT NULL,
+        client_offline_lease_period INTEGER NOT NULL,
+        acquired_by_webservice INTEGER NOT NULL,
+        network_seats INTEGER NOT NULL,
+        heartbeat INTEGER NOT NULL,
+        concurrent_processes INTEGER NOT NULL,
+        concurrency_mode TEXT NOT NULL,
+        subscription_period INTEGER NOT NULL,
+        subscription_end INTEGER,
+        maintenance_end INTEGER,
+        subscription_last_activated INTEGER,
+        reference TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        modified INTEGER NOT NULL
+    );
+    CREATE INDEX license_codes_product ON license_codes (product_id, profile_id);
+    CREATE INDEX license_codes_company ON license_codes (company_id);
+    CREATE TABLE code_features (
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        feature_id INTEGER NOT NULL REFERENCES features(id) ON DELETE CASCADE,
+        availability INTEGER,
+        feature_limit INTEGER,
+        tokens_used INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (code, feature_id)
+    );
+    CREATE TABLE code_udfs (
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        udf_id INTEGER NOT NULL REFERENCES udfs(id) ON DELETE CASCADE,
+        value TEXT NOT NULL,
+        PRIMARY KEY (code, udf_id)
+    );
+    CREATE TABLE code_server_functions (
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        name TEXT NOT NULL COLLATE NOCASE,
+        enabled INTEGER NOT NULL,
+        parameter TEXT NOT NULL,
+        PRIMARY KEY (code, name)
+    );
+    CREATE TABLE license_notes (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        note_type TEXT NOT NULL CHECK (note_type IN ('General', 'System')),
+        created INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        description TEXT NOT NULL
+    );
+    CREATE INDEX license_notes_code ON license_notes (code);
+    CREATE TABLE activations (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        computer_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Activated', 'Deactivated', 'Returned')),
+        activated INTEGER NOT NULL,
+        deactivated INTEGER,
+        lease_end INTEGER,
+        vm_platform TEXT NOT NULL DEFAULT '',
+        username TEXT NOT NULL DEFAULT '',
+        installation_key TEXT,
+        serial INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX activations_code ON activations (code, status);
+    CREATE INDEX activations_computer ON activations (computer_id, status);
+    CREATE TABLE feature_checkouts (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        feature_id INTEGER NOT NULL REFERENCES features(id) ON DELETE CASCADE,
+        computer_id TEXT NOT NULL,
+        username TEXT NOT NULL DEFAULT '',
+        amount INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL
+    );
+    CREATE INDEX feature_checkouts_code ON feature_checkouts (code, feature_id);
+    CREATE TABLE system_details (
+        product_id TEXT NOT NULL REFERENCES products(id),
+        computer_id TEXT NOT NULL,
+        details TEXT NOT NULL,
+        updated INTEGER NOT NULL,
+        PRIMARY KEY (product_id, computer_id)
+    );
+    CREATE TABLE trials (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        computer_id TEXT NOT NULL,
+        trial_period INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        modified INTEGER NOT NULL,
+        lease_end INTEGER,
+        expires INTEGER NOT NULL,
+        converted_code TEXT,
+        UNIQUE (product_id, computer_id)
+    );
+    CREATE TABLE consumer_data (
+        id INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        computer_id TEXT NOT NULL,
+        license_code TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        last_name TEXT NOT NULL,
+        company TEXT NOT NULL,
+        email TEXT NOT NULL,
+        client_info TEXT NOT NULL,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX consumer_data_product ON consumer_data (product_id, computer_id);
+    CREATE INDEX consumer_data_search ON consumer_data (product_id, last_name, first_name, company, email);
+    "#,
+];
+
+/// The schema version this binary writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to [`LATEST`]. Each step re-reads the version inside its own
+/// immediate transaction, so two processes starting at once apply each migration once.
+pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > LATEST {
+            return Err(StoreError::Internal(format!(
+                "the database has schema version {current}, newer than this server's {LATEST}; upgrade the server"
+            )));
+        }
+        if current == LATEST {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[current as usize])?;
+        tx.pragma_update(None, "user_version", current + 1)?;
+        tx.commit()?;
+    }
+}

@@ -1,0 +1,284 @@
+//! The SQLite backend: one file in WAL mode, one writer connection and a small pool of
+//! reader connections, so reads never wait behind a write.
+
+mod activity;
+mod admin;
+mod codes;
+mod companies;
+mod consumers;
+mod licensing;
+mod migrations;
+mod products;
+mod profiles;
+
+use std::path::Path;
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::model::*;
+use super::{Store, StoreError, StoreResult};
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        StoreError::Internal(format!("sqlite: {error}"))
+    }
+}
+
+/// Reader connections: enough for both cores plus requests parked on I/O.
+const READERS: usize = 4;
+
+/// The SQLite store. See the module documentation.
+#[derive(Debug)]
+pub struct SqliteStore {
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    reader_free: Condvar,
+}
+
+fn open_connection(path: &Path, create: bool) -> StoreResult<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    // WAL: readers never block the writer; NORMAL sync is crash-safe in WAL mode (a power
+    // cut may lose the last commits, never corrupt or half-apply one). Foreign keys enforce
+    // the cascades the schema declares; the busy timeout covers the CLI writing meanwhile.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (with `create`, creates) the database and applies pending migrations.
+    pub fn open(path: &Path, create: bool) -> StoreResult<SqliteStore> {
+        let mut writer = open_connection(path, create)?;
+        migrations::migrate(&mut writer)?;
+        let readers = (0..READERS).map(|_| open_connection(path, false)).collect::<StoreResult<Vec<_>>>()?;
+        Ok(SqliteStore { writer: Mutex::new(writer), readers: Mutex::new(readers), reader_free: Condvar::new() })
+    }
+
+    /// Runs `f` on a reader connection.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let conn = {
+            let mut pool = lock(&self.readers);
+            loop {
+                if let Some(conn) = pool.pop() {
+                    break conn;
+                }
+                pool = self.reader_free.wait(pool).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        let result = f(&conn);
+        lock(&self.readers).push(conn);
+        self.reader_free.notify_one();
+        result
+    }
+
+    /// Runs `f` in one immediate transaction on the writer; commits only if `f` succeeds.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// Locks a mutex; a panic while holding it cannot leave a connection half-used (rusqlite
+/// rolls back an unfinished transaction on drop), so a poisoned lock is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `NotFound` for a missing product, naming the field.
+fn product_must_exist(conn: &Connection, product_id: &str) -> StoreResult<()> {
+    let found = conn
+        .prepare_cached("SELECT 1 FROM products WHERE id = ?1")?
+        .exists([product_id])?;
+    if found { Ok(()) } else { Err(StoreError::NotFound(format!("productid: product {product_id} not found"))) }
+}
+
+impl Store for SqliteStore {
+    fn customer_id(&self) -> StoreResult<String> {
+        self.read(admin::customer_id)
+    }
+    fn set_customer_id(&self, customer_id: &str) -> StoreResult<()> {
+        self.write(|t| admin::set_customer_id(t, customer_id))
+    }
+    fn key_kind(&self, key_hash: &[u8; 32]) -> StoreResult<Option<KeyKind>> {
+        self.read(|c| admin::key_kind(c, key_hash))
+    }
+    fn add_key(&self, kind: KeyKind, key_hash: &[u8; 32], prefix: &str) -> StoreResult<i64> {
+        self.write(|t| admin::add_key(t, kind, key_hash, prefix))
+    }
+    fn list_keys(&self) -> StoreResult<Vec<ApiKeyInfo>> {
+        self.read(admin::list_keys)
+    }
+    fn revoke_key(&self, id: i64) -> StoreResult<()> {
+        self.write(|t| admin::revoke_key(t, id))
+    }
+
+    fn products(&self) -> StoreResult<Vec<Product>> {
+        self.read(products::all)
+    }
+    fn product(&self, product_id: &str) -> StoreResult<Product> {
+        self.read(|c| products::load(c, product_id))
+    }
+    fn create_product(&self, product: &NewProduct) -> StoreResult<String> {
+        self.write(|t| products::create(t, product))
+    }
+    fn update_product(&self, product_id: &str, patch: &ProductPatch) -> StoreResult<()> {
+        self.write(|t| products::update(t, product_id, patch))
+    }
+    fn create_groups(&self, product_id: &str, groups: &[NewGroup]) -> StoreResult<()> {
+        self.write(|t| {
+            product_must_exist(t, product_id)?;
+            products::create_groups(t, product_id, groups)
+        })
+    }
+    fn update_groups(&self, product_id: &str, groups: &[GroupPatch]) -> StoreResult<()> {
+        self.write(|t| products::update_groups(t, product_id, groups))
+    }
+    fn delete_group(&self, product_id: &str, name: &str) -> StoreResult<()> {
+        self.write(|t| products::delete_group(t, product_id, name))
+    }
+    fn create_features(&self, product_id: &str, features: &[NewFeature]) -> StoreResult<()> {
+        self.write(|t| {
+            product_must_exist(t, product_id)?;
+            products::create_features(t, product_id, features)
+        })
+    }
+    fn update_features(&self, product_id: &str, features: &[FeaturePatch]) -> StoreResult<()> {
+        self.write(|t| products::update_features(t, product_id, features))
+    }
+    fn delete_feature(&self, product_id: &str, code: &str) -> StoreResult<()> {
+        self.write(|t| products::delete_feature(t, product_id, code))
+    }
+    fn create_udfs(&self, product_id: &str, udfs: &[UdfSetting]) -> StoreResult<()> {
+        self.write(|t| {
+            product_must_exist(t, product_id)?;
+            products::create_udfs(t, product_id, udfs)
+        })
+    }
+    fn update_udfs(&self, product_id: &str, udfs: &[UdfPatch]) -> StoreResult<()> {
+        self.write(|t| products::update_udfs(t, product_id, udfs))
+    }
+    fn delete_udf(&self, product_id: &str, name: &str) -> StoreResult<()> {
+        self.write(|t| products::delete_udf(t, product_id, name))
+    }
+
+    fn profile(&self, product_id: &str, name: &str) -> StoreResult<Profile> {
+        self.read(|c| profiles::load(c, product_id, name))
+    }
+    fn count_profiles(&self, product_id: Option<&str>) -> StoreResult<i64> {
+        self.read(|c| profiles::count(c, product_id))
+    }
+    fn profiles(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Profile>> {
+        self.read(|c| profiles::page(c, product_id, page))
+    }
+    fn create_profile(&self, product_id: &str, name: &str, change: &ProfileChange) -> StoreResult<()> {
+        self.write(|t| profiles::create(t, product_id, name, change))
+    }
+    fn update_profile(&self, product_id: &str, name: &str, change: &ProfileChange, inherit: bool) -> StoreResult<()> {
+        self.write(|t| profiles::update(t, product_id, name, change, inherit))
+    }
+
+    fn license_code(&self, code: &str, product_id: Option<&str>, with_notes: bool) -> StoreResult<Vec<LicenseCode>> {
+        self.read(|c| codes::find(c, code, product_id, with_notes))
+    }
+    fn count_codes(&self, filter: &CodeFilter) -> StoreResult<i64> {
+        self.read(|c| codes::count(c, filter))
+    }
+    fn license_codes(&self, filter: &CodeFilter, page: Page) -> StoreResult<Vec<LicenseCode>> {
+        self.read(|c| codes::page(c, filter, page))
+    }
+    fn create_codes(&self, request: &NewCodes) -> StoreResult<Vec<String>> {
+        self.write(|t| codes::create(t, request))
+    }
+    fn update_code(&self, product_id: &str, code: &str, change: &CodeChange) -> StoreResult<()> {
+        self.write(|t| codes::update(t, product_id, code, change))
+    }
+    fn next_codes(&self, product_id: &str, profile: Option<&str>, amount: i64) -> StoreResult<Vec<String>> {
+        self.write(|t| codes::next(t, product_id, profile, amount))
+    }
+
+    fn notes(&self, product_id: &str, code: &str) -> StoreResult<Vec<Note>> {
+        self.read(|c| {
+            codes::must_exist(c, product_id, code)?;
+            codes::notes(c, code)
+        })
+    }
+    fn add_note(&self, product_id: &str, code: &str, note_type: &str, description: &str) -> StoreResult<i64> {
+        self.write(|t| {
+            codes::must_exist(t, product_id, code)?;
+            codes::add_note(t, code, note_type, description)
+        })
+    }
+    fn update_note(&self, product_id: &str, code: &str, id: i64, note_type: Option<&str>, description: Option<&str>) -> StoreResult<()> {
+        self.write(|t| codes::update_note(t, product_id, code, id, note_type, description))
+    }
+    fn delete_notes(&self, product_id: &str, code: &str, id: Option<i64>) -> StoreResult<i64> {
+        self.write(|t| codes::delete_notes(t, product_id, code, id))
+    }
+
+    fn activated_codes(&self, computer_id: &str) -> StoreResult<Vec<(String, String)>> {
+        self.read(|c| activity::activated_codes(c, computer_id))
+    }
+    fn activity(&self, product_id: &str, code: &str, only_active: bool, with_system: bool) -> StoreResult<Vec<Activation>> {
+        self.read(|c| activity::activity(c, product_id, code, only_active, with_system))
+    }
+    fn return_activity(&self, product_id: &str, code: &str) -> StoreResult<i64> {
+        self.write(|t| activity::return_all(t, product_id, code))
+    }
+    fn delete_activity(&self, product_id: &str, code: &str, computer_id: Option<&str>) -> StoreResult<i64> {
+        self.write(|t| activity::delete(t, product_id, code, computer_id))
+    }
+    fn system_details(&self, product_id: &str, computer_id: &str) -> StoreResult<Option<String>> {
+        self.read(|c| activity::system_details(c, product_id, computer_id))
+    }
+    fn trial(&self, product_id: &str, computer_id: &str) -> StoreResult<Option<Trial>> {
+        self.read(|c| activity::trial(c, product_id, computer_id))
+    }
+    fn delete_trial(&self, product_id: &str, computer_id: &str) -> StoreResult<()> {
+        self.write(|t| activity::delete_trial(t, product_id, computer_id))
+    }
+    fn count_trials(&self, filter: &TrialFilter) -> StoreResult<i64> {
+        self.read(|c| activity::count_trials(c, filter))
+    }
+    fn trials(&self, filter: &TrialFilter, page: Page) -> StoreResult<Vec<Trial>> {
+        self.read(|c| activity::trials(c, filter, page))
+    }
+
+    fn company(&self, id: i64, product_id: Option<&str>) -> StoreResult<Company> {
+        self.read(|c| companies::by_id(c, id, product_id))
+    }
+    fn company_by_name(&self, name: &str, product_id: Option<&str>) -> StoreResult<Company> {
+        self.read(|c| companies::by_name(c, name, product_id))
+    }
+    fn companies(&self) -> StoreResult<Vec<Company>> {
+        self.read(companies::all)
+    }
+    fn create_company(&self, product_id: &str, change: &CompanyChange) -> StoreResult<i64> {
+        self.write(|t| companies::create(t, product_id, change))
+    }
+    fn update_company(&self, id: i64, product_id: &str, change: &CompanyChange) -> StoreResult<()> {
+        self.write(|t| companies::update(t, id, product_id, change))
+    }
+    fn delete_company(&self, id: i64) -> StoreResult<()> {
+        self.write(|t| companies::delete(t, id))
+    }
+    fn add_consumer(&self, record: &ConsumerRecord) -> StoreResult<()> {
+        self.write(|t| consumers::add(t, record))
+    }
+    fn count_consumers(&self, filter: &ConsumerFilter) -> StoreResult<i64> {
+        self.read(|c| consumers::count(c, filter))
+    }
+    fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>> {
+        self.read(|c| consumers::page(c, filter, page))
+    }
+}

@@ -1,0 +1,80 @@
+//! `lk_config`: building a client's configuration.
+//!
+//! A configuration is used from one thread at a time; it is copied by `lk_client_new`, so it
+//! may be freed (or reused for another client) right after.
+
+use std::ffi::c_char;
+
+use super::{Context, guard, out_arg, str_arg};
+use crate::{Config, Status};
+
+/// An opaque client configuration. Create with `lk_config_new`, free with `lk_config_free`.
+#[allow(non_camel_case_types, reason = "C type names follow the C API's lk_ style")]
+#[derive(Debug)]
+pub struct lk_config(pub(crate) Config);
+
+/// Borrows the configuration behind a C pointer.
+///
+/// # Safety
+/// `cfg` is NULL or a pointer returned by `lk_config_new` and not yet freed.
+unsafe fn config_mut<'a>(cfg: *mut lk_config) -> Result<&'a mut Config, super::Failure> {
+    // SAFETY: the caller guarantees the pointer is NULL or live and not aliased during the call.
+    unsafe { cfg.as_mut() }
+        .map(|c| &mut c.0)
+        .ok_or(super::Failure { status: Status::NullPointer, detail: "cfg" })
+}
+
+/// Creates a configuration for `product_id` (NUL-terminated UTF-8, `[0-9A-Za-z_-]{1,64}`).
+/// On success `*out` receives a new configuration to free with `lk_config_free`; on failure
+/// `*out` is left untouched.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_new(product_id: *const c_char, out: *mut *mut lk_config) -> Status {
+    guard(|| {
+        out_arg(out, "out")?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let product_id = unsafe { str_arg(product_id, "product_id") }?;
+        let config = Config::new(product_id).context("product_id")?;
+        // SAFETY: `out` was checked for NULL and the caller guarantees it is writable.
+        unsafe { out.write(Box::into_raw(Box::new(lk_config(config)))) };
+        Ok(())
+    })
+}
+
+/// Trusts a vendor public key given as 64 hex characters (the server's `public-key`
+/// output). May be called several times (key rotation; at most 16 keys).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_add_public_key(
+    cfg: *mut lk_config,
+    public_key_hex: *const c_char,
+) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let hex = unsafe { str_arg(public_key_hex, "public_key_hex") }?;
+        config.add_public_key(hex).context("public_key_hex")
+    })
+}
+
+/// Keeps the store in `path` (a directory, created with mode 0700 if missing) instead of the
+/// per-user default (`$XDG_DATA_HOME/licensekit`, `~/.local/share/licensekit`, ...).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_store_dir(cfg: *mut lk_config, path: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let path = unsafe { str_arg(path, "path") }?;
+        config.set_store_dir(path).context("path")
+    })
+}
+
+/// Frees a configuration. `lk_config_free(NULL)` does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_free(cfg: *mut lk_config) {
+    if !cfg.is_null() {
+        // SAFETY: a non-NULL pointer came from `Box::into_raw` in `lk_config_new` and the
+        // caller frees it once. Dropping a Config cannot panic.
+        drop(unsafe { Box::from_raw(cfg) });
+    }
+}

@@ -1,0 +1,133 @@
+//! The C ABI: argument checking, conversion and panic guards over the safe core, nothing else.
+//!
+//! Conventions (see the README for the full list):
+//! - every function returns an `lk_status`; out-parameters are written only on success;
+//! - every pointer is checked for NULL before use, every string for UTF-8;
+//! - strings out go into the caller's buffer; a too-small buffer gives `LK_BUFFER_TOO_SMALL`
+//!   and `*needed` (which counts the terminating NUL) tells the size to retry with;
+//! - a panic is caught here and becomes `LK_INTERNAL`, so nothing unwinds into C and no
+//!   question ("is this feature enabled?") is ever answered yes by accident;
+//! - the detail of the last failure on this thread is kept for `lk_last_error_message`.
+
+mod client;
+mod config;
+mod library;
+mod machine;
+
+use std::cell::RefCell;
+use std::ffi::{CStr, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::Status;
+
+pub use client::lk_client;
+pub use config::lk_config;
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Records the detail of a failure for `lk_last_error_message` on this thread.
+fn set_last_error(status: Status, detail: &str) {
+    LAST_ERROR.with(|e| {
+        let mut e = e.borrow_mut();
+        e.clear();
+        e.push_str(&status.message().to_string_lossy());
+        if !detail.is_empty() {
+            e.push_str(": ");
+            e.push_str(detail);
+        }
+    });
+}
+
+/// An error on the way out of an exported function: the status and, for the thread-local
+/// message, which argument or step it concerns.
+pub(crate) struct Failure {
+    status: Status,
+    detail: &'static str,
+}
+
+impl From<Status> for Failure {
+    fn from(status: Status) -> Failure {
+        Failure { status, detail: "" }
+    }
+}
+
+trait Context<T> {
+    /// Names the argument or step an error concerns.
+    fn context(self, detail: &'static str) -> Result<T, Failure>;
+}
+
+impl<T> Context<T> for Result<T, Status> {
+    fn context(self, detail: &'static str) -> Result<T, Failure> {
+        self.map_err(|status| Failure { status, detail })
+    }
+}
+
+/// Runs an exported function's body: catches panics, records the failure detail, returns the
+/// status. Installs no panic hook (that belongs to the application).
+fn guard(body: impl FnOnce() -> Result<(), Failure>) -> Status {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => Status::Ok,
+        Ok(Err(Failure { status, detail })) => {
+            set_last_error(status, detail);
+            status
+        }
+        Err(_) => {
+            set_last_error(Status::Internal, "a panic was caught at the C boundary");
+            Status::Internal
+        }
+    }
+}
+
+/// Borrows a C string argument as UTF-8.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string valid for the duration of the call.
+unsafe fn str_arg<'a>(ptr: *const c_char, name: &'static str) -> Result<&'a str, Failure> {
+    if ptr.is_null() {
+        return Err(Failure { status: Status::NullPointer, detail: name });
+    }
+    // SAFETY: non-NULL, and the caller guarantees NUL termination and validity.
+    let text = unsafe { CStr::from_ptr(ptr) };
+    text.to_str().map_err(|_| Failure { status: Status::InvalidUtf8, detail: name })
+}
+
+/// Checks an out-pointer for NULL before any work is done.
+fn out_arg<T>(ptr: *mut T, name: &'static str) -> Result<(), Failure> {
+    if ptr.is_null() { Err(Failure { status: Status::NullPointer, detail: name }) } else { Ok(()) }
+}
+
+/// Copies `text` and a NUL into `buf` when it fits. Always reports the size needed (text plus
+/// NUL) through `needed` when `needed` is not NULL; writes nothing into `buf` otherwise.
+///
+/// # Safety
+/// `buf` is NULL or valid for `buf_len` bytes of writes; `needed` is NULL or valid for a write.
+unsafe fn write_string(
+    text: &str,
+    buf: *mut c_char,
+    buf_len: usize,
+    needed: *mut usize,
+) -> Result<(), Failure> {
+    let size = text.len() + 1;
+    if !needed.is_null() {
+        // SAFETY: non-NULL, and the caller guarantees it is valid for a write.
+        unsafe { needed.write(size) };
+    }
+    if text.as_bytes().contains(&0) {
+        return Err(Failure { status: Status::Internal, detail: "string with an interior NUL" });
+    }
+    if buf.is_null() || buf_len < size {
+        let detail = if buf.is_null() && buf_len > 0 { "buf" } else { "buf_len" };
+        return Err(Failure {
+            status: if buf.is_null() && buf_len > 0 { Status::NullPointer } else { Status::BufferTooSmall },
+            detail,
+        });
+    }
+    // SAFETY: `buf` is valid for `buf_len >= size` bytes and cannot overlap a Rust string.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
+        buf.add(text.len()).write(0);
+    }
+    Ok(())
+}
