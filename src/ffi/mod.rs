@@ -131,3 +131,6 @@ unsafe fn write_string(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,7 +9,7 @@ mod envelope;
 mod keys;
 mod strict_json;
 
-pub use envelope::{Envelope, FORMAT_TAG, Kind, MAX_ENVELOPE_TEXT, MAX_PAYLOAD};
+pub use envelope::{Envelope, FORMAT_TAG, Kind, MAX_ENVELOPE_TEXT, MAX_PAYLOAD, signed_message};
 pub use keys::{KeyId, PublicKey, SigningKey, TrustedKeys};
 pub use strict_json::from_slice_strict;
 
