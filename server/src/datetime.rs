@@ -43,8 +43,7 @@ pub fn format(millis: i64) -> String {
     let days = millis.div_euclid(DAY_MILLIS);
     let in_day = millis.rem_euclid(DAY_MILLIS);
     let (y, mo, d) = civil_from_days(days);
-    let (h, mi, s, ms) =
-        (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
+    let (h, mi, s, ms) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
     let mut text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
     if ms != 0 {
         let frac = format!("{ms:03}");
@@ -136,9 +135,20 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_date() {
-        for bad in ["", "2021", "2021-13-01", "2023-02-29", "2021-04-31", "1899-12-31", "2021-1-01",
-            "2021-01-01T24:00", "2021-01-01T10:00:00.", "2021-01-01Tx", "reset", "2021-01-01T10:00:00:00"]
-        {
+        for bad in [
+            "",
+            "2021",
+            "2021-13-01",
+            "2023-02-29",
+            "2021-04-31",
+            "1899-12-31",
+            "2021-1-01",
+            "2021-01-01T24:00",
+            "2021-01-01T10:00:00.",
+            "2021-01-01Tx",
+            "reset",
+            "2021-01-01T10:00:00:00",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

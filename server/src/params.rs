@@ -66,7 +66,9 @@ impl Params {
     fn insert(&mut self, name: &str, value: Value) -> Result<(), ApiError> {
         let key = name.to_ascii_lowercase();
         if self.fields.contains_key(&key) {
-            return Err(ApiError::bad_request(format!("{key}: given more than once (names are matched without regard to case)")));
+            return Err(ApiError::bad_request(format!(
+                "{key}: given more than once (names are matched without regard to case)"
+            )));
         }
         self.fields.insert(key, value);
         Ok(())
@@ -170,9 +172,7 @@ impl Params {
     /// One of a fixed set of words (compared without regard to case); returns the index.
     pub fn choice(&self, name: &str, words: &[&str]) -> Result<Option<usize>, ApiError> {
         let Some(value) = self.value(name) else { return Ok(None) };
-        let found = value
-            .as_str()
-            .and_then(|s| words.iter().position(|w| w.eq_ignore_ascii_case(s.trim())));
+        let found = value.as_str().and_then(|s| words.iter().position(|w| w.eq_ignore_ascii_case(s.trim())));
         match found {
             Some(i) => Ok(Some(i)),
             None => Err(ApiError::bad_request(format!("{name}: must be either {}", words.join(", ")))),
@@ -190,7 +190,9 @@ impl Params {
             return Ok(Some(DateInput::Reset));
         }
         datetime::parse(text).map(|t| Some(DateInput::At(t))).ok_or_else(|| {
-            ApiError::bad_request(format!("{name}: must be a datetime like 2021-04-30 or 2021-04-30T12:00:00"))
+            ApiError::bad_request(format!(
+                "{name}: must be a datetime like 2021-04-30 or 2021-04-30T12:00:00"
+            ))
         })
     }
 
@@ -199,7 +201,9 @@ impl Params {
         match self.date(name)? {
             None => Ok(None),
             Some(DateInput::At(t)) => Ok(Some(t)),
-            Some(DateInput::Reset) => Err(ApiError::bad_request(format!("{name}: 'reset' is not accepted here"))),
+            Some(DateInput::Reset) => {
+                Err(ApiError::bad_request(format!("{name}: 'reset' is not accepted here")))
+            }
         }
     }
 
@@ -258,7 +262,9 @@ mod tests {
 
     #[test]
     fn query_and_body_merge_with_the_body_winning() {
-        let p = Params::from_parts(vec![("a".into(), "1".into()), ("b".into(), "2".into())], br#"{"B": "3"}"#).unwrap();
+        let p =
+            Params::from_parts(vec![("a".into(), "1".into()), ("b".into(), "2".into())], br#"{"B": "3"}"#)
+                .unwrap();
         assert_eq!(p.text("a").unwrap().as_deref(), Some("1"));
         assert_eq!(p.text("b").unwrap().as_deref(), Some("3"));
     }

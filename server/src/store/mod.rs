@@ -65,11 +65,22 @@ pub trait Store: Send + Sync {
     fn profiles(&self, product_id: Option<&str>, page: Page) -> StoreResult<Vec<Profile>>;
     fn create_profile(&self, product_id: &str, name: &str, change: &ProfileChange) -> StoreResult<()>;
     /// Updates a profile; with `inherit`, the codes in it take the changed settings too.
-    fn update_profile(&self, product_id: &str, name: &str, change: &ProfileChange, inherit: bool) -> StoreResult<()>;
+    fn update_profile(
+        &self,
+        product_id: &str,
+        name: &str,
+        change: &ProfileChange,
+        inherit: bool,
+    ) -> StoreResult<()>;
 
     // --- license codes ---
     /// The code, in its product or (with no product) wherever it is.
-    fn license_code(&self, code: &str, product_id: Option<&str>, with_notes: bool) -> StoreResult<Vec<LicenseCode>>;
+    fn license_code(
+        &self,
+        code: &str,
+        product_id: Option<&str>,
+        with_notes: bool,
+    ) -> StoreResult<Vec<LicenseCode>>;
     fn count_codes(&self, filter: &CodeFilter) -> StoreResult<i64>;
     fn license_codes(&self, filter: &CodeFilter, page: Page) -> StoreResult<Vec<LicenseCode>>;
     /// Allocates or imports codes; returns the generated codes (empty for an import).
@@ -82,14 +93,27 @@ pub trait Store: Send + Sync {
     fn notes(&self, product_id: &str, code: &str) -> StoreResult<Vec<Note>>;
     /// Adds a note; returns its ID.
     fn add_note(&self, product_id: &str, code: &str, note_type: &str, description: &str) -> StoreResult<i64>;
-    fn update_note(&self, product_id: &str, code: &str, id: i64, note_type: Option<&str>, description: Option<&str>) -> StoreResult<()>;
+    fn update_note(
+        &self,
+        product_id: &str,
+        code: &str,
+        id: i64,
+        note_type: Option<&str>,
+        description: Option<&str>,
+    ) -> StoreResult<()>;
     /// Deletes one note, or all of the code's notes when `id` is `None`; returns how many.
     fn delete_notes(&self, product_id: &str, code: &str, id: Option<i64>) -> StoreResult<i64>;
 
     // --- activity, system details, trials (filled by the client protocol) ---
     /// (product ID, code) of the current activations of a computer.
     fn activated_codes(&self, computer_id: &str) -> StoreResult<Vec<(String, String)>>;
-    fn activity(&self, product_id: &str, code: &str, only_active: bool, with_system: bool) -> StoreResult<Vec<Activation>>;
+    fn activity(
+        &self,
+        product_id: &str,
+        code: &str,
+        only_active: bool,
+        with_system: bool,
+    ) -> StoreResult<Vec<Activation>>;
     /// Marks every current activation of the code returned; returns how many.
     fn return_activity(&self, product_id: &str, code: &str) -> StoreResult<i64>;
     /// Deletes the code's activity (of one computer, or all); returns how many records.

@@ -45,7 +45,8 @@ pub enum FeatureType {
 
 impl FeatureType {
     /// Input words (the seed writes `consumptiontokens`), in the order of [`FeatureType::ALL`].
-    pub const WORDS: [&'static str; 5] = ["normal", "floating", "elementpool", "consumptiontokens", "securestore"];
+    pub const WORDS: [&'static str; 5] =
+        ["normal", "floating", "elementpool", "consumptiontokens", "securestore"];
     pub const ALL: [FeatureType; 5] = [
         FeatureType::Normal,
         FeatureType::Floating,
@@ -93,7 +94,8 @@ pub enum ConcurrencyMode {
 impl ConcurrencyMode {
     /// Input words (`off` means none), in the order of [`ConcurrencyMode::ALL`].
     pub const WORDS: [&'static str; 3] = ["off", "cloud", "network"];
-    pub const ALL: [ConcurrencyMode; 3] = [ConcurrencyMode::None, ConcurrencyMode::Cloud, ConcurrencyMode::Network];
+    pub const ALL: [ConcurrencyMode; 3] =
+        [ConcurrencyMode::None, ConcurrencyMode::Cloud, ConcurrencyMode::Network];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -174,13 +176,18 @@ pub fn subscription_rules(
     let new_period = match (new_type, period) {
         (LicenseType::SubscriptionPeriod, Some(p)) if updating && old_type == new_type => {
             if !(1..=1000).contains(&p) {
-                return Err("subscriptionperiod: must be between 1 and 1000 to extend a subscription period".into());
+                return Err(
+                    "subscriptionperiod: must be between 1 and 1000 to extend a subscription period".into()
+                );
             }
             p
         }
         (LicenseType::SubscriptionPeriod, Some(p)) => {
             if !(1..=5000).contains(&p) {
-                return Err("subscriptionperiod: must be between 1 and 5000 for licensetype subscriptionperiod".into());
+                return Err(
+                    "subscriptionperiod: must be between 1 and 5000 for licensetype subscriptionperiod"
+                        .into(),
+                );
             }
             p
         }
@@ -207,9 +214,14 @@ impl Settings {
     /// Applies a patch under the seed's rules; `creating` drops the "supply licensetype to
     /// change the period" rule, which only makes sense for an update.
     pub fn apply(&self, patch: &SettingsPatch, creating: bool) -> Result<Settings, String> {
-        let before = (!creating).then_some((self.license_type, self.subscription_period, self.subscription_end));
-        let (license_type, subscription_period, subscription_end) =
-            subscription_rules(before, patch.license_type, patch.subscription_period, patch.subscription_end)?;
+        let before =
+            (!creating).then_some((self.license_type, self.subscription_period, self.subscription_end));
+        let (license_type, subscription_period, subscription_end) = subscription_rules(
+            before,
+            patch.license_type,
+            patch.subscription_period,
+            patch.subscription_end,
+        )?;
         let concurrency_mode = patch.concurrency_mode.unwrap_or(self.concurrency_mode);
         let heartbeat = match patch.heartbeat {
             Some(h) => h,
@@ -223,7 +235,9 @@ impl Settings {
             clients_allowed: patch.clients_allowed.unwrap_or(self.clients_allowed),
             client_lease_period: patch.client_lease_period.unwrap_or(self.client_lease_period),
             vm_lease_period: patch.vm_lease_period.unwrap_or(self.vm_lease_period),
-            client_offline_lease_period: patch.client_offline_lease_period.unwrap_or(self.client_offline_lease_period),
+            client_offline_lease_period: patch
+                .client_offline_lease_period
+                .unwrap_or(self.client_offline_lease_period),
             acquired_by_webservice: patch.acquired_by_webservice.unwrap_or(self.acquired_by_webservice),
             network_seats: patch.network_seats.unwrap_or(self.network_seats),
             heartbeat,
@@ -690,7 +704,10 @@ mod tests {
         use LicenseType::*;
         // Creating: a subscription needs 1..=5000 days, an expiration date needs a date.
         assert!(subscription_rules(None, Some(SubscriptionPeriod), None, None).is_err());
-        assert_eq!(subscription_rules(None, Some(SubscriptionPeriod), Some(100), None), Ok((SubscriptionPeriod, 100, None)));
+        assert_eq!(
+            subscription_rules(None, Some(SubscriptionPeriod), Some(100), None),
+            Ok((SubscriptionPeriod, 100, None))
+        );
         assert!(subscription_rules(None, Some(ExpirationDate), None, None).is_err());
         // Updating: period or end date without licensetype is refused.
         let before = Some((Perpetual, 0, None));
@@ -701,7 +718,10 @@ mod tests {
         assert!(subscription_rules(before, Some(SubscriptionPeriod), Some(5000), None).is_ok());
         let sub = Some((SubscriptionPeriod, 30, None));
         assert!(subscription_rules(sub, Some(SubscriptionPeriod), Some(1001), None).is_err());
-        assert_eq!(subscription_rules(sub, Some(SubscriptionPeriod), Some(60), None), Ok((SubscriptionPeriod, 60, None)));
+        assert_eq!(
+            subscription_rules(sub, Some(SubscriptionPeriod), Some(60), None),
+            Ok((SubscriptionPeriod, 60, None))
+        );
         // 'reset' is refused for an expiration-date license.
         let exp = Some((ExpirationDate, 0, Some(1)));
         assert!(subscription_rules(exp, Some(ExpirationDate), None, Some(None)).is_err());

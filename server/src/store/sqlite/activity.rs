@@ -4,7 +4,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{codes, product_must_exist};
+use super::{Where, codes, product_must_exist};
 use crate::datetime::now_millis;
 use crate::store::model::*;
 use crate::store::{StoreError, StoreResult};
@@ -60,7 +60,12 @@ pub fn return_all(conn: &Connection, product_id: &str, code: &str) -> StoreResul
     Ok(changed as i64)
 }
 
-pub fn delete(conn: &Connection, product_id: &str, code: &str, computer_id: Option<&str>) -> StoreResult<i64> {
+pub fn delete(
+    conn: &Connection,
+    product_id: &str,
+    code: &str,
+    computer_id: Option<&str>,
+) -> StoreResult<i64> {
     codes::must_exist(conn, product_id, code)?;
     // Seats and elements the deleted activity held are freed with it.
     conn.execute(
@@ -101,14 +106,18 @@ fn read_trial(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trial> {
 pub fn trial(conn: &Connection, product_id: &str, computer_id: &str) -> StoreResult<Option<Trial>> {
     product_must_exist(conn, product_id)?;
     Ok(conn
-        .prepare_cached(&format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE product_id = ?1 AND computer_id = ?2"))?
+        .prepare_cached(&format!(
+            "SELECT {TRIAL_COLUMNS} FROM trials WHERE product_id = ?1 AND computer_id = ?2"
+        ))?
         .query_row([product_id, computer_id], read_trial)
         .optional()?)
 }
 
 pub fn delete_trial(conn: &Connection, product_id: &str, computer_id: &str) -> StoreResult<()> {
     let trial = trial(conn, product_id, computer_id)?.ok_or_else(|| {
-        StoreError::NotFound(format!("computerid: no trial for computer {computer_id} in product {product_id}"))
+        StoreError::NotFound(format!(
+            "computerid: no trial for computer {computer_id} in product {product_id}"
+        ))
     })?;
     if let Some(code) = trial.converted_code {
         return Err(StoreError::Conflict(format!(
@@ -120,41 +129,36 @@ pub fn delete_trial(conn: &Connection, product_id: &str, computer_id: &str) -> S
 }
 
 fn trial_filter(filter: &TrialFilter) -> (String, Vec<Value>) {
-    let mut conditions = vec!["1 = 1".to_owned()];
-    let mut values: Vec<Value> = Vec::new();
-    let mut bind = |sql: &str, value: Value| {
-        values.push(value);
-        conditions.push(sql.replace('?', &format!("?{}", values.len())));
-    };
+    let mut w = Where::default();
     if let Some(product) = &filter.product_id {
-        bind("product_id = ?", Value::Text(product.clone()));
+        w.bind("product_id = ?", product.clone());
     }
     if let Some(computer) = &filter.computer_id {
-        bind("computer_id = ?", Value::Text(computer.clone()));
+        w.bind("computer_id = ?", computer.clone());
     }
     if let Some(t) = filter.expires_before {
-        bind("expires < ?", Value::Integer(t));
+        w.bind("expires < ?", t);
     }
     if let Some(t) = filter.expires_after {
-        bind("expires > ?", Value::Integer(t));
+        w.bind("expires > ?", t);
     }
     match filter.in_trial {
-        Some(true) => bind("expires > ?", Value::Integer(filter.now)),
-        Some(false) => bind("expires <= ?", Value::Integer(filter.now)),
+        Some(true) => w.bind("expires > ?", filter.now),
+        Some(false) => w.bind("expires <= ?", filter.now),
         None => {}
     }
     match filter.converted {
-        Some(true) => conditions.push("converted_code IS NOT NULL".into()),
-        Some(false) => conditions.push("converted_code IS NULL".into()),
+        Some(true) => w.raw("converted_code IS NOT NULL"),
+        Some(false) => w.raw("converted_code IS NULL"),
         None => {}
     }
     if let Some(t) = filter.created_before {
-        bind("created < ?", Value::Integer(t));
+        w.bind("created < ?", t);
     }
     if let Some(t) = filter.created_after {
-        bind("created > ?", Value::Integer(t));
+        w.bind("created > ?", t);
     }
-    (conditions.join(" AND "), values)
+    w.finish()
 }
 
 pub fn count_trials(conn: &Connection, filter: &TrialFilter) -> StoreResult<i64> {
@@ -169,7 +173,11 @@ pub fn trials(conn: &Connection, filter: &TrialFilter, page: Page) -> StoreResul
     let n = values.len();
     values.push(Value::Integer(page.size));
     values.push(Value::Integer(page.offset()));
-    let sql = format!("SELECT {TRIAL_COLUMNS} FROM trials WHERE {condition} ORDER BY id LIMIT ?{} OFFSET ?{}", n + 1, n + 2);
+    let sql = format!(
+        "SELECT {TRIAL_COLUMNS} FROM trials WHERE {condition} ORDER BY id LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
     Ok(conn
         .prepare_cached(&sql)?
         .query_map(rusqlite::params_from_iter(values), read_trial)?

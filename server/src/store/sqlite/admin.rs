@@ -10,11 +10,14 @@ pub fn customer_id(conn: &Connection) -> StoreResult<String> {
     conn.prepare_cached("SELECT value FROM meta WHERE key = 'customer_id'")?
         .query_row([], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| StoreError::Internal("the data directory has no customer ID: run `licensekit-server init`".into()))
+        .ok_or_else(|| {
+            StoreError::Internal("the data directory has no customer ID: run `licensekit-server init`".into())
+        })
 }
 
 pub fn set_customer_id(conn: &Connection, customer_id: &str) -> StoreResult<()> {
-    let inserted = conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('customer_id', ?1)", [customer_id])?;
+    let inserted =
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('customer_id', ?1)", [customer_id])?;
     if inserted == 0 {
         return Err(StoreError::Conflict("this data directory is already initialised".into()));
     }
@@ -45,14 +48,16 @@ pub fn list_keys(conn: &Connection) -> StoreResult<Vec<ApiKeyInfo>> {
     let mut keys = Vec::new();
     for row in rows {
         let (id, kind, prefix, created, revoked) = row?;
-        let kind = KeyKind::from_name(&kind).ok_or_else(|| StoreError::Internal(format!("unknown key kind {kind}")))?;
+        let kind = KeyKind::from_name(&kind)
+            .ok_or_else(|| StoreError::Internal(format!("unknown key kind {kind}")))?;
         keys.push(ApiKeyInfo { id, kind, prefix, created, revoked });
     }
     Ok(keys)
 }
 
 pub fn revoke_key(conn: &Connection, id: i64) -> StoreResult<()> {
-    let changed = conn.execute("UPDATE api_keys SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL", [id, now_millis()])?;
+    let changed = conn
+        .execute("UPDATE api_keys SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL", [id, now_millis()])?;
     if changed == 0 {
         return Err(StoreError::NotFound(format!("no live API key with ID {id}")));
     }

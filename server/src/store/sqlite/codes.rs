@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::licensing::{self, Owner, SETTINGS_COLUMNS};
-use super::{companies, product_must_exist, products, profiles};
+use super::{Where, companies, product_must_exist, products, profiles};
 use crate::datetime::now_millis;
 use crate::random;
 use crate::store::model::*;
@@ -64,11 +64,18 @@ pub fn must_exist(conn: &Connection, product_id: &str, code: &str) -> StoreResul
     if found {
         Ok(())
     } else {
-        Err(StoreError::NotFound(format!("licensecode: license code {code} not found in product {product_id}")))
+        Err(StoreError::NotFound(format!(
+            "licensecode: license code {code} not found in product {product_id}"
+        )))
     }
 }
 
-pub fn find(conn: &Connection, code: &str, product_id: Option<&str>, with_notes: bool) -> StoreResult<Vec<LicenseCode>> {
+pub fn find(
+    conn: &Connection,
+    code: &str,
+    product_id: Option<&str>,
+    with_notes: bool,
+) -> StoreResult<Vec<LicenseCode>> {
     if let Some(product_id) = product_id {
         must_exist(conn, product_id, code)?;
     }
@@ -87,28 +94,23 @@ pub fn find(conn: &Connection, code: &str, product_id: Option<&str>, with_notes:
 
 /// The WHERE clause and values of a code filter.
 fn filter_sql(filter: &CodeFilter) -> (String, Vec<Value>) {
-    let mut conditions = vec!["1 = 1".to_owned()];
-    let mut values: Vec<Value> = Vec::new();
-    let mut bind = |conditions: &mut Vec<String>, sql: &str, value: Value| {
-        values.push(value);
-        conditions.push(sql.replace('?', &format!("?{}", values.len())));
-    };
+    let mut w = Where::default();
     if let Some(product) = &filter.product_id {
-        bind(&mut conditions, "lc.product_id = ?", Value::Text(product.clone()));
+        w.bind("lc.product_id = ?", product.clone());
     }
     if let Some(company) = &filter.company {
-        bind(&mut conditions, "c.name = ?", Value::Text(company.clone()));
+        w.bind("c.name = ?", company.clone());
     }
     if let Some(company_id) = filter.company_id {
-        bind(&mut conditions, "coalesce(lc.company_id, 0) = ?", Value::Integer(company_id));
+        w.bind("coalesce(lc.company_id, 0) = ?", company_id);
     }
     match &filter.profile_name {
-        Some(name) if name.eq_ignore_ascii_case("default") => conditions.push("lc.profile_id IS NULL".into()),
-        Some(name) => bind(&mut conditions, "p.name = ?", Value::Text(name.clone())),
+        Some(name) if name.eq_ignore_ascii_case("default") => w.raw("lc.profile_id IS NULL"),
+        Some(name) => w.bind("p.name = ?", name.clone()),
         None => {}
     }
     if let Some(acquired) = filter.acquired_by_webservice {
-        bind(&mut conditions, "lc.acquired_by_webservice = ?", Value::Integer(acquired.into()));
+        w.bind("lc.acquired_by_webservice = ?", acquired);
     }
     let exists = |negate: bool, extra: &str| {
         format!(
@@ -117,12 +119,12 @@ fn filter_sql(filter: &CodeFilter) -> (String, Vec<Value>) {
         )
     };
     if let Some(used) = filter.used {
-        conditions.push(exists(!used, ""));
+        w.raw(exists(!used, ""));
     }
     if let Some(activated) = filter.activated {
-        conditions.push(exists(!activated, " AND a.status = 'Activated'"));
+        w.raw(exists(!activated, " AND a.status = 'Activated'"));
     }
-    (conditions.join(" AND "), values)
+    w.finish()
 }
 
 pub fn count(conn: &Connection, filter: &CodeFilter) -> StoreResult<i64> {
@@ -139,9 +141,16 @@ pub fn page(conn: &Connection, filter: &CodeFilter, page: Page) -> StoreResult<V
     let n = values.len();
     values.push(Value::Integer(page.size));
     values.push(Value::Integer(page.offset()));
-    let sql = format!("{} WHERE {condition} ORDER BY lc.created, lc.rowid LIMIT ?{} OFFSET ?{}", select(), n + 1, n + 2);
-    let mut codes: Vec<LicenseCode> =
-        conn.prepare_cached(&sql)?.query_map(rusqlite::params_from_iter(values), read)?.collect::<Result<_, _>>()?;
+    let sql = format!(
+        "{} WHERE {condition} ORDER BY lc.created, lc.rowid LIMIT ?{} OFFSET ?{}",
+        select(),
+        n + 1,
+        n + 2
+    );
+    let mut codes: Vec<LicenseCode> = conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(values), read)?
+        .collect::<Result<_, _>>()?;
     for code in &mut codes {
         fill(conn, code, false)?;
     }
@@ -189,7 +198,7 @@ pub fn create(conn: &Connection, request: &NewCodes) -> StoreResult<Vec<String>>
         placeholders.join(", ")
     );
     let now = now_millis();
-    let mut insert_one = |code: &str| -> StoreResult<bool> {
+    let insert_one = |code: &str| -> StoreResult<bool> {
         let mut values: Vec<Value> = vec![
             code.to_owned().into(),
             product.id.clone().into(),
@@ -200,10 +209,8 @@ pub fn create(conn: &Connection, request: &NewCodes) -> StoreResult<Vec<String>>
         ];
         values.extend(licensing::settings_values(&settings));
         let inserted = conn.prepare_cached(&insert)?.execute(rusqlite::params_from_iter(values))? == 1;
-        if inserted {
-            if let Some(profile) = profile {
-                licensing::copy_profile_to_code(conn, profile, code)?;
-            }
+        if inserted && let Some(profile) = profile {
+            licensing::copy_profile_to_code(conn, profile, code)?;
         }
         Ok(inserted)
     };
@@ -221,7 +228,9 @@ pub fn create(conn: &Connection, request: &NewCodes) -> StoreResult<Vec<String>>
         CodeSource::Import(codes) => {
             for code in codes {
                 if !insert_one(code)? {
-                    return Err(StoreError::Conflict(format!("licensecodes: license code {code} already exists")));
+                    return Err(StoreError::Conflict(format!(
+                        "licensecodes: license code {code} already exists"
+                    )));
                 }
             }
             Ok(Vec::new())
@@ -231,8 +240,9 @@ pub fn create(conn: &Connection, request: &NewCodes) -> StoreResult<Vec<String>>
 
 pub fn update(conn: &Connection, product_id: &str, code: &str, change: &CodeChange) -> StoreResult<()> {
     must_exist(conn, product_id, code)?;
-    let mut profile_id: Option<i64> =
-        conn.prepare_cached("SELECT profile_id FROM license_codes WHERE code = ?1")?.query_row([code], |r| r.get(0))?;
+    let mut profile_id: Option<i64> = conn
+        .prepare_cached("SELECT profile_id FROM license_codes WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))?;
     if let Some(profile) = &change.profile {
         profile_id = resolve_profile(conn, product_id, profile.as_deref())?;
         conn.execute("UPDATE license_codes SET profile_id = ?2 WHERE code = ?1", params![code, profile_id])?;
@@ -270,7 +280,12 @@ pub fn update(conn: &Connection, product_id: &str, code: &str, change: &CodeChan
     Ok(())
 }
 
-pub fn next(conn: &Connection, product_id: &str, profile: Option<&str>, amount: i64) -> StoreResult<Vec<String>> {
+pub fn next(
+    conn: &Connection,
+    product_id: &str,
+    profile: Option<&str>,
+    amount: i64,
+) -> StoreResult<Vec<String>> {
     product_must_exist(conn, product_id)?;
     let profile_id = resolve_profile(conn, product_id, profile)?;
     let codes: Vec<String> = conn
@@ -282,8 +297,10 @@ pub fn next(conn: &Connection, product_id: &str, profile: Option<&str>, amount: 
         .collect::<Result<_, _>>()?;
     let now = now_millis();
     for code in &codes {
-        conn.prepare_cached("UPDATE license_codes SET acquired_by_webservice = 1, modified = ?2 WHERE code = ?1")?
-            .execute(params![code, now])?;
+        conn.prepare_cached(
+            "UPDATE license_codes SET acquired_by_webservice = 1, modified = ?2 WHERE code = ?1",
+        )?
+        .execute(params![code, now])?;
     }
     Ok(codes)
 }
@@ -293,7 +310,13 @@ pub fn notes(conn: &Connection, code: &str) -> StoreResult<Vec<Note>> {
         "SELECT id, note_type, created, created_by, description FROM license_notes WHERE code = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([code], |r| {
-        Ok(Note { id: r.get(0)?, note_type: r.get(1)?, created: r.get(2)?, created_by: r.get(3)?, description: r.get(4)? })
+        Ok(Note {
+            id: r.get(0)?,
+            note_type: r.get(1)?,
+            created: r.get(2)?,
+            created_by: r.get(3)?,
+            description: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -336,9 +359,12 @@ pub fn delete_notes(conn: &Connection, product_id: &str, code: &str, id: Option<
     must_exist(conn, product_id, code)?;
     let deleted = match id {
         Some(id) => {
-            let n = conn.execute("DELETE FROM license_notes WHERE id = ?1 AND code = ?2", params![id, code])?;
+            let n =
+                conn.execute("DELETE FROM license_notes WHERE id = ?1 AND code = ?2", params![id, code])?;
             if n == 0 {
-                return Err(StoreError::NotFound(format!("noteid: note {id} not found for license code {code}")));
+                return Err(StoreError::NotFound(format!(
+                    "noteid: note {id} not found for license code {code}"
+                )));
             }
             n
         }

@@ -50,15 +50,22 @@ pub fn by_name(conn: &Connection, name: &str, product_id: Option<&str>) -> Store
         .collect::<Result<_, _>>()?;
     match found.as_slice() {
         [] => Err(StoreError::NotFound(format!("company: company {name} not found"))),
-        [first, second, ..] if product_id.is_none() && first.product_id.is_some() && second.product_id.is_some() => {
-            Err(StoreError::Conflict(format!("company: several products have a company named {name}; supply productid")))
+        [first, second, ..]
+            if product_id.is_none() && first.product_id.is_some() && second.product_id.is_some() =>
+        {
+            Err(StoreError::Conflict(format!(
+                "company: several products have a company named {name}; supply productid"
+            )))
         }
         [first, ..] => Ok(first.clone()),
     }
 }
 
 pub fn all(conn: &Connection) -> StoreResult<Vec<Company>> {
-    Ok(conn.prepare_cached(&format!("{SELECT} ORDER BY c.id"))?.query_map([], read)?.collect::<Result<_, _>>()?)
+    Ok(conn
+        .prepare_cached(&format!("{SELECT} ORDER BY c.id"))?
+        .query_map([], read)?
+        .collect::<Result<_, _>>()?)
 }
 
 fn name_taken(conn: &Connection, name: &str, scope: Option<&str>, except: i64) -> StoreResult<bool> {

@@ -4,7 +4,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
-use super::{codes, product_must_exist};
+use super::{Where, codes, product_must_exist};
 use crate::store::StoreResult;
 use crate::store::model::*;
 
@@ -34,30 +34,26 @@ pub fn add(conn: &Connection, record: &ConsumerRecord) -> StoreResult<()> {
 
 /// The filtered records as a subquery; with `just_last`, only each computer's newest.
 fn filtered(filter: &ConsumerFilter) -> (String, Vec<Value>) {
-    let mut conditions = vec!["product_id = ?1".to_owned()];
-    let mut values: Vec<Value> = vec![Value::Text(filter.product_id.clone())];
-    let mut bind = |sql: &str, value: Value| {
-        values.push(value);
-        conditions.push(sql.replace('?', &format!("?{}", values.len())));
-    };
+    let mut w = Where::default();
+    w.bind("product_id = ?", filter.product_id.clone());
     if let Some(computer) = &filter.computer_id {
-        bind("computer_id = ?", Value::Text(computer.clone()));
+        w.bind("computer_id = ?", computer.clone());
     }
     if let Some(t) = filter.start {
-        bind("created >= ?", Value::Integer(t));
+        w.bind("created >= ?", t);
     }
     if let Some(t) = filter.end {
-        bind("created <= ?", Value::Integer(t));
+        w.bind("created <= ?", t);
     }
     match filter.activations {
-        Some(true) => conditions.push("license_code != ''".into()),
-        Some(false) => conditions.push("license_code = ''".into()),
+        Some(true) => w.raw("license_code != ''"),
+        Some(false) => w.raw("license_code = ''"),
         None => {}
     }
+    let (conditions, values) = w.finish();
     let sql = format!(
         "SELECT *, row_number() OVER (PARTITION BY computer_id ORDER BY created DESC, id DESC) AS newest
-         FROM consumer_data WHERE {}",
-        conditions.join(" AND ")
+         FROM consumer_data WHERE {conditions}"
     );
     let keep = if filter.just_last { "newest = 1" } else { "1 = 1" };
     (format!("SELECT * FROM ({sql}) WHERE {keep}"), values)

@@ -22,7 +22,8 @@ pub fn read_settings(row: &Row<'_>, at: usize) -> rusqlite::Result<Settings> {
     let mode: String = row.get(at + 10)?;
     Ok(Settings {
         enabled_for_use: row.get(at)?,
-        license_type: LicenseType::from_name(&license_type).ok_or_else(|| bad(at + 1, license_type.clone()))?,
+        license_type: LicenseType::from_name(&license_type)
+            .ok_or_else(|| bad(at + 1, license_type.clone()))?,
         clients_allowed: row.get(at + 2)?,
         client_lease_period: row.get(at + 3)?,
         vm_lease_period: row.get(at + 4)?,
@@ -76,8 +77,12 @@ impl Owner<'_> {
     /// (settings table, key column, features table, UDF table, server-function table).
     fn tables(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str) {
         match self {
-            Owner::Profile(_) => ("profiles", "id", "profile_features", "profile_udfs", "profile_server_functions"),
-            Owner::Code(_) => ("license_codes", "code", "code_features", "code_udfs", "code_server_functions"),
+            Owner::Profile(_) => {
+                ("profiles", "id", "profile_features", "profile_udfs", "profile_server_functions")
+            }
+            Owner::Code(_) => {
+                ("license_codes", "code", "code_features", "code_udfs", "code_server_functions")
+            }
         }
     }
 
@@ -108,9 +113,11 @@ pub fn feature_id(conn: &Connection, product_id: &str, code: &str) -> StoreResul
         .prepare_cached("SELECT id, feature_type FROM features WHERE product_id = ?1 AND code = ?2")?
         .query_row([product_id, code], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let (id, kind) =
-        found.ok_or_else(|| StoreError::NotFound(format!("featurecode: feature {code} not found in product {product_id}")))?;
-    let kind = FeatureType::from_name(&kind).ok_or_else(|| StoreError::Internal(format!("feature type {kind}")))?;
+    let (id, kind) = found.ok_or_else(|| {
+        StoreError::NotFound(format!("featurecode: feature {code} not found in product {product_id}"))
+    })?;
+    let kind =
+        FeatureType::from_name(&kind).ok_or_else(|| StoreError::Internal(format!("feature type {kind}")))?;
     Ok((id, kind))
 }
 
@@ -119,11 +126,18 @@ pub fn udf_id(conn: &Connection, product_id: &str, name: &str) -> StoreResult<i6
     conn.prepare_cached("SELECT id FROM udfs WHERE product_id = ?1 AND name = ?2")?
         .query_row([product_id, name], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("fieldname: UDF {name} not found in product {product_id}")))
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("fieldname: UDF {name} not found in product {product_id}"))
+        })
 }
 
 /// Applies per-feature, per-UDF and server-function settings; names must exist.
-pub fn apply_extras(conn: &Connection, owner: Owner<'_>, product_id: &str, extras: &LicenseExtras) -> StoreResult<()> {
+pub fn apply_extras(
+    conn: &Connection,
+    owner: Owner<'_>,
+    product_id: &str,
+    extras: &LicenseExtras,
+) -> StoreResult<()> {
     let (_, _, features, udfs, functions) = owner.tables();
     let col = owner.owner_column();
     for feature in &extras.features {
@@ -182,7 +196,11 @@ pub fn copy_profile_to_code(conn: &Connection, profile_id: i64, code: &str) -> S
 
 /// Every product feature as the owner sees it, with current use. A profile's use is the sum
 /// over the codes in it.
-pub fn feature_states(conn: &Connection, owner: Owner<'_>, product_id: &str) -> StoreResult<Vec<FeatureState>> {
+pub fn feature_states(
+    conn: &Connection,
+    owner: Owner<'_>,
+    product_id: &str,
+) -> StoreResult<Vec<FeatureState>> {
     let (features_sql, checkouts_sql) = match owner {
         Owner::Code(_) => (
             "SELECT f.id, f.code, f.feature_type, coalesce(x.availability, f.availability),
@@ -205,18 +223,27 @@ pub fn feature_states(conn: &Connection, owner: Owner<'_>, product_id: &str) -> 
     };
     let mut checkouts: Vec<(i64, String, String, i64)> = Vec::new();
     let mut stmt = conn.prepare_cached(checkouts_sql)?;
-    for row in stmt.query_map(params![owner.key(), now_millis()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))? {
+    for row in stmt
+        .query_map(params![owner.key(), now_millis()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+    {
         checkouts.push(row?);
     }
     let mut stmt = conn.prepare_cached(features_sql)?;
     let rows = stmt.query_map(params![owner.key(), product_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
     })?;
     let mut states = Vec::new();
     for row in rows {
         let (id, code, kind, on, limit, tokens): (i64, String, String, bool, i64, i64) = row?;
-        let feature_type =
-            FeatureType::from_name(&kind).ok_or_else(|| StoreError::Internal(format!("feature type {kind}")))?;
+        let feature_type = FeatureType::from_name(&kind)
+            .ok_or_else(|| StoreError::Internal(format!("feature type {kind}")))?;
         let by_computer: Vec<(String, String, i64)> = checkouts
             .iter()
             .filter(|c| c.0 == id)
@@ -239,7 +266,9 @@ pub fn udf_values(conn: &Connection, owner: Owner<'_>, product_id: &str) -> Stor
         "SELECT u.name, coalesce(x.value, u.default_value) FROM udfs u
          LEFT JOIN {udfs} x ON x.udf_id = u.id AND x.{col} = ?1 WHERE u.product_id = ?2 ORDER BY u.id"
     ))?;
-    let rows = stmt.query_map(params![owner.key(), product_id], |r| Ok(UdfSetting { name: r.get(0)?, value: r.get(1)? }))?;
+    let rows = stmt.query_map(params![owner.key(), product_id], |r| {
+        Ok(UdfSetting { name: r.get(0)?, value: r.get(1)? })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -247,8 +276,9 @@ pub fn udf_values(conn: &Connection, owner: Owner<'_>, product_id: &str) -> Stor
 pub fn server_functions(conn: &Connection, owner: Owner<'_>) -> StoreResult<Vec<ServerFunction>> {
     let (_, _, _, _, functions) = owner.tables();
     let col = owner.owner_column();
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT name, enabled, parameter FROM {functions} WHERE {col} = ?1 ORDER BY rowid"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT name, enabled, parameter FROM {functions} WHERE {col} = ?1 ORDER BY rowid"
+    ))?;
     let rows = stmt.query_map([owner.key()], |r| {
         Ok(ServerFunction { name: r.get(0)?, enabled: r.get(1)?, parameter: r.get(2)? })
     })?;
@@ -261,6 +291,7 @@ pub fn reseller_id(conn: &Connection, name: &str) -> StoreResult<Option<i64>> {
         return Ok(None);
     }
     conn.prepare_cached("INSERT OR IGNORE INTO resellers (name) VALUES (?1)")?.execute([name])?;
-    let id = conn.prepare_cached("SELECT id FROM resellers WHERE name = ?1")?.query_row([name], |r| r.get(0))?;
+    let id =
+        conn.prepare_cached("SELECT id FROM resellers WHERE name = ?1")?.query_row([name], |r| r.get(0))?;
     Ok(Some(id))
 }

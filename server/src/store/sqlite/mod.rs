@@ -59,7 +59,11 @@ impl SqliteStore {
         let mut writer = open_connection(path, create)?;
         migrations::migrate(&mut writer)?;
         let readers = (0..READERS).map(|_| open_connection(path, false)).collect::<StoreResult<Vec<_>>>()?;
-        Ok(SqliteStore { writer: Mutex::new(writer), readers: Mutex::new(readers), reader_free: Condvar::new() })
+        Ok(SqliteStore {
+            writer: Mutex::new(writer),
+            readers: Mutex::new(readers),
+            reader_free: Condvar::new(),
+        })
     }
 
     /// Runs `f` on a reader connection.
@@ -95,12 +99,40 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A WHERE clause built from optional filters, with numbered parameters.
+#[derive(Debug, Default)]
+struct Where {
+    conditions: Vec<String>,
+    values: Vec<rusqlite::types::Value>,
+}
+
+impl Where {
+    /// Adds a condition with one `?` parameter.
+    fn bind(&mut self, sql: &str, value: impl Into<rusqlite::types::Value>) {
+        self.values.push(value.into());
+        self.conditions.push(sql.replace('?', &format!("?{}", self.values.len())));
+    }
+
+    /// Adds a condition without parameters.
+    fn raw(&mut self, sql: impl Into<String>) {
+        self.conditions.push(sql.into());
+    }
+
+    /// The conditions joined with AND, and their values; `1 = 1` when there is none.
+    fn finish(self) -> (String, Vec<rusqlite::types::Value>) {
+        let sql = if self.conditions.is_empty() { "1 = 1".to_owned() } else { self.conditions.join(" AND ") };
+        (sql, self.values)
+    }
+}
+
 /// `NotFound` for a missing product, naming the field.
 fn product_must_exist(conn: &Connection, product_id: &str) -> StoreResult<()> {
-    let found = conn
-        .prepare_cached("SELECT 1 FROM products WHERE id = ?1")?
-        .exists([product_id])?;
-    if found { Ok(()) } else { Err(StoreError::NotFound(format!("productid: product {product_id} not found"))) }
+    let found = conn.prepare_cached("SELECT 1 FROM products WHERE id = ?1")?.exists([product_id])?;
+    if found {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(format!("productid: product {product_id} not found")))
+    }
 }
 
 impl Store for SqliteStore {
@@ -184,11 +216,22 @@ impl Store for SqliteStore {
     fn create_profile(&self, product_id: &str, name: &str, change: &ProfileChange) -> StoreResult<()> {
         self.write(|t| profiles::create(t, product_id, name, change))
     }
-    fn update_profile(&self, product_id: &str, name: &str, change: &ProfileChange, inherit: bool) -> StoreResult<()> {
+    fn update_profile(
+        &self,
+        product_id: &str,
+        name: &str,
+        change: &ProfileChange,
+        inherit: bool,
+    ) -> StoreResult<()> {
         self.write(|t| profiles::update(t, product_id, name, change, inherit))
     }
 
-    fn license_code(&self, code: &str, product_id: Option<&str>, with_notes: bool) -> StoreResult<Vec<LicenseCode>> {
+    fn license_code(
+        &self,
+        code: &str,
+        product_id: Option<&str>,
+        with_notes: bool,
+    ) -> StoreResult<Vec<LicenseCode>> {
         self.read(|c| codes::find(c, code, product_id, with_notes))
     }
     fn count_codes(&self, filter: &CodeFilter) -> StoreResult<i64> {
@@ -219,7 +262,14 @@ impl Store for SqliteStore {
             codes::add_note(t, code, note_type, description)
         })
     }
-    fn update_note(&self, product_id: &str, code: &str, id: i64, note_type: Option<&str>, description: Option<&str>) -> StoreResult<()> {
+    fn update_note(
+        &self,
+        product_id: &str,
+        code: &str,
+        id: i64,
+        note_type: Option<&str>,
+        description: Option<&str>,
+    ) -> StoreResult<()> {
         self.write(|t| codes::update_note(t, product_id, code, id, note_type, description))
     }
     fn delete_notes(&self, product_id: &str, code: &str, id: Option<i64>) -> StoreResult<i64> {
@@ -229,7 +279,13 @@ impl Store for SqliteStore {
     fn activated_codes(&self, computer_id: &str) -> StoreResult<Vec<(String, String)>> {
         self.read(|c| activity::activated_codes(c, computer_id))
     }
-    fn activity(&self, product_id: &str, code: &str, only_active: bool, with_system: bool) -> StoreResult<Vec<Activation>> {
+    fn activity(
+        &self,
+        product_id: &str,
+        code: &str,
+        only_active: bool,
+        with_system: bool,
+    ) -> StoreResult<Vec<Activation>> {
         self.read(|c| activity::activity(c, product_id, code, only_active, with_system))
     }
     fn return_activity(&self, product_id: &str, code: &str) -> StoreResult<i64> {

@@ -48,7 +48,8 @@ fn fill(conn: &Connection, product: &mut Product) -> StoreResult<()> {
         })
     })?;
     product.features = rows.collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare_cached("SELECT name, default_value FROM udfs WHERE product_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT name, default_value FROM udfs WHERE product_id = ?1 ORDER BY id")?;
     let rows = stmt.query_map([&product.id], |r| Ok(UdfSetting { name: r.get(0)?, value: r.get(1)? }))?;
     product.udfs = rows.collect::<Result<_, _>>()?;
     Ok(())
@@ -59,13 +60,15 @@ pub fn load(conn: &Connection, product_id: &str) -> StoreResult<Product> {
         .prepare_cached(&format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = ?1"))?
         .query_row([product_id], read_product)
         .optional()?;
-    let mut product = product.ok_or_else(|| StoreError::NotFound(format!("productid: product {product_id} not found")))?;
+    let mut product =
+        product.ok_or_else(|| StoreError::NotFound(format!("productid: product {product_id} not found")))?;
     fill(conn, &mut product)?;
     Ok(product)
 }
 
 pub fn all(conn: &Connection) -> StoreResult<Vec<Product>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {PRODUCT_COLUMNS} FROM products ORDER BY created, id"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {PRODUCT_COLUMNS} FROM products ORDER BY created, id"))?;
     let mut products: Vec<Product> = stmt.query_map([], read_product)?.collect::<Result<_, _>>()?;
     for product in &mut products {
         fill(conn, product)?;
@@ -81,7 +84,10 @@ fn name_taken(conn: &Connection, name: &str, except: Option<&str>) -> StoreResul
 
 pub fn create(conn: &Connection, product: &NewProduct) -> StoreResult<String> {
     if name_taken(conn, &product.name, None)? {
-        return Err(StoreError::Conflict(format!("productname: a product named {} already exists", product.name)));
+        return Err(StoreError::Conflict(format!(
+            "productname: a product named {} already exists",
+            product.name
+        )));
     }
     // Ten digits like the seed's product IDs; random so IDs reveal nothing about volume.
     let id = loop {
@@ -116,10 +122,10 @@ pub fn create(conn: &Connection, product: &NewProduct) -> StoreResult<String> {
 
 pub fn update(conn: &Connection, product_id: &str, patch: &ProductPatch) -> StoreResult<()> {
     let current = load(conn, product_id)?;
-    if let Some(name) = &patch.name {
-        if name_taken(conn, name, Some(product_id))? {
-            return Err(StoreError::Conflict(format!("productname: a product named {name} already exists")));
-        }
+    if let Some(name) = &patch.name
+        && name_taken(conn, name, Some(product_id))?
+    {
+        return Err(StoreError::Conflict(format!("productname: a product named {name} already exists")));
     }
     let (license_type, subscription_period, subscription_end) = subscription_rules(
         Some((current.license_type, current.subscription_period, current.subscription_end)),
@@ -161,16 +167,21 @@ fn resolve_group(conn: &Connection, product_id: &str, name: Option<&str>) -> Sto
     match name {
         None => Ok(None),
         Some(n) if n.eq_ignore_ascii_case("default") => Ok(None),
-        Some(n) => group_id(conn, product_id, n)?
-            .map(Some)
-            .ok_or_else(|| StoreError::NotFound(format!("featuregroupname: feature group {n} not found in product {product_id}"))),
+        Some(n) => group_id(conn, product_id, n)?.map(Some).ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "featuregroupname: feature group {n} not found in product {product_id}"
+            ))
+        }),
     }
 }
 
 pub fn create_groups(conn: &Connection, product_id: &str, groups: &[NewGroup]) -> StoreResult<()> {
     for group in groups {
         if group.name.eq_ignore_ascii_case("default") || group_id(conn, product_id, &group.name)?.is_some() {
-            return Err(StoreError::Conflict(format!("featuregroupname: feature group {} already exists", group.name)));
+            return Err(StoreError::Conflict(format!(
+                "featuregroupname: feature group {} already exists",
+                group.name
+            )));
         }
         conn.prepare_cached("INSERT INTO feature_groups (product_id, name, notes) VALUES (?1, ?2, ?3)")?
             .execute(params![product_id, group.name, group.notes])?;
@@ -182,12 +193,17 @@ pub fn update_groups(conn: &Connection, product_id: &str, groups: &[GroupPatch])
     product_must_exist(conn, product_id)?;
     for group in groups {
         let id = group_id(conn, product_id, &group.name)?.ok_or_else(|| {
-            StoreError::NotFound(format!("featuregroupname: feature group {} not found in product {product_id}", group.name))
+            StoreError::NotFound(format!(
+                "featuregroupname: feature group {} not found in product {product_id}",
+                group.name
+            ))
         })?;
         if let Some(new_name) = &group.new_name {
             let other = group_id(conn, product_id, new_name)?;
             if new_name.eq_ignore_ascii_case("default") || other.is_some_and(|o| o != id) {
-                return Err(StoreError::Conflict(format!("newfeaturegroupname: feature group {new_name} already exists")));
+                return Err(StoreError::Conflict(format!(
+                    "newfeaturegroupname: feature group {new_name} already exists"
+                )));
             }
             conn.execute("UPDATE feature_groups SET name = ?2 WHERE id = ?1", params![id, new_name])?;
         }
@@ -200,9 +216,12 @@ pub fn update_groups(conn: &Connection, product_id: &str, groups: &[GroupPatch])
 
 pub fn delete_group(conn: &Connection, product_id: &str, name: &str) -> StoreResult<()> {
     product_must_exist(conn, product_id)?;
-    let deleted = conn.execute("DELETE FROM feature_groups WHERE product_id = ?1 AND name = ?2", [product_id, name])?;
+    let deleted =
+        conn.execute("DELETE FROM feature_groups WHERE product_id = ?1 AND name = ?2", [product_id, name])?;
     if deleted == 0 {
-        return Err(StoreError::NotFound(format!("featuregroupname: feature group {name} not found in product {product_id}")));
+        return Err(StoreError::NotFound(format!(
+            "featuregroupname: feature group {name} not found in product {product_id}"
+        )));
     }
     Ok(())
 }
@@ -227,7 +246,10 @@ fn feature_exists(conn: &Connection, product_id: &str, code: &str) -> StoreResul
 pub fn create_features(conn: &Connection, product_id: &str, features: &[NewFeature]) -> StoreResult<()> {
     for feature in features {
         if feature_exists(conn, product_id, &feature.code)?.is_some() {
-            return Err(StoreError::Conflict(format!("featurecode: feature {} already exists", feature.code)));
+            return Err(StoreError::Conflict(format!(
+                "featurecode: feature {} already exists",
+                feature.code
+            )));
         }
         trials_rule(&feature.code, feature.feature_type, feature.available_in_trials)?;
         let group = resolve_group(conn, product_id, feature.group.as_deref())?;
@@ -254,7 +276,9 @@ pub fn update_features(conn: &Connection, product_id: &str, features: &[FeatureP
         let (id, feature_type) = super::licensing::feature_id(conn, product_id, &patch.code)?;
         if let Some(new_code) = &patch.new_code {
             if feature_exists(conn, product_id, new_code)?.is_some_and(|other| other != id) {
-                return Err(StoreError::Conflict(format!("newfeaturecode: feature {new_code} already exists")));
+                return Err(StoreError::Conflict(format!(
+                    "newfeaturecode: feature {new_code} already exists"
+                )));
             }
             conn.execute("UPDATE features SET code = ?2 WHERE id = ?1", params![id, new_code])?;
         }
@@ -285,7 +309,9 @@ pub fn delete_feature(conn: &Connection, product_id: &str, code: &str) -> StoreR
 
 pub fn create_udfs(conn: &Connection, product_id: &str, udfs: &[UdfSetting]) -> StoreResult<()> {
     for udf in udfs {
-        let taken = conn.prepare_cached("SELECT 1 FROM udfs WHERE product_id = ?1 AND name = ?2")?.exists([product_id, &udf.name])?;
+        let taken = conn
+            .prepare_cached("SELECT 1 FROM udfs WHERE product_id = ?1 AND name = ?2")?
+            .exists([product_id, &udf.name])?;
         if taken {
             return Err(StoreError::Conflict(format!("fieldname: UDF {} already exists", udf.name)));
         }

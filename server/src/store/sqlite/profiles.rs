@@ -10,7 +10,9 @@ use crate::store::model::*;
 use crate::store::{StoreError, StoreResult};
 
 fn select() -> String {
-    format!("SELECT product_id, id, name, coalesce(reseller_id, 0), created, modified, {SETTINGS_COLUMNS} FROM profiles")
+    format!(
+        "SELECT product_id, id, name, coalesce(reseller_id, 0), created, modified, {SETTINGS_COLUMNS} FROM profiles"
+    )
 }
 
 fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Profile> {
@@ -41,7 +43,9 @@ pub fn id(conn: &Connection, product_id: &str, name: &str) -> StoreResult<i64> {
     conn.prepare_cached("SELECT id FROM profiles WHERE product_id = ?1 AND name = ?2")?
         .query_row([product_id, name], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("profilename: profile {name} not found in product {product_id}")))
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("profilename: profile {name} not found in product {product_id}"))
+        })
 }
 
 pub fn load(conn: &Connection, product_id: &str, name: &str) -> StoreResult<Profile> {
@@ -72,7 +76,9 @@ pub fn page(conn: &Connection, product_id: Option<&str>, page: Page) -> StoreRes
 }
 
 fn name_taken(conn: &Connection, product_id: &str, name: &str) -> StoreResult<bool> {
-    Ok(conn.prepare_cached("SELECT 1 FROM profiles WHERE product_id = ?1 AND name = ?2")?.exists([product_id, name])?)
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM profiles WHERE product_id = ?1 AND name = ?2")?
+        .exists([product_id, name])?)
 }
 
 pub fn create(conn: &Connection, product_id: &str, name: &str, change: &ProfileChange) -> StoreResult<()> {
@@ -104,10 +110,18 @@ pub fn create(conn: &Connection, product_id: &str, name: &str, change: &ProfileC
     licensing::apply_extras(conn, Owner::Profile(id), product_id, &change.extras)
 }
 
-pub fn update(conn: &Connection, product_id: &str, name: &str, change: &ProfileChange, inherit: bool) -> StoreResult<()> {
+pub fn update(
+    conn: &Connection,
+    product_id: &str,
+    name: &str,
+    change: &ProfileChange,
+    inherit: bool,
+) -> StoreResult<()> {
     let profile = load(conn, product_id, name)?;
     if let Some(new_name) = &change.new_name {
-        if new_name.eq_ignore_ascii_case("default") || (name_taken(conn, product_id, new_name)? && !new_name.eq_ignore_ascii_case(name)) {
+        if new_name.eq_ignore_ascii_case("default")
+            || (name_taken(conn, product_id, new_name)? && !new_name.eq_ignore_ascii_case(name))
+        {
             return Err(StoreError::Conflict(format!("newprofilename: profile {new_name} already exists")));
         }
         conn.execute("UPDATE profiles SET name = ?2 WHERE id = ?1", params![profile.id, new_name])?;
@@ -123,7 +137,9 @@ pub fn update(conn: &Connection, product_id: &str, name: &str, change: &ProfileC
         // The codes in the profile take the changes this request made, each under the same
         // rules as a direct update of the code; one refusal refuses the whole request.
         let codes: Vec<(String, Settings)> = conn
-            .prepare_cached(&format!("SELECT code, {SETTINGS_COLUMNS} FROM license_codes WHERE profile_id = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT code, {SETTINGS_COLUMNS} FROM license_codes WHERE profile_id = ?1"
+            ))?
             .query_map([profile.id], |r| Ok((r.get(0)?, licensing::read_settings(r, 1)?)))?
             .collect::<Result<_, _>>()?;
         for (code, current) in codes {

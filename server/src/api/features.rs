@@ -1,0 +1,83 @@
+//! `ProductFeatures`: the features of a product.
+
+use super::feature_groups::required_list;
+use super::product_id;
+use super::settings::{MAX_NAME, in_list};
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::params::{MAX_TEXT, Params};
+use crate::store::Store;
+use crate::store::model::*;
+
+/// Longest feature code.
+const MAX_CODE: usize = 64;
+
+/// One feature of a POST Product / POST ProductFeatures request.
+pub fn new_feature(f: &Params) -> Result<NewFeature, ApiError> {
+    let err = |e| in_list("features", e);
+    Ok(NewFeature {
+        code: f.required_len("featurecode", 1, MAX_CODE).map_err(err)?,
+        name: f.required_len("featurename", 1, MAX_NAME).map_err(err)?,
+        notes: f.required_len("notes", 1, MAX_TEXT).map_err(err)?,
+        feature_type: f
+            .choice("featuretype", &FeatureType::WORDS)
+            .map_err(err)?
+            .map_or(FeatureType::Normal, |i| FeatureType::ALL[i]),
+        group: f.text_len("featuregroupname", 1, MAX_NAME).map_err(err)?,
+        available_in_trials: f.bool("availableintrials").map_err(err)?.unwrap_or(false),
+    })
+}
+
+fn no_duplicates<'a>(codes: impl Iterator<Item = &'a str>) -> Result<(), ApiError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for code in codes {
+        if seen.iter().any(|s| s.eq_ignore_ascii_case(code)) {
+            return Err(ApiError::bad_request(format!("features: featurecode: {code} given twice")));
+        }
+        seen.push(code);
+    }
+    Ok(())
+}
+
+/// POST ProductFeatures.
+pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
+    let id = product_id(p)?;
+    let features = required_list(p.list("features")?, "features")?
+        .iter()
+        .map(new_feature)
+        .collect::<Result<Vec<_>, _>>()?;
+    no_duplicates(features.iter().map(|f| f.code.as_str()))?;
+    store.create_features(&id, &features)?;
+    Ok(Json::from("Product Features Created Successfully"))
+}
+
+/// PUT ProductFeatures. The seed's own example sends the list as `featureGroups`, so that
+/// name is accepted for it too.
+pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
+    let id = product_id(p)?;
+    let list = if p.has("features") { p.list("features")? } else { p.list("featuregroups")? };
+    let mut patches = Vec::new();
+    for f in required_list(list, "features")? {
+        let err = |e| in_list("features", e);
+        let group = f.text_len("featuregroupname", 1, MAX_NAME).map_err(err)?;
+        patches.push(FeaturePatch {
+            code: f.required_len("featurecode", 1, MAX_CODE).map_err(err)?,
+            new_code: f.text_len("newfeaturecode", 1, MAX_CODE).map_err(err)?,
+            name: f.text_len("featurename", 1, MAX_NAME).map_err(err)?,
+            notes: f.text_len("notes", 0, MAX_TEXT).map_err(err)?,
+            group: group.map(|g| (!g.eq_ignore_ascii_case("default")).then_some(g)),
+            available_in_trials: f.bool("availableintrials").map_err(err)?,
+        });
+    }
+    no_duplicates(patches.iter().map(|f| f.code.as_str()))?;
+    store.update_features(&id, &patches)?;
+    Ok(Json::from("Product Features Updated Successfully"))
+}
+
+/// DELETE ProductFeatures: the feature leaves every profile and code with it.
+pub fn delete(store: &dyn Store, p: &Params) -> ApiResult {
+    let id = product_id(p)?;
+    let code = p.required_len("featurecode", 1, MAX_CODE)?;
+    store.delete_feature(&id, &code)?;
+    Ok(Json::from("Product Feature Deleted Successfully"))
+}

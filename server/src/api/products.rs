@@ -1,0 +1,147 @@
+//! `Products` and `Product`: products with their features and UDFs.
+
+use super::features::new_feature;
+use super::settings::{
+    MAX_CLIENT_LEASE_HOURS, MAX_NAME, MAX_OFFLINE_LEASE_DAYS, MAX_VM_LEASE_HOURS, in_list,
+};
+use super::{product_id, render};
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::obj;
+use crate::params::{DateInput, MAX_TEXT, Params};
+use crate::store::Store;
+use crate::store::model::*;
+
+/// Products allow 1 to 50000 clients (the seed's limit).
+const CLIENTS: (i64, i64) = (1, 50_000);
+/// Trial period used when a product in trial gives none (the seed's default).
+const DEFAULT_TRIAL_DAYS: i64 = 30;
+/// Longest trial period accepted, days.
+const MAX_TRIAL_DAYS: i64 = 5000;
+
+fn render(product: &Product) -> Json {
+    obj! {
+        "productName" => &product.name,
+        "productId" => &product.id,
+        "clientLeasePeriod" => product.client_lease_period,
+        "vmLeasePeriod" => product.vm_lease_period,
+        "clientOfflineLeasePeriod" => product.client_offline_lease_period,
+        "trialPeriod" => product.trial_period,
+        "licenseType" => product.license_type.name(),
+        "clientsAllowed" => product.clients_allowed,
+        "features" => Json::arr(product.features.iter().map(|f| obj! {
+            "featureCode" => &f.code,
+            "featureAvailability" => render::on_off(f.on),
+            "featureType" => f.feature_type.name(),
+            "featureName" => &f.name,
+            "featureNotes" => &f.notes,
+            "featureGroup" => &f.group,
+        })),
+        "udfValues" => render::udfs(&product.udfs),
+    }
+}
+
+/// GET Products: every product.
+pub fn list(store: &dyn Store, _: &Params) -> ApiResult {
+    Ok(Json::arr(store.products()?.iter().map(render)))
+}
+
+/// GET Product: one product, as a one-element list like the seed's example.
+pub fn get(store: &dyn Store, p: &Params) -> ApiResult {
+    let product = store.product(&product_id(p)?)?;
+    Ok(Json::arr([render(&product)]))
+}
+
+fn date_field(p: &Params, name: &str) -> Result<Option<Option<i64>>, ApiError> {
+    Ok(p.date(name)?.map(|d| match d {
+        DateInput::Reset => None,
+        DateInput::At(t) => Some(t),
+    }))
+}
+
+/// POST Product: a product with its feature groups, features and UDFs, in one transaction.
+pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
+    let name = p.required_len("productname", 1, MAX_NAME)?;
+    let in_trial = p.bool("intrial")?.unwrap_or(false);
+    let trial_period =
+        p.int("trialperiod", 0, MAX_TRIAL_DAYS)?.unwrap_or(if in_trial { DEFAULT_TRIAL_DAYS } else { 0 });
+    let (license_type, subscription_period, subscription_end) = subscription_rules(
+        None,
+        p.choice("licensetype", &LicenseType::WORDS)?.map(|i| LicenseType::ALL[i]),
+        p.int("subscriptionperiod", 0, 5000)?,
+        date_field(p, "subscriptionenddate")?,
+    )
+    .map_err(ApiError::bad_request)?;
+    let mut groups = Vec::new();
+    for g in p.list("featuregroups")? {
+        let group = NewGroup {
+            name: g.required_len("featuregroupname", 1, MAX_NAME).map_err(|e| in_list("featuregroups", e))?,
+            notes: g
+                .text_len("notes", 0, MAX_TEXT)
+                .map_err(|e| in_list("featuregroups", e))?
+                .unwrap_or_default(),
+        };
+        if groups.iter().any(|o: &NewGroup| o.name.eq_ignore_ascii_case(&group.name)) {
+            return Err(ApiError::bad_request(format!(
+                "featuregroups: featuregroupname: {} given twice",
+                group.name
+            )));
+        }
+        groups.push(group);
+    }
+    let features = p.list("features")?.iter().map(new_feature).collect::<Result<Vec<_>, _>>()?;
+    let mut udfs: Vec<UdfSetting> = Vec::new();
+    for u in p.list("udfvalues")? {
+        let udf = UdfSetting {
+            name: u.required_len("fieldname", 1, MAX_NAME).map_err(|e| in_list("udfvalues", e))?,
+            value: u
+                .text_len("defaultvalue", 0, MAX_TEXT)
+                .map_err(|e| in_list("udfvalues", e))?
+                .unwrap_or_default(),
+        };
+        if udfs.iter().any(|o| o.name.eq_ignore_ascii_case(&udf.name)) {
+            return Err(ApiError::bad_request(format!("udfvalues: fieldname: {} given twice", udf.name)));
+        }
+        udfs.push(udf);
+    }
+    let product = NewProduct {
+        name,
+        in_trial,
+        trial_period,
+        client_lease_period: p.int("clientleaseperiod", 0, MAX_CLIENT_LEASE_HOURS)?.unwrap_or(0),
+        vm_lease_period: p.int("vmleaseperiod", 0, MAX_VM_LEASE_HOURS)?.unwrap_or(0),
+        client_offline_lease_period: p
+            .int("clientofflineleaseperiod", 0, MAX_OFFLINE_LEASE_DAYS)?
+            .unwrap_or(0)
+            * 24,
+        license_type,
+        clients_allowed: p.int("clientsallowed", CLIENTS.0, CLIENTS.1)?.unwrap_or(1),
+        subscription_period,
+        subscription_end,
+        groups,
+        features,
+        udfs,
+    };
+    let id = store.create_product(&product)?;
+    Ok(Json::from(format!("Product Created Successfully : {id}")))
+}
+
+/// PUT Product: omitted fields stay as they are.
+pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
+    let id = product_id(p)?;
+    let patch = ProductPatch {
+        name: p.text_len("productname", 1, MAX_NAME)?,
+        trial_period: p.int("trialperiod", 0, MAX_TRIAL_DAYS)?,
+        client_lease_period: p.int("clientleaseperiod", 0, MAX_CLIENT_LEASE_HOURS)?,
+        vm_lease_period: p.int("vmleaseperiod", 0, MAX_VM_LEASE_HOURS)?,
+        client_offline_lease_period: p
+            .int("clientofflineleaseperiod", 0, MAX_OFFLINE_LEASE_DAYS)?
+            .map(|d| d * 24),
+        license_type: p.choice("licensetype", &LicenseType::WORDS)?.map(|i| LicenseType::ALL[i]),
+        clients_allowed: p.int("clientsallowed", CLIENTS.0, CLIENTS.1)?,
+        subscription_period: p.int("subscriptionperiod", 0, 5000)?,
+        subscription_end: date_field(p, "subscriptionenddate")?,
+    };
+    store.update_product(&id, &patch)?;
+    Ok(Json::from("Product Updated Successfully"))
+}

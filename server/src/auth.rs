@@ -1,0 +1,57 @@
+//! Web API authentication as the seed defines it: `Authorization: bearer <customerID>:<APIKey>`.
+//!
+//! Keys are looked up by their SHA-256, so the database never holds a usable key; the
+//! endpoint's [`Access`] then decides whether the key's kind may call it.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use sha2::{Digest, Sha256};
+
+use crate::api::Access;
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::store::model::KeyKind;
+
+/// SHA-256 of an API key, the form in which keys are stored.
+pub fn hash_key(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, message)
+}
+
+/// Checks the request's credentials against the store and the endpoint's access rule:
+/// 401 when missing or wrong, 403 when the key's kind may not call the endpoint.
+pub fn authorize(
+    store: &dyn Store,
+    customer_id: &str,
+    headers: &HeaderMap,
+    access: Access,
+) -> Result<KeyKind, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(unauthorized("missing Authorization header: expected 'bearer <customerID>:<APIKey>'"));
+    };
+    let value = value.to_str().map_err(|_| unauthorized("malformed Authorization header"))?.trim();
+    let credentials = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => {
+            return Err(unauthorized(
+                "malformed Authorization header: expected 'bearer <customerID>:<APIKey>'",
+            ));
+        }
+    };
+    let Some((customer, key)) = credentials.split_once(':') else {
+        return Err(unauthorized("malformed Authorization header: expected 'bearer <customerID>:<APIKey>'"));
+    };
+    if customer != customer_id {
+        return Err(unauthorized("wrong customer ID or API key"));
+    }
+    let kind = store.key_kind(&hash_key(key))?.ok_or_else(|| unauthorized("wrong customer ID or API key"))?;
+    if !access.allows(kind) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("this API key ({}) may not call this controller and verb", kind.name()),
+        ));
+    }
+    Ok(kind)
+}

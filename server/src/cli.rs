@@ -1,0 +1,178 @@
+//! The command line: `init`, `serve`, `keys` and `public-key`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::datadir;
+use crate::datetime;
+use crate::server::{self, AppState};
+use crate::store::Store;
+use crate::store::model::KeyKind;
+
+/// Where `licensekit-server` with no arguments keeps its data.
+pub const DEFAULT_DATA_DIR: &str = "licensekit-data";
+/// Where `serve` listens unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8700";
+
+/// licensekit-server: the vendor license server (Web API of seed 003 on SQLite).
+///
+/// With no command it serves ./licensekit-data on 127.0.0.1:8700, initialising it first if
+/// needed.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database, the vendor signing key, a customer ID and one API key per kind.
+    Init {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the Web API until SIGINT or SIGTERM.
+    Serve {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, default_value = DEFAULT_LISTEN)]
+        listen: SocketAddr,
+    },
+    /// Manage Web API keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// Print the vendor public key (hex) that applications embed.
+    PublicKey {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Create a key of a kind: read_only, read_write, offline or ds. The key is printed once.
+    Create {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, value_parser = parse_kind)]
+        kind: KeyKind,
+    },
+    /// List keys (ID, kind, first characters, created, revoked).
+    List {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Revoke a key by ID.
+    Revoke {
+        #[arg(long)]
+        data_dir: PathBuf,
+        id: i64,
+    },
+}
+
+fn parse_kind(text: &str) -> Result<KeyKind, String> {
+    KeyKind::from_name(text).ok_or_else(|| "expected read_only, read_write, offline or ds".to_owned())
+}
+
+fn print_init(done: &datadir::Initialised, json: bool) {
+    if json {
+        let mut keys = serde_json::Map::new();
+        for (kind, key) in &done.api_keys {
+            keys.insert(kind.name().to_owned(), key.clone().into());
+        }
+        let value = serde_json::json!({
+            "customer_id": done.customer_id,
+            "public_key": done.public_key,
+            "api_keys": keys,
+        });
+        println!("{value}");
+    } else {
+        println!("customer ID: {}", done.customer_id);
+        println!("public key:  {}", done.public_key);
+        for (kind, key) in &done.api_keys {
+            println!("API key ({:<10}): {key}", kind.name());
+        }
+        println!("Only hashes of the API keys are stored: keep them now.");
+    }
+}
+
+fn serve(dir: &Path, listen: SocketAddr) -> Result<(), String> {
+    let key = datadir::signing_key(dir)?;
+    let store = datadir::open_store(dir)?;
+    let customer_id = store.customer_id().map_err(|e| format!("{e:?}"))?;
+    let state =
+        Arc::new(AppState { store: Arc::new(store), customer_id, endpoints: crate::api::endpoints() });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let public = key.public_key().to_hex();
+    runtime
+        .block_on(server::serve(state, listen, |addr| {
+            // Tests and scripts read this line to learn the port (with --listen …:0).
+            println!("licensekit-server: listening on http://{addr} (public key {public})");
+        }))
+        .map_err(|e| format!("cannot serve on {listen}: {e}"))?;
+    println!("licensekit-server: stopped");
+    Ok(())
+}
+
+/// Runs the command line; the error is printed by `main`.
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        None => {
+            let dir = Path::new(DEFAULT_DATA_DIR);
+            if !datadir::is_initialised(dir) {
+                print_init(&datadir::init(dir)?, false);
+            }
+            serve(dir, DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?)
+        }
+        Some(Command::Init { data_dir, json }) => {
+            print_init(&datadir::init(&data_dir)?, json);
+            Ok(())
+        }
+        Some(Command::Serve { data_dir, listen }) => serve(&data_dir, listen),
+        Some(Command::PublicKey { data_dir }) => {
+            println!("{}", datadir::signing_key(&data_dir)?.public_key().to_hex());
+            Ok(())
+        }
+        Some(Command::Keys { action }) => match action {
+            KeysAction::Create { data_dir, kind } => {
+                let store = datadir::open_store(&data_dir)?;
+                let (id, key) = datadir::create_key(&store, kind)?;
+                println!("{id}\t{}\t{key}", kind.name());
+                Ok(())
+            }
+            KeysAction::List { data_dir } => {
+                let store = datadir::open_store(&data_dir)?;
+                println!("id\tkind\tprefix\tcreated\trevoked");
+                for key in store.list_keys().map_err(|e| format!("{e:?}"))? {
+                    println!(
+                        "{}\t{}\t{}…\t{}\t{}",
+                        key.id,
+                        key.kind.name(),
+                        key.prefix,
+                        datetime::format(key.created),
+                        key.revoked.map(datetime::format).unwrap_or_else(|| "-".into())
+                    );
+                }
+                Ok(())
+            }
+            KeysAction::Revoke { data_dir, id } => {
+                let store = datadir::open_store(&data_dir)?;
+                store.revoke_key(id).map_err(|e| format!("{e:?}"))?;
+                println!("revoked key {id}");
+                Ok(())
+            }
+        },
+    }
+}
