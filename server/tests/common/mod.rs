@@ -1,0 +1,208 @@
+//! Test harness: starts the real `licensekit-server` binary on a free loopback port with a
+//! fresh data directory, talks to it over HTTP, and kills it on drop.
+
+#![allow(dead_code, reason = "each test binary uses a different part of the harness")]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_licensekit-server");
+
+/// A running server and the credentials `init` printed.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub customer: String,
+    pub keys: Value,
+    pub dir: tempfile::TempDir,
+    agent: ureq::Agent,
+}
+
+/// Runs `licensekit-server init --json` in `dir` and returns its output.
+pub fn init(dir: &Path) -> Value {
+    let out = Command::new(BIN).args(["init", "--data-dir"]).arg(dir).arg("--json").output().unwrap();
+    assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("init --json prints one JSON object")
+}
+
+/// Starts `serve` on port 0 and waits until it accepts connections: the server prints its
+/// address once bound, then the port is polled, so no fixed sleep is involved.
+pub fn spawn_serve(dir: &Path) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "server did not accept connections");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (child, format!("http://{addr}"))
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let data: PathBuf = dir.path().join("data");
+        let init = init(&data);
+        let (child, base) = spawn_serve(&data);
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Server {
+            child,
+            base,
+            customer: init["customer_id"].as_str().unwrap().to_owned(),
+            keys: init["api_keys"].clone(),
+            dir,
+            agent,
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The bearer value for a key kind (`read_only`, `read_write`, `offline`, `ds`).
+    pub fn bearer(&self, kind: &str) -> String {
+        format!("bearer {}:{}", self.customer, self.keys[kind].as_str().unwrap())
+    }
+
+    /// Sends a raw request; `auth` is the whole Authorization value (None = no header).
+    pub fn raw(&self, method: &str, path: &str, auth: Option<&str>, body: &[u8]) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let with_auth = |b: ureq::RequestBuilder<ureq::typestate::WithBody>| match auth {
+            Some(a) => b.header("Authorization", a),
+            None => b,
+        };
+        let builder = match method {
+            "GET" => with_auth(self.agent.get(&url).force_send_body()),
+            "DELETE" => with_auth(self.agent.delete(&url).force_send_body()),
+            "POST" => with_auth(self.agent.post(&url)),
+            "PUT" => with_auth(self.agent.put(&url)),
+            "PATCH" => with_auth(self.agent.patch(&url)),
+            other => panic!("method {other}"),
+        };
+        let mut response = builder.header("Content-Type", "application/json").send(body).unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        let value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text:?}"));
+        (status, value)
+    }
+
+    /// Calls a controller with a JSON body using a key kind.
+    pub fn call(&self, method: &str, controller: &str, kind: &str, body: &Value) -> (u16, Value) {
+        let auth = self.bearer(kind);
+        self.raw(method, &format!("/api/{controller}"), Some(&auth), body.to_string().as_bytes())
+    }
+
+    /// Calls with the read-write key and expects 200.
+    pub fn ok(&self, method: &str, controller: &str, body: &Value) -> Value {
+        let (status, value) = self.call(method, controller, "read_write", body);
+        assert_eq!(status, 200, "{method} {controller} {body}: {value}");
+        value
+    }
+
+    /// Stops the server with SIGTERM and returns its exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        signal(self.child.id(), "TERM");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Sends a signal with kill(1) to a process this harness started.
+pub fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success());
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The ID at the end of a "… Created Successfully : <id>" answer.
+pub fn created_id(answer: &Value) -> String {
+    let text = answer.as_str().unwrap_or_else(|| panic!("not a string: {answer}"));
+    text.rsplit(" : ").next().unwrap().to_owned()
+}
+
+fn is_datetime(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && !text.ends_with('Z')
+        && text.bytes().enumerate().all(|(i, c)| matches!(i, 4 | 7 | 10 | 13 | 16 | 19) || c.is_ascii_digit())
+}
+
+/// Checks that `actual` has the shape of the seed's example output `expected`: the same
+/// field names with the same casing, the same JSON types, datetimes in the seed's format
+/// (or null where the example has a date or null), recursively; every array element is
+/// checked against the example's first element.
+pub fn assert_shape(actual: &Value, expected: &Value, path: &str) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            let mut a_keys: Vec<&String> = a.keys().collect();
+            let mut e_keys: Vec<&String> = e.keys().collect();
+            a_keys.sort();
+            e_keys.sort();
+            assert_eq!(a_keys, e_keys, "{path}: field names differ from the seed");
+            for (key, value) in e {
+                assert_shape(&a[key], value, &format!("{path}.{key}"));
+            }
+        }
+        (Value::Array(a), Value::Array(e)) => {
+            if let Some(first) = e.first() {
+                for (i, item) in a.iter().enumerate() {
+                    assert_shape(item, first, &format!("{path}[{i}]"));
+                }
+            }
+        }
+        (Value::String(a), Value::String(e)) => {
+            if is_datetime(e) {
+                assert!(is_datetime(a), "{path}: {a:?} is not a datetime like {e:?}");
+            }
+        }
+        (Value::Null, Value::String(e)) if is_datetime(e) => {}
+        (Value::String(a), Value::Null) => assert!(is_datetime(a), "{path}: {a:?} where the seed has null"),
+        (Value::Number(_), Value::Number(_))
+        | (Value::Null, Value::Null)
+        | (Value::Bool(_), Value::Bool(_)) => {}
+        _ => panic!("{path}: {actual} does not have the type of the seed's {expected}"),
+    }
+}
