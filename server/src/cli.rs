@@ -1,5 +1,6 @@
 //! The command line: `init`, `serve`, `keys` and `public-key`.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -118,11 +119,14 @@ fn serve(dir: &Path, listen: SocketAddr) -> Result<(), String> {
     let public = key.public_key().to_hex();
     runtime
         .block_on(server::serve(state, listen, |addr| {
-            // Tests and scripts read this line to learn the port (with --listen …:0).
-            println!("licensekit-server: listening on http://{addr} (public key {public})");
+            // Tests and scripts read this line to learn the port (with --listen …:0). Written
+            // without panicking: whoever started the server may have closed its stdout.
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "licensekit-server: listening on http://{addr} (public key {public})");
+            let _ = out.flush();
         }))
         .map_err(|e| format!("cannot serve on {listen}: {e}"))?;
-    println!("licensekit-server: stopped");
+    let _ = writeln!(std::io::stderr(), "licensekit-server: stopped");
     Ok(())
 }
 

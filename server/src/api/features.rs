@@ -28,7 +28,8 @@ pub fn new_feature(f: &Params) -> Result<NewFeature, ApiError> {
     })
 }
 
-fn no_duplicates<'a>(codes: impl Iterator<Item = &'a str>) -> Result<(), ApiError> {
+/// Refuses a request that names one feature code twice.
+pub(super) fn no_duplicates<'a>(codes: impl Iterator<Item = &'a str>) -> Result<(), ApiError> {
     let mut seen: Vec<&str> = Vec::new();
     for code in codes {
         if seen.iter().any(|s| s.eq_ignore_ascii_case(code)) {

@@ -1,6 +1,6 @@
 //! `Products` and `Product`: products with their features and UDFs.
 
-use super::features::new_feature;
+use super::features::{new_feature, no_duplicates};
 use super::settings::{
     MAX_CLIENT_LEASE_HOURS, MAX_NAME, MAX_OFFLINE_LEASE_DAYS, MAX_VM_LEASE_HOURS, in_list,
 };
@@ -90,6 +90,7 @@ pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
         groups.push(group);
     }
     let features = p.list("features")?.iter().map(new_feature).collect::<Result<Vec<_>, _>>()?;
+    no_duplicates(features.iter().map(|f| f.code.as_str()))?;
     let mut udfs: Vec<UdfSetting> = Vec::new();
     for u in p.list("udfvalues")? {
         let udf = UdfSetting {

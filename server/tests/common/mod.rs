@@ -126,7 +126,7 @@ impl Server {
     }
 
     /// Stops the server with SIGTERM and returns its exit status.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
         signal(self.child.id(), "TERM");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
