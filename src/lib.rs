@@ -4,14 +4,20 @@
 //! checks arguments, converts and guards against panics. See `README.md` for the C
 //! conventions.
 
+// The client and its C ABI need the client-only dependencies; the server builds without them.
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 mod config;
+#[cfg(feature = "client")]
 pub mod ffi;
 pub mod machine;
 pub mod protocol;
 mod status;
 pub mod store;
 
+#[cfg(feature = "client")]
 pub use client::{CLOCK_TOLERANCE_SECS, Client};
+#[cfg(feature = "client")]
 pub use config::Config;
 pub use status::Status;
