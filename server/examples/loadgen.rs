@@ -1,0 +1,200 @@
+//! Load generator for licensekit-server on loopback: requests per second and p50 / p99
+//! latency of `GET LicenseCode` and `POST LicenseCode` at 8 and 64 concurrent connections,
+//! and the server's peak RSS (VmHWM from /proc).
+//!
+//! ```text
+//! cargo build --release -p licensekit-server
+//! cargo run --release -p licensekit-server --example loadgen [-- --server PATH] [-- --requests N] [-- --seconds S]
+//! ```
+//!
+//! It starts its own server on a fresh data directory in a temporary directory, on
+//! 127.0.0.1 only, and stops it at the end. Each run is bounded by a request count and a
+//! time limit, whichever comes first.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Options {
+    server: PathBuf,
+    requests: usize,
+    seconds: u64,
+}
+
+fn options() -> Options {
+    let mut args = std::env::args().skip(1);
+    // By default the server binary built next to this example (target/<profile>/).
+    let exe = std::env::current_exe().expect("current_exe");
+    let mut opts = Options {
+        server: exe
+            .parent()
+            .and_then(|p| p.parent())
+            .map(|p| p.join("licensekit-server"))
+            .unwrap_or_default(),
+        requests: 20_000,
+        seconds: 10,
+    };
+    while let Some(arg) = args.next() {
+        let value = args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        match arg.as_str() {
+            "--server" => opts.server = value.into(),
+            "--requests" => opts.requests = value.parse().expect("--requests N"),
+            "--seconds" => opts.seconds = value.parse().expect("--seconds S"),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    opts
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// Sends one request and checks the status; returns the body.
+fn send(agent: &ureq::Agent, method: &str, url: &str, auth: &str, body: &Value) -> String {
+    let body = body.to_string();
+    let response = match method {
+        "GET" => agent.get(url).force_send_body().header("Authorization", auth).send(body.as_bytes()),
+        _ => agent.post(url).header("Authorization", auth).send(body.as_bytes()),
+    };
+    let mut response = response.expect("request failed");
+    assert_eq!(response.status().as_u16(), 200, "{method} {url}");
+    response.body_mut().read_to_string().expect("body")
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Runs `connections` clients until `total` requests or `limit` elapse; prints the figures.
+fn run(
+    label: &str,
+    connections: usize,
+    total: usize,
+    limit: Duration,
+    request: impl Fn(&ureq::Agent, usize) + Sync,
+) {
+    let issued = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..connections)
+            .map(|_| {
+                let issued = Arc::clone(&issued);
+                let request = &request;
+                scope.spawn(move || {
+                    let agent = agent();
+                    let mut mine = Vec::new();
+                    loop {
+                        let n = issued.fetch_add(1, Ordering::Relaxed);
+                        if n >= total || start.elapsed() >= limit {
+                            break mine;
+                        }
+                        let t = Instant::now();
+                        request(&agent, n);
+                        mine.push(t.elapsed());
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
+    });
+    let elapsed = start.elapsed();
+    latencies.sort();
+    println!(
+        "{label:<18} {connections:>3} conns  {:>7} reqs  {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        latencies.len(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+    );
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let opts = options();
+    assert!(
+        opts.server.exists(),
+        "no server binary at {} (build it first, or pass --server)",
+        opts.server.display()
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let out =
+        Command::new(&opts.server).args(["init", "--json", "--data-dir"]).arg(&data).output().expect("init");
+    assert!(out.status.success(), "init failed");
+    let init: Value = serde_json::from_slice(&out.stdout).expect("init JSON");
+    let auth = format!(
+        "bearer {}:{}",
+        init["customer_id"].as_str().unwrap(),
+        init["api_keys"]["read_write"].as_str().unwrap()
+    );
+
+    let mut child = Command::new(&opts.server)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("address line");
+    let addr =
+        line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).expect("address").to_owned();
+    let url = format!("http://{addr}/api/LicenseCode");
+
+    let setup = agent();
+    let created = send(
+        &setup,
+        "POST",
+        &format!("http://{addr}/api/Product"),
+        &auth,
+        &json!({
+        "productname": "Load", "features": [
+            {"featurecode": "F1", "featurename": "f1", "notes": "n"},
+            {"featurecode": "POOL", "featurename": "pool", "notes": "n", "featuretype": "elementpool"}],
+        "udfvalues": [{"fieldname": "U1", "defaultvalue": "v"}]}),
+    );
+    let product = created.trim_matches('"').rsplit(" : ").next().unwrap().to_owned();
+    let allocated = send(&setup, "POST", &url, &auth, &json!({"productid": product, "numcodes": 1000}));
+    let codes: Vec<String> =
+        allocated.trim_matches('"').rsplit(" : ").next().unwrap().split(',').map(str::to_owned).collect();
+
+    let limit = Duration::from_secs(opts.seconds);
+    println!(
+        "licensekit-server load on {addr}: at most {} requests or {}s per run",
+        opts.requests, opts.seconds
+    );
+    for connections in [8, 64] {
+        run("GET LicenseCode", connections, opts.requests, limit, |agent, n| {
+            send(
+                agent,
+                "GET",
+                &url,
+                &auth,
+                &json!({"productid": product, "licensecode": codes[n % codes.len()]}),
+            );
+        });
+        run("POST LicenseCode", connections, opts.requests / 4, limit, |agent, _| {
+            send(agent, "POST", &url, &auth, &json!({"productid": product, "numcodes": 1}));
+        });
+    }
+    println!("server peak RSS: {:.1} MiB", peak_rss_kib(child.id()) as f64 / 1024.0);
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+}
