@@ -1,9 +1,10 @@
 /* The C tests' assertion helper and a few shared utilities.
  *
- * CHECK* macros count passes; the first failure prints `file:line: ...`, the summary line
- * `N passed, 1 failed`, and exits with status 1. `check_done()` prints `N passed, 0 failed`
- * (the line CI reads) and returns the exit status for `main`. Safe to use from several
- * threads. */
+ * A failed CHECK* prints `file:line: FAILED ...` and the program goes on, so one bug does not
+ * hide the next; a failed REQUIRE (a precondition the rest depends on) prints the same and
+ * exits at once. `check_done()` prints the summary line CI reads, `N passed, M failed`, and
+ * returns the exit status for `main` (non-zero when anything failed). Safe to use from
+ * several threads. */
 
 #ifndef LK_TESTS_CHECK_H
 #define LK_TESTS_CHECK_H
@@ -19,9 +20,10 @@ extern "C" {
 #endif
 
 void check_pass(void);
-void check_fail(const char *file, int line, const char *fmt, ...)
+/* Records a failure; `fatal` also prints the summary and exits with status 1. */
+void check_fail(int fatal, const char *file, int line, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4), noreturn))
+    __attribute__((format(printf, 4, 5)))
 #endif
     ;
 int check_done(void);
@@ -34,7 +36,17 @@ void check_context(const char *what);
         if (cond) {                                                          \
             check_pass();                                                    \
         } else {                                                             \
-            check_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);              \
+            check_fail(0, __FILE__, __LINE__, "CHECK(%s)", #cond);              \
+        }                                                                    \
+    } while (0)
+
+/* A precondition: the program cannot go on without it. */
+#define REQUIRE(cond)                                                        \
+    do {                                                                     \
+        if (cond) {                                                          \
+            check_pass();                                                    \
+        } else {                                                             \
+            check_fail(1, __FILE__, __LINE__, "REQUIRE(%s)", #cond);         \
         }                                                                    \
     } while (0)
 
@@ -43,7 +55,7 @@ void check_context(const char *what);
         if (cond) {                                                          \
             check_pass();                                                    \
         } else {                                                             \
-            check_fail(__FILE__, __LINE__, __VA_ARGS__);                     \
+            check_fail(0, __FILE__, __LINE__, __VA_ARGS__);                     \
         }                                                                    \
     } while (0)
 
@@ -55,7 +67,7 @@ void check_context(const char *what);
         if (check_got_ == check_want_) {                                     \
             check_pass();                                                    \
         } else {                                                             \
-            check_fail(__FILE__, __LINE__, "%s returned %s (%u), expected %s (%u)", #expr, \
+            check_fail(0, __FILE__, __LINE__, "%s returned %s (%u), expected %s (%u)", #expr, \
                        lk_status_name(check_got_), (unsigned)check_got_,     \
                        lk_status_name(check_want_), (unsigned)check_want_);  \
         }                                                                    \
@@ -68,7 +80,7 @@ void check_context(const char *what);
         if (check_g_ != NULL && check_w_ != NULL && strcmp(check_g_, check_w_) == 0) { \
             check_pass();                                                    \
         } else {                                                             \
-            check_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #got, \
+            check_fail(0, __FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #got, \
                        check_g_ ? check_g_ : "(null)", check_w_ ? check_w_ : "(null)"); \
         }                                                                    \
     } while (0)

@@ -28,9 +28,11 @@ std::string string_out(F call) {
     std::size_t needed = 0;
     lk_status st = call(nullptr, 0, &needed);
     CHECK_STATUS(st, LK_BUFFER_TOO_SMALL);
-    std::vector<char> buf(needed);
+    REQUIRE(needed > 0 && needed < 65536);
+    std::vector<char> buf(needed, '\0');
     CHECK_STATUS(call(buf.data(), buf.size(), &needed), LK_OK);
     CHECK(needed == buf.size());
+    buf.back() = '\0';
     return std::string(buf.data());
 }
 

@@ -59,6 +59,7 @@ static lk_client *new_client(const char *product_id, const char *store_dir) {
 
 static void client_id(const lk_client *client, char id[21]) {
     size_t needed = NEEDED_UNSET;
+    id[0] = '\0';
     CHECK_STATUS(lk_client_computer_id(client, id, 21, &needed), LK_OK);
     CHECK(needed == 21);
     CHECK_MSG(is_computer_id(id), "client computer ID \"%s\"", id);
@@ -240,7 +241,7 @@ static void test_store_dir(const char *base) {
     {
         size_t i, len = 8192;
         char *huge = malloc(len + 1);
-        CHECK(huge != NULL);
+        REQUIRE(huge != NULL);
         for (i = 0; i < len; i++) {
             huge[i] = (i % 200 == 0) ? '/' : 'd';
         }
@@ -343,13 +344,15 @@ static void test_store_damage(const char *base) {
     /* Creating a client writes the store. */
     id_in_dir("lk-c-store", dir, a);
     original = read_file(store, &len);
-    CHECK_MSG(original != NULL, "no store file %s after creating a client", store);
+    if (original == NULL) {
+        check_fail(1, __FILE__, __LINE__, "no store file %s after creating a client", store);
+    }
     CHECK(len > 20 + 32);
     CHECK(memcmp(original, "LKSTORE\0", 8) == 0);
 
     cfg = new_config("lk-c-store", dir);
     damaged = malloc(len);
-    CHECK(damaged != NULL);
+    REQUIRE(damaged != NULL);
 
     /* A flipped byte in the body. */
     memcpy(damaged, original, len);
@@ -371,7 +374,7 @@ static void test_store_damage(const char *base) {
     memcpy(damaged, original, len);
     {
         unsigned char *longer = malloc(len + 1);
-        CHECK(longer != NULL);
+        REQUIRE(longer != NULL);
         memcpy(longer, original, len);
         longer[len] = 0;
         CHECK(write_file(store, longer, len + 1) == 0);

@@ -80,7 +80,7 @@ static void test_status_names(void) {
         const char *name = lk_status_name(known[i].value);
         const char *message = lk_status_message(known[i].value);
         check_context(known[i].name);
-        CHECK(name != NULL && message != NULL);
+        REQUIRE(name != NULL && message != NULL);
         CHECK_STR_EQ(name, known[i].name);
         CHECK(strncmp(name, "LK_", 3) == 0);
         CHECK(lk_status_name(known[i].value) == name); /* static */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -37,6 +38,7 @@ static void check_bad_product(const char *product_id, uint32_t expected) {
 
 static void computer_id(const char *product_id, char id[21]) {
     size_t needed = NEEDED_UNSET;
+    id[0] = '\0';
     CHECK_STATUS(lk_computer_id(product_id, id, 21, &needed), LK_OK);
     CHECK(needed == 21);
     CHECK_MSG(is_computer_id(id), "computer ID \"%s\" for %s", id, product_id);
@@ -45,6 +47,7 @@ static void computer_id(const char *product_id, char id[21]) {
 static void client_computer_id(const char *product_id, const char *store_dir, char id[21]) {
     lk_config *cfg = NULL;
     lk_client *client = NULL;
+    id[0] = '\0';
     CHECK_STATUS(lk_config_new(product_id, &cfg), LK_OK);
     CHECK_STATUS(lk_config_add_public_key(cfg, TRUSTED_KEY), LK_OK);
     if (store_dir != NULL) {

@@ -39,6 +39,7 @@ static void *use_one_client(void *arg) {
         char id[21], small[4];
         size_t needed = 0;
         memset(id, 'Z', sizeof id);
+        id[sizeof id - 1] = '\0';
         CHECK_STATUS(lk_client_computer_id(s->client, id, sizeof id, &needed), LK_OK);
         CHECK(needed == 21);
         CHECK_STR_EQ(id, s->expected_id);
@@ -108,13 +109,13 @@ static void run_workers(void *(*fn)(void *), struct shared *shared, struct worke
     pthread_t threads[THREADS];
     pthread_barrier_t start;
     int i;
-    CHECK(pthread_barrier_init(&start, NULL, THREADS) == 0);
+    REQUIRE(pthread_barrier_init(&start, NULL, THREADS) == 0);
     shared->start = &start;
     for (i = 0; i < THREADS; i++) {
         workers[i].shared = shared;
         workers[i].index = i;
         memset(workers[i].id, 0, sizeof workers[i].id);
-        CHECK(pthread_create(&threads[i], NULL, fn, &workers[i]) == 0);
+        REQUIRE(pthread_create(&threads[i], NULL, fn, &workers[i]) == 0);
     }
     for (i = 0; i < THREADS; i++) {
         CHECK(pthread_join(threads[i], NULL) == 0);
@@ -144,7 +145,7 @@ int main(void) {
     CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
     lk_config_free(cfg);
     CHECK_STATUS(lk_client_computer_id(client, id, sizeof id, NULL), LK_OK);
-    CHECK(is_computer_id(id));
+    REQUIRE(is_computer_id(id));
     /* This thread's last error before the others start failing. */
     CHECK_STATUS(lk_client_computer_id(NULL, id, sizeof id, NULL), LK_NULL_POINTER);
     shared.client = client;
