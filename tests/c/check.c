@@ -303,11 +303,17 @@ size_t check_string_out(const char *what, string_out_fn fn, void *ctx, int recor
         CHECK(all_sentinel(buf, 0, n + GUARD));
     }
 
-    /* NULL with a non-zero length is a NULL pointer, not a size query. */
+    /* NULL with a non-zero length is a NULL pointer, not a size query: refused before any
+     * write, *needed included (it is written only on success and LK_BUFFER_TOO_SMALL). */
     CHECK_STATUS(fn(ctx, NULL, n, NULL), LK_NULL_POINTER);
     if (records_error) {
         CHECK_LAST_ERROR_IS(LK_NULL_POINTER, "buf");
     }
+    needed = NEEDED_UNSET;
+    CHECK_STATUS(fn(ctx, NULL, n, &needed), LK_NULL_POINTER);
+    CHECK_MSG(needed == NEEDED_UNSET,
+              "%s: *needed was written (%zu) on LK_NULL_POINTER (buf NULL, buf_len %zu)", what,
+              needed, n);
 
     /* Exactly the size needed: succeeds, NUL-terminated, nothing written past it. */
     memset(buf, SENTINEL, n + GUARD);

@@ -67,6 +67,16 @@ static void test_computer_id(const char *xdg) {
     size_t n;
 
     computer_id("6872450105", a);
+    /* Where an installation ID anchors the ID, it is kept in the per-user store directory,
+     * which is private like every store directory (mode 0700, as lk_client_new creates it). */
+    {
+        struct stat st;
+        if (stat(default_store, &st) == 0) {
+            CHECK_MSG((st.st_mode & 0777) == 0700,
+                      "lk_computer_id created the per-user store directory %s with mode %o",
+                      default_store, (unsigned)(st.st_mode & 0777));
+        }
+    }
     computer_id("6872450105", b);
     CHECK_STR_EQ(a, b);
     computer_id("6872450106", c);
