@@ -190,7 +190,8 @@ pub fn default_dir() -> Option<PathBuf> {
         .map(|d| d.join("licensekit"))
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), Status> {
+/// Creates `dir` (and its parents) with mode 0700: a store holds keys and licenses.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), Status> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -198,7 +199,8 @@ fn create_private_dir(dir: &Path) -> Result<(), Status> {
     builder.create(dir).map_err(|_| Status::StoreIo)
 }
 
-fn private_mode(options: &mut OpenOptions) {
+/// Mode 0600 for files the store creates.
+pub(crate) fn private_mode(options: &mut OpenOptions) {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
     #[cfg(not(unix))]

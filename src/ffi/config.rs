@@ -40,7 +40,7 @@ pub unsafe extern "C" fn lk_config_new(product_id: *const c_char, out: *mut *mut
     })
 }
 
-/// Trusts a vendor public key given as 64 hex characters (the server's `public-key`
+/// Trusts a vendor public key given as 64 hex characters, surrounding whitespace ignored (the server's `public-key`
 /// output). May be called several times (key rotation; at most 16 keys).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_config_add_public_key(

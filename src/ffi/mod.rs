@@ -98,8 +98,9 @@ fn out_arg<T>(ptr: *mut T, name: &'static str) -> Result<(), Failure> {
     if ptr.is_null() { Err(Failure { status: Status::NullPointer, detail: name }) } else { Ok(()) }
 }
 
-/// Copies `text` and a NUL into `buf` when it fits. Always reports the size needed (text plus
-/// NUL) through `needed` when `needed` is not NULL; writes nothing into `buf` otherwise.
+/// Copies `text` and a NUL into `buf` when it fits. On success and on `BufferTooSmall` the size
+/// needed (text plus NUL) goes to `needed` when it is not NULL; on any other failure nothing
+/// is written anywhere.
 ///
 /// # Safety
 /// `buf` is NULL or valid for `buf_len` bytes of writes; `needed` is NULL or valid for a write.
@@ -109,20 +110,19 @@ unsafe fn write_string(
     buf_len: usize,
     needed: *mut usize,
 ) -> Result<(), Failure> {
+    if buf.is_null() && buf_len > 0 {
+        return Err(Failure { status: Status::NullPointer, detail: "buf" });
+    }
+    if text.as_bytes().contains(&0) {
+        return Err(Failure { status: Status::Internal, detail: "string with an interior NUL" });
+    }
     let size = text.len() + 1;
     if !needed.is_null() {
         // SAFETY: non-NULL, and the caller guarantees it is valid for a write.
         unsafe { needed.write(size) };
     }
-    if text.as_bytes().contains(&0) {
-        return Err(Failure { status: Status::Internal, detail: "string with an interior NUL" });
-    }
-    if buf.is_null() || buf_len < size {
-        let detail = if buf.is_null() && buf_len > 0 { "buf" } else { "buf_len" };
-        return Err(Failure {
-            status: if buf.is_null() && buf_len > 0 { Status::NullPointer } else { Status::BufferTooSmall },
-            detail,
-        });
+    if buf_len < size {
+        return Err(Failure { status: Status::BufferTooSmall, detail: "buf_len" });
     }
     // SAFETY: `buf` is valid for `buf_len >= size` bytes and cannot overlap a Rust string.
     unsafe {

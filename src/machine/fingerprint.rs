@@ -70,7 +70,13 @@ impl Fingerprint {
         let machine_id = components::read_anchor(root).filter(|_| !virtualization.platform.is_container());
         let (anchor, anchor_name, value) = match machine_id {
             Some(id) => (AnchorSource::MachineId, "machine-id", id),
-            None => (AnchorSource::InstallationId, "installation-id", installation_id()?),
+            // Without a place to keep the installation ID there is no stable identity at all.
+            None => (
+                AnchorSource::InstallationId,
+                "installation-id",
+                installation_id()
+                    .map_err(|e| if e == Status::StoreIo { Status::MachineIdUnavailable } else { e })?,
+            ),
         };
         let mut all = components::read_matching(root);
         all.push(Component { name: anchor_name.into(), value: value.clone() });

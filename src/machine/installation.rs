@@ -19,12 +19,16 @@ pub fn installation_id(dir: &Path) -> Result<String, Status> {
     if let Some(id) = read(&path)? {
         return Ok(id);
     }
-    std::fs::create_dir_all(dir).map_err(|_| Status::StoreIo)?;
+    crate::store::create_private_dir(dir)?;
     let mut bytes = [0u8; 16];
     os_random(&mut bytes)?;
     let id = hex::encode(bytes);
     let temp = dir.join(format!(".{FILE}.{}.{}", std::process::id(), hex::encode(&bytes[..4])));
-    let written = std::fs::File::create(&temp)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    crate::store::private_mode(&mut options);
+    let written = options
+        .open(&temp)
         .and_then(|mut f| f.write_all(id.as_bytes()).and_then(|_| f.sync_all()))
         // hard_link never replaces an existing file: the first process to link wins.
         .and_then(|_| match std::fs::hard_link(&temp, &path) {
