@@ -212,10 +212,11 @@ lk_status lk_client_computer_id(const struct lk_client *client,
 lk_status lk_config_new(const char *product_id, struct lk_config **out);
 
 /**
- * Trusts a vendor public key given as 64 hex characters (the server's `public-key`
+ * Trusts a vendor public key given as 64 hex characters, surrounding whitespace ignored (the server's `public-key`
  * output). May be called several times (key rotation; at most 16 keys).
  */
-lk_status lk_config_add_public_key(struct lk_config *cfg, const char *public_key_hex);
+lk_status lk_config_add_public_key(struct lk_config *cfg,
+                                   const char *public_key_hex);
 
 /**
  * Keeps the store in `path` (a directory, created with mode 0700 if missing) instead of the
