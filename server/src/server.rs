@@ -81,6 +81,12 @@ async fn dispatch(
             return response;
         }
     };
+    // A declared length over the cap is refused before anything is read; a body that
+    // grows past it while being read is refused too.
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -115,6 +121,11 @@ async fn dispatch(
         Ok(Err(error)) => error.into_response(),
         Err(join) => ApiError::internal(format!("handler failed: {join}")).into_response(),
     }
+}
+
+fn too_large() -> Response {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body larger than {MAX_BODY} bytes"))
+        .into_response()
 }
 
 /// Resolves on SIGINT or SIGTERM.
