@@ -623,3 +623,74 @@ fn later_controllers_answer_501() {
         assert!(body["error"].as_str().unwrap().contains("not implemented"), "{body}");
     }
 }
+
+#[test]
+fn profile_inheritance_and_feature_filters() {
+    let server = Server::start();
+    let product = licensing_product(&server);
+    server.ok(
+        "POST",
+        "Profile",
+        &json!({"productid": product, "profilename": "A", "enabledforuse": true, "clientsallowed": 5,
+                "features": [{"featurecode": "FEAT5", "featureavailability": "off"}]}),
+    );
+    let code = created_id(&server.ok("POST", "LicenseCode", &json!({"productid": product, "numcodes": 1})));
+    let get = |extra: Value| {
+        let mut q = json!({"licensecode": code});
+        q.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        server.ok("GET", "LicenseCode", &q)[0].clone()
+    };
+    let c = get(json!({}));
+    assert_eq!(
+        (c["profilename"].clone(), c["clientsallowed"].clone()),
+        (json!("Default"), json!(9)),
+        "the product's settings"
+    );
+
+    // PUT LicenseCode with inheritprofile: the profile's settings, then the request's own.
+    let answer = server.ok(
+        "PUT",
+        "LicenseCode",
+        &json!({"productid": product, "licensecode": code, "profilename": "A", "inheritprofile": "true", "clientleaseperiod": 3}),
+    );
+    assert_eq!(answer, "License Code Details Updated Successfully");
+    let c = get(json!({"showfeatures": "on"}));
+    assert_eq!((c["profilename"].clone(), c["clientsallowed"].clone()), (json!("A"), json!(5)));
+    assert_eq!(c["clientLeaseperiod"], 3);
+    let shown: Vec<&str> =
+        c["features"].as_array().unwrap().iter().map(|f| f["featureCode"].as_str().unwrap()).collect();
+    assert_eq!(shown, ["EPOOL", "FLOAT", "FEAT1"], "showfeatures=on leaves out FEAT5, OFF in the profile");
+
+    // PUT Profile without inheritprofile leaves the codes alone; with it, they follow.
+    server.ok("PUT", "Profile", &json!({"productid": product, "profilename": "A", "clientsallowed": 7}));
+    assert_eq!(get(json!({}))["clientsallowed"], 5);
+    server.ok(
+        "PUT",
+        "Profile",
+        &json!({"productid": product, "profilename": "A", "clientsallowed": 8, "inheritprofile": true}),
+    );
+    assert_eq!(get(json!({}))["clientsallowed"], 8);
+    assert_eq!(get(json!({}))["clientLeaseperiod"], 3, "fields the profile update did not touch stay");
+
+    // 'reset' clears dates; an expiration-date license needs its date.
+    server.ok(
+        "PUT",
+        "LicenseCode",
+        &json!({"productid": product, "licensecode": code, "licensetype": "expirationdate", "subscriptionenddate": "2031-01-31", "maintenanceenddate": "2030-06-30T12:00:00"}),
+    );
+    let c = get(json!({}));
+    assert_eq!(
+        (c["subscriptionEnddate"].clone(), c["maintenanceEnddate"].clone()),
+        (json!("2031-01-31T00:00:00"), json!("2030-06-30T12:00:00"))
+    );
+    server.ok(
+        "PUT",
+        "LicenseCode",
+        &json!({"productid": product, "licensecode": code, "licensetype": "perpetual", "subscriptionenddate": "reset", "maintenanceenddate": "reset"}),
+    );
+    let c = get(json!({}));
+    assert_eq!(
+        (c["licensetype"].clone(), c["subscriptionEnddate"].clone(), c["maintenanceEnddate"].clone()),
+        (json!("Perpetual"), Value::Null, Value::Null)
+    );
+}
