@@ -103,6 +103,22 @@ enum lk_status
    */
   LK_FEATURE_NOT_ENABLED = 109,
   /**
+   * Every activation the license code allows is in use on other computers.
+   */
+  LK_ACTIVATION_LIMIT = 110,
+  /**
+   * The license code does not exist for this product.
+   */
+  LK_INVALID_LICENSE_CODE = 111,
+  /**
+   * This computer already used its trial, or the product has no trial.
+   */
+  LK_TRIAL_UNAVAILABLE = 112,
+  /**
+   * The operation needs an activated license and there is none.
+   */
+  LK_NO_LICENSE = 113,
+  /**
    * The text is not a well-formed licensekit envelope.
    */
   LK_MALFORMED_ENVELOPE = 200,
@@ -131,6 +147,18 @@ enum lk_status
    */
   LK_MALFORMED_PAYLOAD = 206,
   /**
+   * A lease older than the one already held was offered (a replay).
+   */
+  LK_STALE_LEASE = 207,
+  /**
+   * The lease claims to be issued in this computer's future beyond the tolerance.
+   */
+  LK_FUTURE_LEASE = 208,
+  /**
+   * The signed data was issued for another product, computer, installation or request.
+   */
+  LK_MISMATCHED_LEASE = 209,
+  /**
    * The store could not be read or written.
    */
   LK_STORE_IO = 300,
@@ -150,6 +178,30 @@ enum lk_status
    * No usable identity could be read from this computer, and no installation ID could be kept.
    */
   LK_MACHINE_ID_UNAVAILABLE = 500,
+  /**
+   * No license server URL is configured.
+   */
+  LK_NO_SERVER = 600,
+  /**
+   * The license server could not be reached (DNS, connection, proxy, TLS).
+   */
+  LK_NETWORK = 601,
+  /**
+   * The license server did not answer within the configured timeout.
+   */
+  LK_TIMEOUT = 602,
+  /**
+   * The license server failed (5xx).
+   */
+  LK_SERVER_ERROR = 603,
+  /**
+   * The license server's answer could not be understood.
+   */
+  LK_BAD_RESPONSE = 604,
+  /**
+   * The license server refused the request for a reason this library does not know.
+   */
+  LK_SERVER_REFUSED = 605,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -1,13 +1,23 @@
 //! The client handle: one per product, thread-safe.
 //!
 //! Creating a client loads the store, checks the clock against the store's high-water mark
-//! and verifies the stored license's signature once, so later local checks need no
-//! cryptography. The online, offline and feature capabilities build on this handle.
+//! and verifies the stored lease's signature once; later local checks ([`Client::status`],
+//! [`Client::feature_enabled`], [`Client::udf_value`]) are comparisons on parsed data. The
+//! online operations talk to the license server through signed requests (see
+//! [`crate::protocol::client_api`]); a background thread refreshes the lease before it ends.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization, installation_id};
-use crate::protocol::{Envelope, Kind};
+use crate::license::{FUTURE_TOLERANCE_SECS, License};
+use crate::machine::{
+    Fingerprint, SysRoot, SystemDetails, Virtualization, detect_virtualization, installation_id,
+};
+use crate::online::{Refresher, Transport};
+use crate::protocol::SigningKey;
+use crate::protocol::client_api::{ClientRequest, LeaseResponse, Operation, RequestBody};
+use crate::protocol::{Envelope, Kind, os_random};
 use crate::store::Store;
 use crate::{Config, Status};
 
@@ -15,26 +25,52 @@ use crate::{Config, Status};
 /// tampering: an hour covers time-zone and DST mistakes and NTP corrections.
 pub const CLOCK_TOLERANCE_SECS: i64 = 3600;
 
-/// The kinds of envelope that may be a product's current license.
-const LICENSE_KINDS: [Kind; 4] =
-    [Kind::Lease, Kind::TrialLease, Kind::ActivationCertificate, Kind::PassiveLicense];
+/// Called with the new status when it changes. Runs on the thread that noticed the change
+/// (the background refresher, or the caller of an online operation) with no lock held, so it
+/// may call back into the client.
+pub type StatusCallback = Box<dyn Fn(Status) + Send + Sync>;
 
 /// A product's licensing client.
 #[derive(Debug)]
 pub struct Client {
+    inner: Arc<Inner>,
+    refresher: Refresher,
+}
+
+/// The shared state behind a client; the background refresher holds a weak reference.
+pub(crate) struct Inner {
     config: Config,
     store: Store,
     fingerprint: Fingerprint,
     virtualization: Virtualization,
-    stored: Stored,
+    transport: Option<Transport>,
+    license: RwLock<Result<License, Status>>,
+    /// The latest wall-clock time seen (Unix seconds); only moves forward.
+    high_water: AtomicI64,
+    /// One online operation at a time per client: activate, refresh, deactivate, trial.
+    operation: Mutex<Option<Pending>>,
+    callback: Mutex<Option<Arc<StatusCallback>>>,
+    /// The status last reported to the callback.
+    reported: Mutex<Status>,
 }
 
-/// What the store held at load, after verification.
-#[derive(Debug)]
-enum Stored {
-    Nothing,
-    Verified(Kind),
-    Refused(Status),
+/// A request that failed in transit; retried as it is (same ID and nonce) so the server can
+/// recognise the retry.
+struct Pending {
+    operation: Operation,
+    license_code: Option<String>,
+    body: RequestBody,
+    nonce: String,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("product_id", &self.config.product_id())
+            .field("computer_id", &self.fingerprint.computer_id)
+            .field("store", &self.store.path())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -45,6 +81,7 @@ impl Client {
         if config.trusted_keys().is_empty() {
             return Err(Status::NoPublicKey);
         }
+        let transport = Transport::new(&config)?;
         let dir = config.store_dir()?;
         let store = Store::open(&dir, config.product_id())?;
         let now = unix_now();
@@ -61,72 +98,338 @@ impl Client {
         let virtualization = detect_virtualization(&root);
         let fingerprint =
             Fingerprint::compute(config.product_id(), &root, &virtualization, || installation_id(&dir))?;
-        let stored = match &state.license {
-            None => Stored::Nothing,
-            Some(text) => verify_license(&config, text),
+        let license = match &state.license {
+            None => Err(Status::NotActivated),
+            Some(text) => License::verify(text, config.trusted_keys(), config.product_id(), &fingerprint),
         };
-        Ok(Client { config, store, fingerprint, virtualization, stored })
+        let inner = Arc::new(Inner {
+            config,
+            store,
+            fingerprint,
+            virtualization,
+            transport,
+            license: RwLock::new(license),
+            high_water: AtomicI64::new(state.clock_high_water),
+            operation: Mutex::new(None),
+            callback: Mutex::new(None),
+            reported: Mutex::new(Status::Ok),
+        });
+        *lock(&inner.reported) = inner.status();
+        let refresher = Refresher::start(&inner);
+        Ok(Client { inner, refresher })
     }
 
     /// The product ID.
     pub fn product_id(&self) -> &str {
-        self.config.product_id()
+        self.inner.config.product_id()
     }
 
     /// This computer's ID for the product.
     pub fn computer_id(&self) -> &str {
-        &self.fingerprint.computer_id
+        &self.inner.fingerprint.computer_id
     }
 
     /// This computer's fingerprint (ID and component digests).
     pub fn fingerprint(&self) -> &Fingerprint {
-        &self.fingerprint
+        &self.inner.fingerprint
     }
 
     /// The VM or container platform and its evidence.
     pub fn virtualization(&self) -> &Virtualization {
-        &self.virtualization
+        &self.inner.virtualization
     }
 
     /// The store this client uses.
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.inner.store
     }
 
-    /// The kind of the verified license in the store; `Err` says why there is none usable:
-    /// `NotActivated`, or the reason the stored one was refused (`BadSignature`,
-    /// `UnknownKey`, ...). Validity in time comes with the lease rules.
-    pub fn stored_license(&self) -> Result<Kind, Status> {
-        match self.stored {
-            Stored::Nothing => Err(Status::NotActivated),
-            Stored::Verified(kind) => Ok(kind),
-            Stored::Refused(status) => Err(status),
-        }
+    /// `Ok` when the product is licensed now (an active lease, a running trial), else the
+    /// reason it is not. Local: no network, no cryptography, no allocation.
+    pub fn status(&self) -> Status {
+        self.inner.status()
+    }
+
+    /// `Ok` when the product is licensed now and `code` is granted and switched on.
+    pub fn feature_enabled(&self, code: &str) -> Status {
+        self.inner.with_license(|license, status| if status.is_ok() { license.feature(code) } else { status })
+    }
+
+    /// A UDF (Application Agility) value of the current license.
+    pub fn udf_value(&self, name: &str) -> Result<String, Status> {
+        self.inner.with_license_result(|license| {
+            license.udf(name).map(str::to_owned).ok_or(Status::InvalidArgument)
+        })
+    }
+
+    /// The verified license, whatever its status; `Err` when there is none (`NotActivated`)
+    /// or the stored one was refused at load (`BadSignature`, `UnknownKey`, ...).
+    pub fn license(&self) -> Result<License, Status> {
+        read(&self.inner.license).clone()
+    }
+
+    /// Seconds of offline use left before the lease expires (0 when it has).
+    pub fn grace_remaining(&self) -> Result<i64, Status> {
+        self.inner.with_license_result(|license| Ok((license.lease().grace_end - unix_now()).max(0)))
     }
 
     /// `ClockTampered` when the clock is now more than [`CLOCK_TOLERANCE_SECS`] behind the
-    /// latest time the store has seen.
+    /// latest time this product has seen.
     pub fn check_clock(&self) -> Result<(), Status> {
-        let high_water = self.store.load()?.clock_high_water;
-        if unix_now() < high_water - CLOCK_TOLERANCE_SECS { Err(Status::ClockTampered) } else { Ok(()) }
+        self.inner.check_clock(unix_now())
+    }
+
+    /// Registers the status-change callback (replacing any previous one); `None` removes it.
+    pub fn set_status_callback(&self, callback: Option<StatusCallback>) {
+        *lock(&self.inner.callback) = callback.map(Arc::new);
+    }
+
+    /// Activates `license_code` on this computer: a fresh installation key, a signed request,
+    /// a signed lease back, stored before this returns.
+    pub fn activate(&self, license_code: &str) -> Result<(), Status> {
+        let code = license_code.trim();
+        if code.is_empty() || code.len() > 64 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Status::InvalidArgument);
+        }
+        self.inner.online(Operation::Activate, Some(code.to_owned()))
+    }
+
+    /// Starts (or resumes) the product's trial on this computer.
+    pub fn start_trial(&self) -> Result<(), Status> {
+        self.inner.online(Operation::StartTrial, None)
+    }
+
+    /// Renews the lease now (the background thread does this on its own before it ends).
+    pub fn refresh(&self) -> Result<(), Status> {
+        self.inner.refresh()
+    }
+
+    /// Frees this computer's seat on the server, then forgets the license and destroys the
+    /// installation key. Unreachable server: nothing changes locally (the seat is still taken).
+    pub fn deactivate(&self) -> Result<(), Status> {
+        self.inner.online(Operation::Deactivate, None)
     }
 }
 
-fn verify_license(config: &Config, text: &str) -> Stored {
-    let verified = Envelope::parse(text).and_then(|envelope| {
-        let kind = envelope.kind();
-        if !LICENSE_KINDS.contains(&kind) {
-            return Err(Status::WrongKind);
-        }
-        envelope.verify(config.trusted_keys(), kind).map(|_| kind)
-    });
-    match verified {
-        Ok(kind) => Stored::Verified(kind),
-        Err(status) => Stored::Refused(status),
+impl Drop for Client {
+    fn drop(&mut self) {
+        // No callback may run once the client is gone: stop and join the refresher first.
+        self.refresher.stop();
     }
+}
+
+impl Inner {
+    pub(crate) fn status(&self) -> Status {
+        self.with_license(|_, status| status)
+    }
+
+    /// Runs `f` on the license and its status now; a missing or refused license gives its
+    /// status directly.
+    fn with_license(&self, f: impl FnOnce(&License, Status) -> Status) -> Status {
+        let now = unix_now();
+        match &*read(&self.license) {
+            Err(status) => *status,
+            Ok(license) => match self.check_clock(now) {
+                Err(status) => status,
+                Ok(()) => f(license, license.status(now)),
+            },
+        }
+    }
+
+    fn with_license_result<T>(&self, f: impl FnOnce(&License) -> Result<T, Status>) -> Result<T, Status> {
+        match &*read(&self.license) {
+            Err(status) => Err(*status),
+            Ok(license) => f(license),
+        }
+    }
+
+    fn check_clock(&self, now: i64) -> Result<(), Status> {
+        let high_water = self.high_water.fetch_max(now, Ordering::Relaxed).max(now);
+        if now < high_water - CLOCK_TOLERANCE_SECS { Err(Status::ClockTampered) } else { Ok(()) }
+    }
+
+    /// True when the client has a server to refresh leases from.
+    pub(crate) fn refresh_enabled(&self) -> bool {
+        self.transport.is_some()
+    }
+
+    /// The current lease's issue time, lease end and grace end, if it is one to refresh.
+    pub(crate) fn refresh_plan(&self) -> Option<(i64, i64, i64)> {
+        let license = read(&self.license);
+        let lease = license.as_ref().ok()?.lease();
+        let refreshable = lease.state == crate::protocol::client_api::LeaseState::Active;
+        (self.transport.is_some() && refreshable).then_some((
+            lease.server_time,
+            lease.lease_end,
+            lease.grace_end,
+        ))
+    }
+
+    pub(crate) fn refresh(&self) -> Result<(), Status> {
+        let code = read(&self.license).as_ref().ok().and_then(|l| l.lease().license_code.clone());
+        self.online(Operation::Refresh, code)
+    }
+
+    /// Reports the current status to the callback if it changed since the last report.
+    pub(crate) fn notify_if_changed(&self) {
+        let status = self.status();
+        let changed = {
+            let mut reported = lock(&self.reported);
+            std::mem::replace(&mut *reported, status) != status
+        };
+        let callback = lock(&self.callback).clone();
+        if let (true, Some(callback)) = (changed, callback) {
+            callback(status);
+        }
+    }
+
+    /// Performs one online operation end to end, under the operation lock.
+    fn online(&self, operation: Operation, license_code: Option<String>) -> Result<(), Status> {
+        let transport = self.transport.as_ref().ok_or(Status::NoServer)?;
+        let result = {
+            let mut pending = lock(&self.operation);
+            self.exchange(transport, operation, license_code, &mut pending)
+        };
+        self.notify_if_changed();
+        result
+    }
+
+    fn exchange(
+        &self,
+        transport: &Transport,
+        operation: Operation,
+        license_code: Option<String>,
+        pending: &mut Option<Pending>,
+    ) -> Result<(), Status> {
+        let key = self.request_key(operation)?;
+        let retry = pending.take().filter(|p| {
+            p.operation == operation && p.license_code == license_code && operation != Operation::Activate
+        });
+        let attempt = match retry {
+            Some(p) => p,
+            None => self.build_request(operation, license_code, &key)?,
+        };
+        let response = match transport.post(operation, &attempt.body) {
+            Ok(response) => response,
+            Err(status) => {
+                if matches!(status, Status::Network | Status::Timeout | Status::ServerError) {
+                    *pending = Some(attempt);
+                }
+                return Err(status);
+            }
+        };
+        self.accept(operation, &key, &attempt.nonce, response)
+    }
+
+    /// The key that signs a request: a fresh one for activation and trials (it becomes the
+    /// installation key), the stored one for everything else.
+    fn request_key(&self, operation: Operation) -> Result<SigningKey, Status> {
+        if matches!(operation, Operation::Activate | Operation::StartTrial) {
+            return SigningKey::generate();
+        }
+        let seed = self.store.load()?.installation_key.ok_or(Status::NoLicense)?;
+        SigningKey::from_seed_hex(&seed).map_err(|_| Status::StoreCorrupt)
+    }
+
+    fn build_request(
+        &self,
+        operation: Operation,
+        license_code: Option<String>,
+        key: &SigningKey,
+    ) -> Result<Pending, Status> {
+        let nonce = random_hex()?;
+        let system_details = matches!(operation, Operation::Activate | Operation::StartTrial).then(|| {
+            let mut details = match serde_json::to_value(SystemDetails::gather()) {
+                Ok(serde_json::Value::Object(map)) => map,
+                _ => serde_json::Map::new(),
+            };
+            let app = self.config.app();
+            details.insert("version".into(), app.version.clone().into());
+            details.insert("build".into(), app.build.clone().into());
+            details.insert("edition".into(), app.edition.clone().into());
+            details
+        });
+        let request = ClientRequest {
+            operation,
+            product_id: self.config.product_id().to_owned(),
+            license_code: license_code.clone(),
+            computer_id: self.fingerprint.computer_id.clone(),
+            components: self.fingerprint.components.clone(),
+            installation_key: key.public_key().to_hex(),
+            request_id: random_hex()?,
+            nonce: nonce.clone(),
+            client_time: unix_now(),
+            vm_platform: self.virtualization.platform.as_str().to_owned(),
+            system_details,
+            app: self.config.app().clone(),
+        };
+        let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
+        let body = RequestBody { request: Envelope::sign(key, Kind::ClientRequest, &payload)?.to_compact() };
+        Ok(Pending { operation, license_code, body, nonce })
+    }
+
+    /// Checks the server's lease against the request and the lease already held, then
+    /// stores it and makes it current.
+    fn accept(
+        &self,
+        operation: Operation,
+        key: &SigningKey,
+        nonce: &str,
+        response: LeaseResponse,
+    ) -> Result<(), Status> {
+        let text = response.lease.ok_or(Status::BadResponse)?;
+        let config = &self.config;
+        let license = License::verify(&text, config.trusted_keys(), config.product_id(), &self.fingerprint)?;
+        let lease = license.lease();
+        let expected_kind =
+            if operation == Operation::StartTrial { Kind::TrialLease } else { license.kind() };
+        if license.status(lease.server_time) == Status::WrongMachine
+            || lease.installation_key != key.public_key().to_hex()
+            || lease.nonce != nonce
+            || license.kind() != expected_kind
+        {
+            return Err(Status::MismatchedLease);
+        }
+        if lease.server_time > unix_now() + FUTURE_TOLERANCE_SECS {
+            return Err(Status::FutureLease);
+        }
+        let keep_key = operation != Operation::Deactivate;
+        self.store.update(|state| {
+            if lease.serial <= state.serial_high_water {
+                return Err(Status::StaleLease);
+            }
+            state.serial_high_water = lease.serial;
+            state.license = Some(license.compact().to_owned());
+            state.installation_key = keep_key.then(|| key.seed_hex().to_string());
+            state.clock_high_water = state.clock_high_water.max(unix_now());
+            Ok(())
+        })?;
+        *write(&self.license) = Ok(license);
+        Ok(())
+    }
+}
+
+fn random_hex() -> Result<String, Status> {
+    let mut bytes = [0u8; 16];
+    os_random(&mut bytes)?;
+    Ok(hex::encode(bytes))
 }
 
 /// Wall-clock Unix seconds; a clock before 1970 reads as 0 (and will look tampered).
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Locks a mutex, recovering from poisoning: every critical section here leaves the data
+/// consistent, and a panic elsewhere must not turn licensing off.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -1,11 +1,16 @@
-//! Client configuration: the product, the vendor keys it trusts, where its store lives.
-//! Later capabilities (server URL, proxy, timeouts) add their settings here.
+//! Client configuration: the product, the vendor keys it trusts, where its store lives, and
+//! how to reach the license server.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::Status;
 use crate::machine::validate_product_id;
+use crate::protocol::client_api::AppInfo;
 use crate::protocol::{PublicKey, TrustedKeys};
+
+/// The default bound on every network call.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything a [`crate::Client`] needs to start.
 #[derive(Clone, Debug)]
@@ -13,6 +18,11 @@ pub struct Config {
     product_id: String,
     trusted: TrustedKeys,
     store_dir: Option<PathBuf>,
+    server_url: Option<String>,
+    timeout: Duration,
+    proxy: Option<String>,
+    ca_file: Option<PathBuf>,
+    app: AppInfo,
 }
 
 impl Config {
@@ -20,7 +30,16 @@ impl Config {
     /// `[0-9A-Za-z_-]{1,64}`).
     pub fn new(product_id: &str) -> Result<Config, Status> {
         validate_product_id(product_id)?;
-        Ok(Config { product_id: product_id.to_owned(), trusted: TrustedKeys::new(), store_dir: None })
+        Ok(Config {
+            product_id: product_id.to_owned(),
+            trusted: TrustedKeys::new(),
+            store_dir: None,
+            server_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            proxy: None,
+            ca_file: None,
+            app: AppInfo::default(),
+        })
     }
 
     /// Trusts a vendor public key given as 64 hex characters. Several keys may be trusted
@@ -38,6 +57,83 @@ impl Config {
         }
         self.store_dir = Some(dir);
         Ok(())
+    }
+
+    /// The license server's base URL (`http://` or `https://`; the client protocol lives under
+    /// its `/client/v1/` path). Without one, the client is purely offline/passive.
+    pub fn set_server_url(&mut self, url: &str) -> Result<(), Status> {
+        let url = url.trim().trim_end_matches('/');
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) || url.len() > 2048 {
+            return Err(Status::InvalidArgument);
+        }
+        self.server_url = Some(url.to_owned());
+        Ok(())
+    }
+
+    /// Bounds every network call (connect, send, receive) by `timeout` (1 ms to 10 minutes).
+    pub fn set_timeout(&mut self, timeout: Duration) -> Result<(), Status> {
+        if timeout.is_zero() || timeout > Duration::from_secs(600) {
+            return Err(Status::InvalidArgument);
+        }
+        self.timeout = timeout;
+        Ok(())
+    }
+
+    /// An HTTP(S) or SOCKS proxy URL (`http://user:pass@host:port`). Without one, the usual
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` environment variables apply.
+    pub fn set_proxy(&mut self, url: &str) -> Result<(), Status> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(Status::InvalidArgument);
+        }
+        self.proxy = Some(url.to_owned());
+        Ok(())
+    }
+
+    /// Trusts the CA certificates in a PEM file for the server's TLS certificate, instead of
+    /// the built-in web roots (a vendor's private CA, an inspecting corporate proxy).
+    pub fn set_ca_file(&mut self, path: impl Into<PathBuf>) -> Result<(), Status> {
+        let path = path.into();
+        if path.as_os_str().is_empty() {
+            return Err(Status::InvalidArgument);
+        }
+        self.ca_file = Some(path);
+        Ok(())
+    }
+
+    /// The application's version, build and edition, reported with the system details.
+    pub fn set_app_version(&mut self, version: &str, build: &str, edition: &str) -> Result<(), Status> {
+        if [version, build, edition].iter().any(|v| v.len() > 64) {
+            return Err(Status::InvalidArgument);
+        }
+        self.app = AppInfo { version: version.into(), build: build.into(), edition: edition.into() };
+        Ok(())
+    }
+
+    /// The server URL, if any.
+    pub fn server_url(&self) -> Option<&str> {
+        self.server_url.as_deref()
+    }
+
+    /// The network timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The configured proxy, if any.
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
+    }
+
+    /// The custom CA file, if any.
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        self.ca_file.as_deref()
+    }
+
+    /// The application's version information.
+    pub fn app(&self) -> &AppInfo {
+        &self.app
     }
 
     /// The product ID.

@@ -11,13 +11,17 @@ mod client;
 mod config;
 #[cfg(feature = "client")]
 pub mod ffi;
+#[cfg(feature = "client")]
+pub mod license;
 pub mod machine;
+#[cfg(feature = "client")]
+mod online;
 pub mod protocol;
 mod status;
 pub mod store;
 
 #[cfg(feature = "client")]
-pub use client::{CLOCK_TOLERANCE_SECS, Client};
+pub use client::{CLOCK_TOLERANCE_SECS, Client, StatusCallback};
 #[cfg(feature = "client")]
 pub use config::Config;
 pub use status::Status;

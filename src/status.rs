@@ -55,6 +55,14 @@ pub enum Status {
     TrialExpired = 108,
     /// The feature is not part of the license, or is switched off.
     FeatureNotEnabled = 109,
+    /// Every activation the license code allows is in use on other computers.
+    ActivationLimit = 110,
+    /// The license code does not exist for this product.
+    InvalidLicenseCode = 111,
+    /// This computer already used its trial, or the product has no trial.
+    TrialUnavailable = 112,
+    /// The operation needs an activated license and there is none.
+    NoLicense = 113,
     // 200-299: signed artifacts (envelopes, certificates).
     /// The text is not a well-formed licensekit envelope.
     MalformedEnvelope = 200,
@@ -70,6 +78,12 @@ pub enum Status {
     WrongKind = 205,
     /// The signed payload does not have the expected contents.
     MalformedPayload = 206,
+    /// A lease older than the one already held was offered (a replay).
+    StaleLease = 207,
+    /// The lease claims to be issued in this computer's future beyond the tolerance.
+    FutureLease = 208,
+    /// The signed data was issued for another product, computer, installation or request.
+    MismatchedLease = 209,
     // 300-399: the local store.
     /// The store could not be read or written.
     StoreIo = 300,
@@ -82,6 +96,20 @@ pub enum Status {
     // 500-599: the computer.
     /// No usable identity could be read from this computer, and no installation ID could be kept.
     MachineIdUnavailable = 500,
+
+    // 600-699: the license server.
+    /// No license server URL is configured.
+    NoServer = 600,
+    /// The license server could not be reached (DNS, connection, proxy, TLS).
+    Network = 601,
+    /// The license server did not answer within the configured timeout.
+    Timeout = 602,
+    /// The license server failed (5xx).
+    ServerError = 603,
+    /// The license server's answer could not be understood.
+    BadResponse = 604,
+    /// The license server refused the request for a reason this library does not know.
+    ServerRefused = 605,
 }
 
 impl Status {
@@ -106,6 +134,10 @@ impl Status {
         Status::VmNotAllowed,
         Status::TrialExpired,
         Status::FeatureNotEnabled,
+        Status::ActivationLimit,
+        Status::InvalidLicenseCode,
+        Status::TrialUnavailable,
+        Status::NoLicense,
         Status::MalformedEnvelope,
         Status::EnvelopeTooLarge,
         Status::UnsupportedVersion,
@@ -113,11 +145,20 @@ impl Status {
         Status::BadSignature,
         Status::WrongKind,
         Status::MalformedPayload,
+        Status::StaleLease,
+        Status::FutureLease,
+        Status::MismatchedLease,
         Status::StoreIo,
         Status::StoreCorrupt,
         Status::StoreTruncated,
         Status::StoreVersion,
         Status::MachineIdUnavailable,
+        Status::NoServer,
+        Status::Network,
+        Status::Timeout,
+        Status::ServerError,
+        Status::BadResponse,
+        Status::ServerRefused,
     ];
 
     /// Converts a number that came from outside (C, a file, the network). Total: unknown
@@ -166,6 +207,18 @@ impl Status {
             Status::FeatureNotEnabled => {
                 (c"LK_FEATURE_NOT_ENABLED", c"the feature is not enabled by the license")
             }
+            Status::ActivationLimit => {
+                (c"LK_ACTIVATION_LIMIT", c"every activation this license code allows is in use")
+            }
+            Status::InvalidLicenseCode => {
+                (c"LK_INVALID_LICENSE_CODE", c"the license code does not exist for this product")
+            }
+            Status::TrialUnavailable => {
+                (c"LK_TRIAL_UNAVAILABLE", c"no trial is available for this product on this computer")
+            }
+            Status::NoLicense => {
+                (c"LK_NO_LICENSE", c"the operation needs an activated license and there is none")
+            }
             Status::MalformedEnvelope => (c"LK_MALFORMED_ENVELOPE", c"the signed data is malformed"),
             Status::EnvelopeTooLarge => (c"LK_ENVELOPE_TOO_LARGE", c"the signed data exceeds the size limit"),
             Status::UnsupportedVersion => {
@@ -179,6 +232,12 @@ impl Status {
             Status::MalformedPayload => {
                 (c"LK_MALFORMED_PAYLOAD", c"the signed payload does not have the expected contents")
             }
+            Status::StaleLease => (c"LK_STALE_LEASE", c"a lease older than the one held was offered"),
+            Status::FutureLease => (c"LK_FUTURE_LEASE", c"the lease claims to be issued in the future"),
+            Status::MismatchedLease => (
+                c"LK_MISMATCHED_LEASE",
+                c"the signed data was issued for another product, computer or request",
+            ),
             Status::StoreIo => (c"LK_STORE_IO", c"the license store could not be read or written"),
             Status::StoreCorrupt => (c"LK_STORE_CORRUPT", c"the license store file is corrupt"),
             Status::StoreTruncated => (c"LK_STORE_TRUNCATED", c"the license store file is truncated"),
@@ -188,6 +247,14 @@ impl Status {
             Status::MachineIdUnavailable => {
                 (c"LK_MACHINE_ID_UNAVAILABLE", c"no computer identity could be determined")
             }
+            Status::NoServer => (c"LK_NO_SERVER", c"no license server URL is configured"),
+            Status::Network => (c"LK_NETWORK", c"the license server could not be reached"),
+            Status::Timeout => (c"LK_TIMEOUT", c"the license server did not answer in time"),
+            Status::ServerError => (c"LK_SERVER_ERROR", c"the license server failed"),
+            Status::BadResponse => {
+                (c"LK_BAD_RESPONSE", c"the license server's answer could not be understood")
+            }
+            Status::ServerRefused => (c"LK_SERVER_REFUSED", c"the license server refused the request"),
         }
     }
 

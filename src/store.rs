@@ -42,6 +42,14 @@ pub struct StoreState {
     /// compact envelope exactly as received, so it is re-verified from its signed bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
+    /// The installation's Ed25519 key seed (hex) while a license is activated: it signs this
+    /// installation's requests. The file is private (0600); the key is destroyed at
+    /// deactivation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation_key: Option<String>,
+    /// The highest lease serial ever accepted: an older lease offered again is a replay.
+    #[serde(default)]
+    pub serial_high_water: u64,
 }
 
 /// One product's store in one directory.
@@ -224,7 +232,13 @@ mod tests {
     use super::*;
 
     fn sample() -> StoreState {
-        StoreState { revision: 3, clock_high_water: 1_790_000_000, license: Some("lk1.lease.x".into()) }
+        StoreState {
+            revision: 3,
+            clock_high_water: 1_790_000_000,
+            license: Some("lk1.lease.x".into()),
+            installation_key: None,
+            serial_high_water: 9,
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! it reads a single payload byte. See `envelope.rs` for the exact format.
 
 mod armour;
+pub mod client_api;
 mod envelope;
 mod keys;
 mod strict_json;

@@ -1,0 +1,107 @@
+//! A verified license and the local rules that decide whether it is usable now.
+//!
+//! The signature is checked once, when the lease enters the process (from the store or the
+//! server); afterwards [`License::status`] and [`License::feature`] are plain comparisons on
+//! already-parsed data: no cryptography, no allocation, no system call but the clock.
+
+use std::collections::HashMap;
+
+use crate::Status;
+use crate::machine::{Fingerprint, match_components};
+use crate::protocol::client_api::{FeatureGrant, Lease, LeaseState, LicenseType};
+use crate::protocol::{Envelope, Kind, TrustedKeys, from_slice_strict};
+
+/// How far in this computer's future a lease may claim to be issued (clock skew).
+pub const FUTURE_TOLERANCE_SECS: i64 = 300;
+
+/// A lease whose signature, product and machine were checked.
+#[derive(Clone, Debug)]
+pub struct License {
+    kind: Kind,
+    lease: Lease,
+    /// The envelope exactly as received, for the store.
+    compact: String,
+    /// Whether the lease was issued for this computer (tolerant component match).
+    machine_matches: bool,
+    features: HashMap<String, FeatureGrant>,
+}
+
+impl License {
+    /// Verifies a stored or received lease for `product_id` on the computer `fingerprint`.
+    pub fn verify(
+        text: &str,
+        trusted: &TrustedKeys,
+        product_id: &str,
+        fingerprint: &Fingerprint,
+    ) -> Result<License, Status> {
+        let envelope = Envelope::parse(text)?;
+        let kind = envelope.kind();
+        if !matches!(kind, Kind::Lease | Kind::TrialLease) {
+            return Err(Status::WrongKind);
+        }
+        let lease: Lease = from_slice_strict(envelope.verify(trusted, kind)?)?;
+        if lease.product_id != product_id
+            || (kind == Kind::TrialLease) != (lease.license_type == LicenseType::Trial)
+        {
+            return Err(Status::MismatchedLease);
+        }
+        let machine_matches = lease.computer_id == fingerprint.computer_id
+            && match_components(&lease.components, &fingerprint.components).matched;
+        let features = lease.features.iter().map(|f| (f.code.clone(), f.clone())).collect();
+        Ok(License { kind, lease, compact: envelope.to_compact(), machine_matches, features })
+    }
+
+    /// The signed contents.
+    pub fn lease(&self) -> &Lease {
+        &self.lease
+    }
+
+    /// The envelope kind (`Lease` or `TrialLease`).
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The compact envelope as received.
+    pub fn compact(&self) -> &str {
+        &self.compact
+    }
+
+    /// Whether the license is usable at `now`, and if not, why. Order matters: the most
+    /// fundamental reason wins (another computer's lease is "wrong machine" even if expired).
+    pub fn status(&self, now: i64) -> Status {
+        let lease = &self.lease;
+        if !self.machine_matches {
+            return Status::WrongMachine;
+        }
+        match lease.state {
+            LeaseState::Disabled => return Status::Disabled,
+            LeaseState::Deactivated => return Status::Deactivated,
+            LeaseState::Active => {}
+        }
+        if lease.expires.is_some_and(|end| now >= end) {
+            return if lease.license_type == LicenseType::Trial {
+                Status::TrialExpired
+            } else {
+                Status::Expired
+            };
+        }
+        if now >= lease.grace_end {
+            return Status::LeaseExpired;
+        }
+        Status::Ok
+    }
+
+    /// Whether `code` is granted and switched on. Capacity features (floating, pools, tokens)
+    /// are "enabled" when the license carries them; their use is counted on the server.
+    pub fn feature(&self, code: &str) -> Status {
+        match self.features.get(code) {
+            Some(f) if f.enabled => Status::Ok,
+            _ => Status::FeatureNotEnabled,
+        }
+    }
+
+    /// A UDF value by name.
+    pub fn udf(&self, name: &str) -> Option<&str> {
+        self.lease.udfs.get(name).map(String::as_str)
+    }
+}

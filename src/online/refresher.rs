@@ -1,0 +1,122 @@
+//! The background refresh: renews the lease at a random point between half and three
+//! quarters of its life (so a fleet of clients does not hit the server at once), backs off
+//! exponentially while the server is unreachable, and wakes when the grace period ends so
+//! the status callback hears of it without any call from the application.
+
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::client::{Inner, lock, unix_now};
+use crate::protocol::os_random;
+
+/// How often an idle refresher looks for a lease to look after (after an activation by
+/// another process, say).
+const IDLE_POLL_SECS: i64 = 60;
+/// The first retry delay after a failure; doubled per failure up to [`MAX_BACKOFF_SECS`].
+const FIRST_BACKOFF_SECS: i64 = 5;
+const MAX_BACKOFF_SECS: i64 = 1800;
+
+/// The refresher thread and its stop signal.
+#[derive(Debug)]
+pub(crate) struct Refresher {
+    signal: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Refresher {
+    /// Starts the thread for a client that has a server to talk to.
+    pub fn start(inner: &Arc<Inner>) -> Refresher {
+        let signal = Arc::new((Mutex::new(false), Condvar::new()));
+        let thread = inner.refresh_enabled().then(|| {
+            let weak = Arc::downgrade(inner);
+            let signal = Arc::clone(&signal);
+            std::thread::Builder::new()
+                .name("licensekit-refresh".into())
+                .spawn(move || run(&weak, &signal))
+                .ok()
+        });
+        Refresher { signal, thread: thread.flatten() }
+    }
+
+    /// Stops the thread and waits for it (an in-flight refresh is bounded by the timeout).
+    pub fn stop(&mut self) {
+        *lock(&self.signal.0) = true;
+        self.signal.1.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(weak: &Weak<Inner>, signal: &(Mutex<bool>, Condvar)) {
+    let mut failures: u32 = 0;
+    loop {
+        let Some(inner) = weak.upgrade() else { return };
+        let now = unix_now();
+        let plan = inner.refresh_plan();
+        let due = match plan {
+            None => now + IDLE_POLL_SECS,
+            Some(_) if failures > 0 => now + backoff(failures),
+            Some((issued, lease_end, _)) => issued + (lease_end - issued) * (50 + jitter(25)) / 100,
+        };
+        // Also wake at the end of the grace period, when the status changes by itself.
+        let wake =
+            plan.map_or(due, |(_, _, grace_end)| if grace_end > now { due.min(grace_end) } else { due });
+        drop(inner);
+        if wait(signal, wake - now) {
+            return;
+        }
+        let Some(inner) = weak.upgrade() else { return };
+        if plan.is_some() && unix_now() >= due {
+            failures = match inner.refresh() {
+                Ok(()) => 0,
+                Err(_) => failures.saturating_add(1),
+            };
+        }
+        inner.notify_if_changed();
+    }
+}
+
+/// Sleeps up to `secs` (at least one second); true when asked to stop.
+fn wait(signal: &(Mutex<bool>, Condvar), secs: i64) -> bool {
+    let (stop, condvar) = signal;
+    let timeout = Duration::from_secs(secs.clamp(1, IDLE_POLL_SECS * 60) as u64);
+    let guard = lock(stop);
+    let (guard, _) = condvar
+        .wait_timeout_while(guard, timeout, |stop| !*stop)
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *guard
+}
+
+/// 5 s, 10 s, 20 s, ... up to 30 minutes, with ±20 % jitter.
+fn backoff(failures: u32) -> i64 {
+    let base =
+        FIRST_BACKOFF_SECS.saturating_mul(1 << failures.min(20).saturating_sub(1)).min(MAX_BACKOFF_SECS);
+    base * (80 + jitter(40)) / 100
+}
+
+/// A random number in `0..=max` from the OS source (0 if the source fails: no jitter then).
+fn jitter(max: i64) -> i64 {
+    let mut byte = [0u8; 2];
+    if os_random(&mut byte).is_err() {
+        return 0;
+    }
+    i64::from(u16::from_le_bytes(byte)) % (max + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for _ in 0..100 {
+            let first = backoff(1);
+            assert!((4..=6).contains(&first), "{first}");
+            assert!((8..=12).contains(&backoff(2)));
+            assert!(backoff(30) <= MAX_BACKOFF_SECS * 120 / 100);
+            assert!(backoff(30) >= MAX_BACKOFF_SECS * 80 / 100);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The client protocol: what a licensekit client and licensekit-server say to each other.
+//!
+//! Every call is an HTTP `POST` of a [`RequestBody`] to a path under [`API_PREFIX`]. The body
+//! holds a `client-request` envelope signed by the installation key: at activation (and trial
+//! start) the key is new and the envelope proves possession of it; afterwards the server
+//! verifies against the key it recorded, so knowing a license code is not enough to
+//! deactivate someone else's seat. Answers that grant anything are a [`LeaseResponse`]
+//! holding a vendor-signed lease; refusals are an [`ErrorResponse`] with a 4xx status.
+//!
+//! Retries are safe: a request carries a `request_id`, and the server answers a repeated
+//! one exactly as the first time (same lease, same serial).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::machine::ComponentDigest;
+
+/// The versioned prefix of the client protocol.
+pub const API_PREFIX: &str = "/client/v1";
+/// Activates a license code on this computer.
+pub const PATH_ACTIVATE: &str = "/client/v1/activate";
+/// Renews the lease of an activation or trial.
+pub const PATH_REFRESH: &str = "/client/v1/refresh";
+/// Frees this computer's seat.
+pub const PATH_DEACTIVATE: &str = "/client/v1/deactivate";
+/// Starts (or resumes) the product's trial on this computer.
+pub const PATH_TRIAL: &str = "/client/v1/trial";
+/// Uploads this computer's system details.
+pub const PATH_SYSTEM_DETAILS: &str = "/client/v1/system-details";
+
+/// What a request asks for; signed, so a request cannot be replayed as another operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    Activate,
+    Refresh,
+    Deactivate,
+    StartTrial,
+    SystemDetails,
+}
+
+impl Operation {
+    /// The path this operation is posted to.
+    pub fn path(self) -> &'static str {
+        match self {
+            Operation::Activate => PATH_ACTIVATE,
+            Operation::Refresh => PATH_REFRESH,
+            Operation::Deactivate => PATH_DEACTIVATE,
+            Operation::StartTrial => PATH_TRIAL,
+            Operation::SystemDetails => PATH_SYSTEM_DETAILS,
+        }
+    }
+}
+
+/// The application's own version information, recorded with the system details.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub build: String,
+    #[serde(default)]
+    pub edition: String,
+}
+
+/// The payload of a `client-request` envelope.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientRequest {
+    pub operation: Operation,
+    pub product_id: String,
+    /// The license code (activation; refresh and deactivation of a code-based license).
+    /// `None` for trials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_code: Option<String>,
+    /// The 20-character computer ID for the product.
+    pub computer_id: String,
+    /// Salted component digests, so the server can re-sign the current ones at each check.
+    pub components: Vec<ComponentDigest>,
+    /// The installation's Ed25519 public key, 64 hex characters; it signed this request.
+    pub installation_key: String,
+    /// 32 hex characters, the same on every retry of one request: the idempotency key.
+    pub request_id: String,
+    /// 32 hex characters from the OS random source, echoed in the lease.
+    pub nonce: String,
+    /// The client's clock (Unix seconds), for the server's records and skew diagnostics.
+    pub client_time: i64,
+    /// The seed's `vmPlatform` value as the client detected it.
+    pub vm_platform: String,
+    /// System details with the seed's field names (`operatingsystem`, `cores`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_details: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub app: AppInfo,
+}
+
+/// The HTTP body of every client call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestBody {
+    /// The compact `client-request` envelope.
+    pub request: String,
+}
+
+/// A successful answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseResponse {
+    /// A compact `lease` or `trial-lease` envelope signed by the vendor key. Absent only for
+    /// operations that grant nothing (system details upload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<String>,
+}
+
+/// A refusal: a licensekit status number, its name, and a human message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    pub status: u32,
+    pub name: String,
+    pub message: String,
+}
+
+/// The server's verdict on a license at the time it signed the lease.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeaseState {
+    /// Usable until the lease's dates say otherwise.
+    Active,
+    /// The vendor disabled the code (`enabledforuse` false): usable no more.
+    Disabled,
+    /// The seat was deactivated on the server (`DELETE LicenseCodeActivity`).
+    Deactivated,
+}
+
+/// The seed's license types, plus trials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LicenseType {
+    Perpetual,
+    SubscriptionPeriod,
+    ExpirationDate,
+    Trial,
+}
+
+/// The seed's feature types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FeatureKind {
+    Normal,
+    Floating,
+    ElementPool,
+    ConsumptionToken,
+    SecureStore,
+}
+
+/// One feature as the license grants it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureGrant {
+    /// The feature code, e.g. `F1`.
+    pub code: String,
+    pub kind: FeatureKind,
+    /// Availability ON/OFF for this license.
+    pub enabled: bool,
+    /// Seats, elements or tokens for the capacity kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+/// The payload of a `lease` or `trial-lease` envelope. Times are Unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub product_id: String,
+    /// `None` for a trial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_code: Option<String>,
+    pub computer_id: String,
+    /// The components the server accepted at this check (it re-signs the current ones, so
+    /// hardware drift does not accumulate).
+    pub components: Vec<ComponentDigest>,
+    /// The installation key that must sign this installation's later requests.
+    pub installation_key: String,
+    pub state: LeaseState,
+    pub license_type: LicenseType,
+    pub features: Vec<FeatureGrant>,
+    /// Application Agility UDF values by name.
+    #[serde(default)]
+    pub udfs: BTreeMap<String, String>,
+    /// End of the subscription, expiration date, or trial end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance_end: Option<i64>,
+    /// The client should refresh before this (now + client lease period, or the VM lease
+    /// period on a VM).
+    pub lease_end: i64,
+    /// Without a refresh the license stays valid until this (now + offline lease period).
+    pub grace_end: i64,
+    /// The server's clock when it signed.
+    pub server_time: i64,
+    /// Only goes up per activation: an older lease offered again is refused.
+    pub serial: u64,
+    /// The request's nonce, echoed.
+    pub nonce: String,
+    /// The platform the server recorded.
+    pub vm_platform: String,
+}
