@@ -75,14 +75,27 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Runs `connections` clients until `total` requests or `limit` elapse; prints the figures.
+/// CPU time the server has used so far (user + system, all threads), from /proc. The
+/// kernel reports it in USER_HZ ticks, 100 per second on Linux.
+fn server_cpu(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<u64> = rest.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+/// Runs `connections` clients until `total` requests or `limit` elapse; prints the figures,
+/// with the share of one core the server used (the clients run on the same machine).
 fn run(
     label: &str,
+    pid: u32,
     connections: usize,
     total: usize,
     limit: Duration,
     request: impl Fn(&ureq::Agent, usize) + Sync,
 ) {
+    let cpu_before = server_cpu(pid);
     let issued = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
@@ -108,13 +121,15 @@ fn run(
         workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
     });
     let elapsed = start.elapsed();
+    let cpu = server_cpu(pid).saturating_sub(cpu_before);
     latencies.sort();
     println!(
-        "{label:<18} {connections:>3} conns  {:>7} reqs  {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        "{label:<18} {connections:>3} conns  {:>7} reqs  {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  server CPU {:>4.0}%",
         latencies.len(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
         percentile(&latencies, 0.50).as_secs_f64() * 1e3,
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        cpu.as_secs_f64() / elapsed.as_secs_f64() * 100.0,
     );
 }
 
@@ -180,8 +195,9 @@ fn main() {
         "licensekit-server load on {addr}: at most {} requests or {}s per run",
         opts.requests, opts.seconds
     );
+    let pid = child.id();
     for connections in [8, 64] {
-        run("GET LicenseCode", connections, opts.requests, limit, |agent, n| {
+        run("GET LicenseCode", pid, connections, opts.requests, limit, |agent, n| {
             send(
                 agent,
                 "GET",
@@ -190,7 +206,7 @@ fn main() {
                 &json!({"productid": product, "licensecode": codes[n % codes.len()]}),
             );
         });
-        run("POST LicenseCode", connections, opts.requests / 4, limit, |agent, _| {
+        run("POST LicenseCode", pid, connections, opts.requests / 4, limit, |agent, _| {
             send(agent, "POST", &url, &auth, &json!({"productid": product, "numcodes": 1}));
         });
     }
