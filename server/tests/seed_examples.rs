@@ -694,3 +694,35 @@ fn profile_inheritance_and_feature_filters() {
         (json!("Perpetual"), Value::Null, Value::Null)
     );
 }
+
+#[test]
+fn license_code_notes_follow_the_seed_order() {
+    let server = Server::start();
+    let product = licensing_product(&server);
+    let code = created_id(&server.ok("POST", "LicenseCode", &json!({"productid": product, "numcodes": 1})));
+    let note = |d: &str| {
+        created_id(&server.ok(
+            "POST",
+            "LicenseNote",
+            &json!({"productid": product, "licensecode": code, "type": "system", "description": d}),
+        ))
+    };
+    let (first, _second) = (note("one"), note("two"));
+    let descriptions = || -> Vec<String> {
+        let notes = server.ok("GET", "LicenseNote", &json!({"productid": product, "licensecode": code}));
+        notes.as_array().unwrap().iter().map(|n| n["description"].as_str().unwrap().to_owned()).collect()
+    };
+    let put = |notes: Value| {
+        server.ok("PUT", "LicenseCode", &json!({"productid": product, "licensecode": code, "notes": notes}));
+    };
+    put(json!([{"type": "general", "description": "three"}, {"type": "delete", "description": first}]));
+    assert_eq!(descriptions(), ["two", "three"]);
+    put(
+        json!([{"type": "system", "description": "four"}, {"type": "delete", "description": first}, {"type": "deleteall"}]),
+    );
+    assert_eq!(descriptions(), ["four"], "delete-all first, then the additions");
+    assert_eq!(
+        server.ok("DELETE", "LicenseNote", &json!({"productid": product, "licensecode": code})),
+        "License Notes Deleted Successfully : 1"
+    );
+}

@@ -266,10 +266,12 @@ pub fn update(conn: &Connection, product_id: &str, code: &str, change: &CodeChan
         conn.execute("UPDATE license_codes SET reference = ?2 WHERE code = ?1", params![code, reference])?;
     }
     licensing::apply_extras(conn, Owner::Code(code), product_id, &change.extras)?;
+    // The seed's order: delete all, then delete by ID (moot after a delete-all), then add.
     if change.notes.delete_all {
         conn.execute("DELETE FROM license_notes WHERE code = ?1", [code])?;
     }
-    for id in &change.notes.delete {
+    let deletes = if change.notes.delete_all { &[][..] } else { &change.notes.delete[..] };
+    for id in deletes {
         if conn.execute("DELETE FROM license_notes WHERE code = ?1 AND id = ?2", params![code, id])? == 0 {
             return Err(StoreError::NotFound(format!("notes: note {id} not found for license code {code}")));
         }
