@@ -128,7 +128,7 @@ fn sigterm_lets_the_request_in_flight_finish() {
     stream.write_all(&body.as_bytes()[..10]).unwrap();
     stream.flush().unwrap();
     // Not a readiness wait: it orders the signal after the server has read the request head.
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_secs(1));
     signal(server.pid(), "TERM");
     std::thread::sleep(Duration::from_millis(100));
     stream.write_all(&body.as_bytes()[10..]).unwrap();
