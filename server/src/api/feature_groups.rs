@@ -1,43 +1,32 @@
 //! `ProductFeatureGroups`: named groups that organise a product's features.
 
-use super::product_id;
 use super::settings::{MAX_NAME, in_list};
+use super::{no_duplicates, product_id, required_list};
 use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
 use crate::store::model::*;
 
-/// A list field that must hold at least one item.
-pub(super) fn required_list<T>(items: Vec<T>, list: &str) -> Result<Vec<T>, ApiError> {
-    if items.is_empty() {
-        return Err(ApiError::bad_request(format!("{list}: required (a list of at least one item)")));
-    }
-    Ok(items)
-}
-
 /// POST ProductFeatureGroups.
 pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
     let id = product_id(p)?;
-    let mut groups: Vec<NewGroup> = Vec::new();
-    for g in required_list(p.list("featuregroups")?, "featuregroups")? {
-        let group = NewGroup {
-            name: g.required_len("featuregroupname", 1, MAX_NAME).map_err(|e| in_list("featuregroups", e))?,
-            notes: g
-                .text_len("notes", 0, MAX_TEXT)
-                .map_err(|e| in_list("featuregroups", e))?
-                .unwrap_or_default(),
-        };
-        if groups.iter().any(|o| o.name.eq_ignore_ascii_case(&group.name)) {
-            return Err(ApiError::bad_request(format!(
-                "featuregroups: featuregroupname: {} given twice",
-                group.name
-            )));
-        }
-        groups.push(group);
-    }
+    let groups = required_list(p.list("featuregroups")?, "featuregroups")?
+        .iter()
+        .map(new_group)
+        .collect::<Result<Vec<_>, _>>()?;
+    no_duplicates("featuregroups: featuregroupname", groups.iter().map(|g| g.name.as_str()))?;
     store.create_groups(&id, &groups)?;
     Ok(Json::from("Product FeatureGroups Created Successfully"))
+}
+
+/// One group of a POST Product / POST ProductFeatureGroups request.
+pub fn new_group(g: &Params) -> Result<NewGroup, ApiError> {
+    let err = |e| in_list("featuregroups", e);
+    Ok(NewGroup {
+        name: g.required_len("featuregroupname", 1, MAX_NAME).map_err(err)?,
+        notes: g.text_len("notes", 0, MAX_TEXT).map_err(err)?.unwrap_or_default(),
+    })
 }
 
 /// PUT ProductFeatureGroups: rename groups or change their notes.

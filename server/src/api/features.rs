@@ -1,8 +1,7 @@
 //! `ProductFeatures`: the features of a product.
 
-use super::feature_groups::required_list;
-use super::product_id;
 use super::settings::{MAX_NAME, in_list};
+use super::{no_duplicates, product_id, required_list};
 use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
@@ -28,18 +27,6 @@ pub fn new_feature(f: &Params) -> Result<NewFeature, ApiError> {
     })
 }
 
-/// Refuses a request that names one feature code twice.
-pub(super) fn no_duplicates<'a>(codes: impl Iterator<Item = &'a str>) -> Result<(), ApiError> {
-    let mut seen: Vec<&str> = Vec::new();
-    for code in codes {
-        if seen.iter().any(|s| s.eq_ignore_ascii_case(code)) {
-            return Err(ApiError::bad_request(format!("features: featurecode: {code} given twice")));
-        }
-        seen.push(code);
-    }
-    Ok(())
-}
-
 /// POST ProductFeatures.
 pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
     let id = product_id(p)?;
@@ -47,7 +34,7 @@ pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
         .iter()
         .map(new_feature)
         .collect::<Result<Vec<_>, _>>()?;
-    no_duplicates(features.iter().map(|f| f.code.as_str()))?;
+    no_duplicates("features: featurecode", features.iter().map(|f| f.code.as_str()))?;
     store.create_features(&id, &features)?;
     Ok(Json::from("Product Features Created Successfully"))
 }
@@ -70,7 +57,7 @@ pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
             available_in_trials: f.bool("availableintrials").map_err(err)?,
         });
     }
-    no_duplicates(patches.iter().map(|f| f.code.as_str()))?;
+    no_duplicates("features: featurecode", patches.iter().map(|f| f.code.as_str()))?;
     store.update_features(&id, &patches)?;
     Ok(Json::from("Product Features Updated Successfully"))
 }

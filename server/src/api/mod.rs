@@ -183,6 +183,27 @@ fn paging(p: &Params) -> Result<Option<Page>, ApiError> {
     Ok((number > 0).then_some(Page { number, size }))
 }
 
+/// A list field that must hold at least one item.
+fn required_list<T>(items: Vec<T>, list: &str) -> Result<Vec<T>, ApiError> {
+    if items.is_empty() {
+        return Err(ApiError::bad_request(format!("{list}: required (a list of at least one item)")));
+    }
+    Ok(items)
+}
+
+/// Refuses a request that names one thing twice in a list (names ignore case, as stored
+/// names do); `what` is the list and field, e.g. `features: featurecode`.
+fn no_duplicates<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> Result<(), ApiError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for name in names {
+        if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+            return Err(ApiError::bad_request(format!("{what}: {name} given twice")));
+        }
+        seen.push(name);
+    }
+    Ok(())
+}
+
 /// The product ID field, mandatory everywhere it appears with a `*` in the seed.
 fn product_id(p: &Params) -> Result<String, ApiError> {
     p.required_len("productid", 1, 64)

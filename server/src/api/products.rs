@@ -1,14 +1,16 @@
 //! `Products` and `Product`: products with their features and UDFs.
 
-use super::features::{new_feature, no_duplicates};
+use super::feature_groups::new_group;
+use super::features::new_feature;
 use super::settings::{
-    MAX_CLIENT_LEASE_HOURS, MAX_NAME, MAX_OFFLINE_LEASE_DAYS, MAX_VM_LEASE_HOURS, in_list,
+    MAX_CLIENT_LEASE_HOURS, MAX_NAME, MAX_OFFLINE_LEASE_DAYS, MAX_VM_LEASE_HOURS, date_field,
 };
-use super::{product_id, render};
+use super::udfs::new_udf;
+use super::{no_duplicates, product_id, render};
 use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
 use crate::obj;
-use crate::params::{DateInput, MAX_TEXT, Params};
+use crate::params::Params;
 use crate::store::Store;
 use crate::store::model::*;
 
@@ -52,13 +54,6 @@ pub fn get(store: &dyn Store, p: &Params) -> ApiResult {
     Ok(Json::arr([render(&product)]))
 }
 
-fn date_field(p: &Params, name: &str) -> Result<Option<Option<i64>>, ApiError> {
-    Ok(p.date(name)?.map(|d| match d {
-        DateInput::Reset => None,
-        DateInput::At(t) => Some(t),
-    }))
-}
-
 /// POST Product: a product with its feature groups, features and UDFs, in one transaction.
 pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
     let name = p.required_len("productname", 1, MAX_NAME)?;
@@ -72,39 +67,12 @@ pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
         date_field(p, "subscriptionenddate")?,
     )
     .map_err(ApiError::bad_request)?;
-    let mut groups = Vec::new();
-    for g in p.list("featuregroups")? {
-        let group = NewGroup {
-            name: g.required_len("featuregroupname", 1, MAX_NAME).map_err(|e| in_list("featuregroups", e))?,
-            notes: g
-                .text_len("notes", 0, MAX_TEXT)
-                .map_err(|e| in_list("featuregroups", e))?
-                .unwrap_or_default(),
-        };
-        if groups.iter().any(|o: &NewGroup| o.name.eq_ignore_ascii_case(&group.name)) {
-            return Err(ApiError::bad_request(format!(
-                "featuregroups: featuregroupname: {} given twice",
-                group.name
-            )));
-        }
-        groups.push(group);
-    }
+    let groups = p.list("featuregroups")?.iter().map(new_group).collect::<Result<Vec<_>, _>>()?;
+    no_duplicates("featuregroups: featuregroupname", groups.iter().map(|g| g.name.as_str()))?;
     let features = p.list("features")?.iter().map(new_feature).collect::<Result<Vec<_>, _>>()?;
-    no_duplicates(features.iter().map(|f| f.code.as_str()))?;
-    let mut udfs: Vec<UdfSetting> = Vec::new();
-    for u in p.list("udfvalues")? {
-        let udf = UdfSetting {
-            name: u.required_len("fieldname", 1, MAX_NAME).map_err(|e| in_list("udfvalues", e))?,
-            value: u
-                .text_len("defaultvalue", 0, MAX_TEXT)
-                .map_err(|e| in_list("udfvalues", e))?
-                .unwrap_or_default(),
-        };
-        if udfs.iter().any(|o| o.name.eq_ignore_ascii_case(&udf.name)) {
-            return Err(ApiError::bad_request(format!("udfvalues: fieldname: {} given twice", udf.name)));
-        }
-        udfs.push(udf);
-    }
+    no_duplicates("features: featurecode", features.iter().map(|f| f.code.as_str()))?;
+    let udfs = p.list("udfvalues")?.iter().map(new_udf).collect::<Result<Vec<_>, _>>()?;
+    no_duplicates("udfvalues: fieldname", udfs.iter().map(|u| u.name.as_str()))?;
     let product = NewProduct {
         name,
         in_trial,

@@ -18,7 +18,8 @@ pub const MAX_I32: i64 = i32::MAX as i64;
 /// Longest name of anything (product, profile, feature, group, UDF, company).
 pub const MAX_NAME: usize = 255;
 
-fn date_field(p: &Params, name: &str) -> Result<Option<Option<i64>>, ApiError> {
+/// A date field where `'reset'` clears the date: `Some(None)`.
+pub fn date_field(p: &Params, name: &str) -> Result<Option<Option<i64>>, ApiError> {
     Ok(p.date(name)?.map(|d| match d {
         DateInput::Reset => None,
         DateInput::At(t) => Some(t),
