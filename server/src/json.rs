@@ -85,12 +85,6 @@ macro_rules! obj {
     };
 }
 
-impl From<Vec<Json>> for Json {
-    fn from(items: Vec<Json>) -> Json {
-        Json::Arr(items)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
