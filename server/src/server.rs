@@ -89,13 +89,8 @@ async fn dispatch(
     }
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("request body larger than {MAX_BODY} bytes"),
-            )
-            .into_response();
-        }
+        // The body outgrew the cap (or the client left mid-body, and no answer reaches it).
+        Err(_) => return too_large(),
     };
     let query = match Query::<Vec<(String, String)>>::try_from_uri(&uri) {
         Ok(Query(pairs)) => pairs,
