@@ -40,6 +40,7 @@ fn main() {
     let generated = String::from_utf8(generated)
         .expect("cbindgen writes UTF-8")
         .replace("LK_STATUS_", "LK_")
+        .replace("LK_EXPIRY_KIND_", "LK_EXPIRY_")
         .replace("#include <stdbool.h>\n", &version_macros())
         .into_bytes();
     let header = Path::new(&crate_dir).join("include/licensekit.h");

@@ -212,6 +212,39 @@ typedef uint32_t lk_status;
 #endif // __cplusplus
 
 /**
+ * Which date `lk_expiry` reports.
+ */
+enum lk_expiry_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The end of the subscription, the expiration date or the trial's end.
+   */
+  LK_EXPIRY_LICENSE = 0,
+  /**
+   * The end of maintenance.
+   */
+  LK_EXPIRY_MAINTENANCE = 1,
+  /**
+   * When the lease should be refreshed by.
+   */
+  LK_EXPIRY_LEASE = 2,
+  /**
+   * When the license stops working without a refresh.
+   */
+  LK_EXPIRY_GRACE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lk_expiry_kind lk_expiry_kind;
+#else
+typedef uint32_t lk_expiry_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * An opaque licensing client for one product. Thread-safe: one handle may be used from
  * several threads at once. Create with `lk_client_new`, free with `lk_client_free`.
  */
@@ -221,6 +254,12 @@ typedef struct lk_client lk_client;
  * An opaque client configuration. Create with `lk_config_new`, free with `lk_config_free`.
  */
 typedef struct lk_config lk_config;
+
+/**
+ * A status-change callback: receives the new `lk_status` and the `user_data` given to
+ * `lk_set_status_callback`.
+ */
+typedef void (*lk_status_callback)(lk_status status, void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -282,6 +321,39 @@ lk_status lk_config_set_store_dir(struct lk_config *cfg, const char *path);
 void lk_config_free(struct lk_config *cfg);
 
 /**
+ * Sets the license server's base URL (`http://` or `https://`). Without one the client
+ * works offline only (`LK_NO_SERVER` from the online functions).
+ */
+lk_status lk_config_set_server_url(struct lk_config *cfg, const char *url);
+
+/**
+ * Bounds every network call by `timeout_ms` milliseconds (1 to 600000; default 10000).
+ */
+lk_status lk_config_set_timeout_ms(struct lk_config *cfg, uint32_t timeout_ms);
+
+/**
+ * Sends requests through this proxy (`http://[user:pass@]host:port`, `socks5://...`).
+ * Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` apply.
+ */
+lk_status lk_config_set_proxy(struct lk_config *cfg, const char *url);
+
+/**
+ * Trusts the CA certificates of a PEM file for the server's TLS certificate instead of the
+ * built-in web roots. The file is read by `lk_client_new` (`LK_INVALID_ARGUMENT` there when
+ * it is unreadable or holds no certificate).
+ */
+lk_status lk_config_set_ca_file(struct lk_config *cfg, const char *path);
+
+/**
+ * The application's version, build and edition (each at most 64 bytes; may be empty),
+ * reported to the server with the system details.
+ */
+lk_status lk_config_set_app_version(struct lk_config *cfg,
+                                    const char *version,
+                                    const char *build,
+                                    const char *edition);
+
+/**
  * The library's version, e.g. `"0.1.0"`: a static NUL-terminated string, never NULL, never
  * to be freed. Compare with `LK_VERSION` to detect a header/library mismatch.
  */
@@ -333,6 +405,96 @@ lk_status lk_computer_id(const char *product_id, char *buf, size_t buf_len, size
  * receives the size including the NUL, also on `LK_BUFFER_TOO_SMALL`.
  */
 lk_status lk_system_details_json(char *buf, size_t buf_len, size_t *needed);
+
+/**
+ * Activates `license_code` on this computer (network call, bounded by the timeout). On
+ * success the lease is stored and `lk_license_status` is `LK_OK`. Refusals have their own
+ * status: `LK_INVALID_LICENSE_CODE`, `LK_DISABLED`, `LK_EXPIRED`, `LK_ACTIVATION_LIMIT`,
+ * `LK_VM_NOT_ALLOWED`; an unreachable server gives `LK_NETWORK` or `LK_TIMEOUT`.
+ */
+lk_status lk_activate(const struct lk_client *client, const char *license_code);
+
+/**
+ * Renews the lease now. A background thread also does this before the lease ends; call it
+ * when the application wants vendor-side changes right away.
+ */
+lk_status lk_refresh(const struct lk_client *client);
+
+/**
+ * Frees this computer's seat on the server, then forgets the license locally and destroys
+ * the installation key. When the server cannot be reached nothing changes locally.
+ */
+lk_status lk_deactivate(const struct lk_client *client);
+
+/**
+ * Starts the product's trial on this computer (or resumes the one already started).
+ * `LK_TRIAL_UNAVAILABLE` when the product has no trial; a used-up trial gives a trial lease
+ * whose status is `LK_TRIAL_EXPIRED`.
+ */
+lk_status lk_start_trial(const struct lk_client *client);
+
+/**
+ * `LK_OK` when the product is licensed now (an active lease, a running trial); otherwise
+ * why not: `LK_NOT_ACTIVATED`, `LK_EXPIRED`, `LK_TRIAL_EXPIRED`, `LK_LEASE_EXPIRED`,
+ * `LK_DISABLED`, `LK_DEACTIVATED`, `LK_WRONG_MACHINE`, `LK_CLOCK_TAMPERED`, or the reason
+ * the stored license was refused (`LK_BAD_SIGNATURE`, ...). Local: no network.
+ */
+lk_status lk_license_status(const struct lk_client *client);
+
+/**
+ * `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on;
+ * `LK_FEATURE_NOT_ENABLED` when it is not; the license status when the product is not
+ * licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
+ */
+lk_status lk_feature_enabled(const struct lk_client *client, const char *feature_code);
+
+/**
+ * Writes the value of the UDF (Application Agility field) `name` into `buf`;
+ * `LK_INVALID_ARGUMENT` when the license has no such field. Buffer convention as
+ * `lk_computer_id`.
+ */
+lk_status lk_udf_value(const struct lk_client *client,
+                       const char *name,
+                       char *buf,
+                       size_t buf_len,
+                       size_t *needed);
+
+/**
+ * Writes the license as a JSON object into `buf`: `status`, `message`, `product_id`,
+ * `computer_id`, and when a license is held `kind`, `license_code`, `license_type`, `state`,
+ * `features`, `udfs`, `expires`, `maintenance_end`, `lease_end`, `grace_end`, `server_time`,
+ * `serial`, `vm_platform` (times in Unix seconds). Buffer convention as `lk_computer_id`.
+ */
+lk_status lk_license_info_json(const struct lk_client *client,
+                               char *buf,
+                               size_t buf_len,
+                               size_t *needed);
+
+/**
+ * Writes a date of the current license (Unix seconds) to `*unix_seconds`: `kind` is an
+ * `lk_expiry_kind` value. 0 means the license has no such date (a perpetual license has no
+ * license expiry). `LK_INVALID_ARGUMENT` for an unknown kind; `*unix_seconds` is written only
+ * on success.
+ */
+lk_status lk_expiry(const struct lk_client *client, uint32_t kind, int64_t *unix_seconds);
+
+/**
+ * Writes the seconds of offline use left before the lease expires (0 when it has) to
+ * `*seconds`; written only on success.
+ */
+lk_status lk_grace_remaining(const struct lk_client *client, int64_t *seconds);
+
+/**
+ * Registers `callback` (NULL removes it), called with `user_data` whenever the license
+ * status changes: found by the background refresh, by the lease running out offline, or by
+ * an online call. It runs on the thread that noticed the change, with no licensekit lock
+ * held, so it may call any licensekit function except `lk_client_free` on this client.
+ * `user_data` must be usable from any thread. After `lk_client_free` returns, the callback
+ * is never called again.
+ */
+lk_status lk_set_status_callback(const struct lk_client *client,
+                                 lk_status_callback callback,
+                                 void *user_data);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -168,6 +168,32 @@ impl Client {
         read(&self.inner.license).clone()
     }
 
+    /// The license as JSON for display and diagnostics: status (name and message), kind,
+    /// license type, code, computer ID, state, dates (Unix seconds), features, UDFs, serial.
+    pub fn license_info(&self) -> serde_json::Value {
+        let status = self.status();
+        let mut info = serde_json::json!({
+            "status": status.name().to_string_lossy(),
+            "message": status.message().to_string_lossy(),
+            "product_id": self.product_id(),
+            "computer_id": self.computer_id(),
+        });
+        if let (Ok(license), Some(map)) = (&*read(&self.inner.license), info.as_object_mut()) {
+            map.insert("kind".into(), license.kind().as_str().into());
+            if let Ok(serde_json::Value::Object(lease)) = serde_json::to_value(license.lease()) {
+                for (key, value) in lease {
+                    if !matches!(
+                        key.as_str(),
+                        "components" | "installation_key" | "nonce" | "product_id" | "computer_id"
+                    ) {
+                        map.insert(key, value);
+                    }
+                }
+            }
+        }
+        info
+    }
+
     /// Seconds of offline use left before the lease expires (0 when it has).
     pub fn grace_remaining(&self) -> Result<i64, Status> {
         self.inner.with_license_result(|license| Ok((license.lease().grace_end - unix_now()).max(0)))

@@ -78,3 +78,72 @@ pub unsafe extern "C" fn lk_config_free(cfg: *mut lk_config) {
         drop(unsafe { Box::from_raw(cfg) });
     }
 }
+
+/// Sets the license server's base URL (`http://` or `https://`). Without one the client
+/// works offline only (`LK_NO_SERVER` from the online functions).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_server_url(cfg: *mut lk_config, url: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let url = unsafe { str_arg(url, "url") }?;
+        config.set_server_url(url).context("url")
+    })
+}
+
+/// Bounds every network call by `timeout_ms` milliseconds (1 to 600000; default 10000).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_timeout_ms(cfg: *mut lk_config, timeout_ms: u32) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        config.set_timeout(std::time::Duration::from_millis(timeout_ms.into())).context("timeout_ms")
+    })
+}
+
+/// Sends requests through this proxy (`http://[user:pass@]host:port`, `socks5://...`).
+/// Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` apply.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_proxy(cfg: *mut lk_config, url: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let url = unsafe { str_arg(url, "url") }?;
+        config.set_proxy(url).context("url")
+    })
+}
+
+/// Trusts the CA certificates of a PEM file for the server's TLS certificate instead of the
+/// built-in web roots. The file is read by `lk_client_new` (`LK_INVALID_ARGUMENT` there when
+/// it is unreadable or holds no certificate).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_ca_file(cfg: *mut lk_config, path: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let path = unsafe { str_arg(path, "path") }?;
+        config.set_ca_file(path).context("path")
+    })
+}
+
+/// The application's version, build and edition (each at most 64 bytes; may be empty),
+/// reported to the server with the system details.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_app_version(
+    cfg: *mut lk_config,
+    version: *const c_char,
+    build: *const c_char,
+    edition: *const c_char,
+) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes NUL-terminated strings or NULL.
+        let (version, build, edition) =
+            unsafe { (str_arg(version, "version")?, str_arg(build, "build")?, str_arg(edition, "edition")?) };
+        config.set_app_version(version, build, edition).context("version")
+    })
+}

@@ -13,6 +13,7 @@ mod client;
 mod config;
 mod library;
 mod machine;
+mod online;
 
 use std::cell::RefCell;
 use std::ffi::{CStr, c_char};
@@ -22,6 +23,7 @@ use crate::Status;
 
 pub use client::lk_client;
 pub use config::lk_config;
+pub use online::{ExpiryKind, lk_status_callback};
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };

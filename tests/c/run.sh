@@ -11,7 +11,11 @@
 # only lk_* symbols, exactly those the header declares, each called by a test. Prints
 # `N passed, M failed` last and exits non-zero on any failure.
 #
-# Needs bash, a C compiler (cc, or $CC), g++ (or $CXX), valgrind and binutils (nm).
+# test_online talks to a real licensekit-server ($LK_SERVER_BIN, else LIBDIR/licensekit-server)
+# that this script starts on loopback and prepares through the Web API with curl.
+#
+# Needs bash, a C compiler (cc, or $CC), g++ (or $CXX), valgrind, binutils (nm), curl and
+# python3.
 
 set -euo pipefail
 
@@ -30,7 +34,12 @@ for lib in liblicensekit.so liblicensekit.a; do
         exit 2
     fi
 done
-for tool in "${CC:-cc}" "${CXX:-g++}" valgrind nm; do
+server_bin="${LK_SERVER_BIN:-$libdir/licensekit-server}"
+if [[ ! -x "$server_bin" ]]; then
+    echo "run.sh: $server_bin is missing (run \`cargo build --release --workspace\` first)" >&2
+    exit 2
+fi
+for tool in "${CC:-cc}" "${CXX:-g++}" valgrind nm curl python3; do
     if ! command -v "$tool" >/dev/null; then
         echo "run.sh: $tool is not installed" >&2
         exit 2
@@ -54,7 +63,7 @@ static_libs=("$libdir/liblicensekit.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl)
 # No suppressions: Rust's std keeps nothing reachable that valgrind reports as an error.
 valgrind=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
 
-tests=(test_library test_machine test_client test_threads)
+tests=(test_library test_machine test_client test_threads test_online)
 passed=0
 failed=0
 failures=()
@@ -200,7 +209,39 @@ run() {
     step "run examples/c/computer_id ($label)" check_example "$@" "$work/bin/$variant/computer_id"
 }
 
+# start_server: a fresh licensekit-server on a free loopback port with one product (feature
+# EXPORT, UDF EDITION=pro, 100 clients) and one license code; exports what test_online needs.
+start_server() {
+    local data="$work/server" first url auth product code
+    "$server_bin" init --data-dir "$data" --json >"$work/init.json"
+    "$server_bin" serve --data-dir "$data" --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    for _ in $(seq 300); do
+        first="$(head -n 1 "$work/server.out" 2>/dev/null || true)"
+        [[ "$first" == *http://* ]] && break
+        sleep 0.1
+    done
+    url="http://${first#*http://}"
+    url="${url%% *}"
+    json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$work/init.json"; }
+    auth="Authorization: bearer $(json "" "['customer_id']"):$(json "" "['api_keys']['read_write']")"
+    product="$(curl -sf -X POST "$url/api/Product" -H "$auth" -d '{"productname": "C tests",
+        "clientsallowed": 100, "clientleaseperiod": 24, "clientofflineleaseperiod": 30,
+        "features": [{"featurecode": "EXPORT", "featurename": "Export"}],
+        "udfvalues": [{"fieldname": "EDITION", "defaultvalue": "pro"}]}')"
+    product="$(printf '%s' "$product" | tr -d '"' | sed 's/.* : //')"
+    code="$(curl -sf -X POST "$url/api/LicenseCode" -H "$auth" -d "{\"productid\": \"$product\", \"numcodes\": 1}")"
+    code="$(printf '%s' "$code" | tr -d '"' | sed 's/.* : //')"
+    export LK_TEST_SERVER_URL="$url" LK_TEST_PRODUCT="$product" LK_TEST_LICENSE_CODE="$code"
+    LK_TEST_PUBLIC_KEY="$(json "" "['public_key']")"
+    export LK_TEST_PUBLIC_KEY
+    [[ -n "$product" && -n "$code" && "$url" == http://127.0.0.1:* ]]
+}
+
 echo "licensekit C tests against $libdir"
+server_pid=""
+trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+step "start licensekit-server and create a product and a license code" start_server
 step "header alone: tests/c/header_only.c (C99, C11, C17, C++11, C++17, C++20)" header_alone
 step "exports of liblicensekit.so" check_exports
 step "LK_VERSION matches Cargo.toml" check_version

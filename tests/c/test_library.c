@@ -50,6 +50,10 @@ static const struct known_status known[] = {
     KNOWN(LK_VM_NOT_ALLOWED),
     KNOWN(LK_TRIAL_EXPIRED),
     KNOWN(LK_FEATURE_NOT_ENABLED),
+    KNOWN(LK_ACTIVATION_LIMIT),
+    KNOWN(LK_INVALID_LICENSE_CODE),
+    KNOWN(LK_TRIAL_UNAVAILABLE),
+    KNOWN(LK_NO_LICENSE),
     KNOWN(LK_MALFORMED_ENVELOPE),
     KNOWN(LK_ENVELOPE_TOO_LARGE),
     KNOWN(LK_UNSUPPORTED_VERSION),
@@ -57,11 +61,20 @@ static const struct known_status known[] = {
     KNOWN(LK_BAD_SIGNATURE),
     KNOWN(LK_WRONG_KIND),
     KNOWN(LK_MALFORMED_PAYLOAD),
+    KNOWN(LK_STALE_LEASE),
+    KNOWN(LK_FUTURE_LEASE),
+    KNOWN(LK_MISMATCHED_LEASE),
     KNOWN(LK_STORE_IO),
     KNOWN(LK_STORE_CORRUPT),
     KNOWN(LK_STORE_TRUNCATED),
     KNOWN(LK_STORE_VERSION),
     KNOWN(LK_MACHINE_ID_UNAVAILABLE),
+    KNOWN(LK_NO_SERVER),
+    KNOWN(LK_NETWORK),
+    KNOWN(LK_TIMEOUT),
+    KNOWN(LK_SERVER_ERROR),
+    KNOWN(LK_BAD_RESPONSE),
+    KNOWN(LK_SERVER_REFUSED),
 };
 
 static void test_status_names(void) {
@@ -102,8 +115,9 @@ static void test_unknown_statuses(void) {
     /* Gaps between the groups, just past each group, values that would alias a known
      * one if truncated to 8 or 16 bits, and the extremes. */
     static const uint32_t unknown[] = {
-        9u,    10u,   99u,   110u,       199u,        207u,        299u,
-        304u,  399u,  499u,  501u,       599u,        1000u,       256u + 100u,
+        9u,    10u,   99u,   114u,       199u,        210u,        299u,
+        304u,  399u,  499u,  501u,       599u,        606u,        699u,
+        1000u, 256u + 100u,
         257u,  65536u, 65537u, 65536u + 301u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,
     };
     size_t i;

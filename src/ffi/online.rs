@@ -1,0 +1,236 @@
+//! Online operations, license state, features and UDFs of an `lk_client`.
+
+use std::ffi::{c_char, c_void};
+
+use super::client::lk_client;
+use super::{Context, Failure, guard, out_arg, str_arg, write_string};
+use crate::Status;
+
+/// Borrows the client behind a C pointer.
+///
+/// # Safety
+/// `client` is NULL or a live pointer from `lk_client_new`.
+unsafe fn client_ref<'a>(client: *const lk_client) -> Result<&'a crate::Client, Failure> {
+    // SAFETY: the caller guarantees the pointer is NULL or live for the call.
+    unsafe { client.as_ref() }.map(|c| &c.0).ok_or(Failure { status: Status::NullPointer, detail: "client" })
+}
+
+/// Activates `license_code` on this computer (network call, bounded by the timeout). On
+/// success the lease is stored and `lk_license_status` is `LK_OK`. Refusals have their own
+/// status: `LK_INVALID_LICENSE_CODE`, `LK_DISABLED`, `LK_EXPIRED`, `LK_ACTIVATION_LIMIT`,
+/// `LK_VM_NOT_ALLOWED`; an unreachable server gives `LK_NETWORK` or `LK_TIMEOUT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_activate(client: *const lk_client, license_code: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { client_ref(client) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let code = unsafe { str_arg(license_code, "license_code") }?;
+        client.activate(code).context("activate")
+    })
+}
+
+/// Renews the lease now. A background thread also does this before the lease ends; call it
+/// when the application wants vendor-side changes right away.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_refresh(client: *const lk_client) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        unsafe { client_ref(client) }?.refresh().context("refresh")
+    })
+}
+
+/// Frees this computer's seat on the server, then forgets the license locally and destroys
+/// the installation key. When the server cannot be reached nothing changes locally.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_deactivate(client: *const lk_client) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        unsafe { client_ref(client) }?.deactivate().context("deactivate")
+    })
+}
+
+/// Starts the product's trial on this computer (or resumes the one already started).
+/// `LK_TRIAL_UNAVAILABLE` when the product has no trial; a used-up trial gives a trial lease
+/// whose status is `LK_TRIAL_EXPIRED`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_start_trial(client: *const lk_client) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        unsafe { client_ref(client) }?.start_trial().context("start trial")
+    })
+}
+
+/// `LK_OK` when the product is licensed now (an active lease, a running trial); otherwise
+/// why not: `LK_NOT_ACTIVATED`, `LK_EXPIRED`, `LK_TRIAL_EXPIRED`, `LK_LEASE_EXPIRED`,
+/// `LK_DISABLED`, `LK_DEACTIVATED`, `LK_WRONG_MACHINE`, `LK_CLOCK_TAMPERED`, or the reason
+/// the stored license was refused (`LK_BAD_SIGNATURE`, ...). Local: no network.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_license_status(client: *const lk_client) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        match unsafe { client_ref(client) }?.status() {
+            Status::Ok => Ok(()),
+            status => Err(status.into()),
+        }
+    })
+}
+
+/// `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on;
+/// `LK_FEATURE_NOT_ENABLED` when it is not; the license status when the product is not
+/// licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_feature_enabled(client: *const lk_client, feature_code: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { client_ref(client) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let code = unsafe { str_arg(feature_code, "feature_code") }?;
+        match client.feature_enabled(code) {
+            Status::Ok => Ok(()),
+            status => Err(status.into()),
+        }
+    })
+}
+
+/// Writes the value of the UDF (Application Agility field) `name` into `buf`;
+/// `LK_INVALID_ARGUMENT` when the license has no such field. Buffer convention as
+/// `lk_computer_id`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_udf_value(
+    client: *const lk_client,
+    name: *const c_char,
+    buf: *mut c_char,
+    buf_len: usize,
+    needed: *mut usize,
+) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { client_ref(client) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        if buf.is_null() && buf_len > 0 {
+            return Err(Failure { status: Status::NullPointer, detail: "buf" });
+        }
+        let value = client.udf_value(name).context("name")?;
+        // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
+        unsafe { write_string(&value, buf, buf_len, needed) }
+    })
+}
+
+/// Writes the license as a JSON object into `buf`: `status`, `message`, `product_id`,
+/// `computer_id`, and when a license is held `kind`, `license_code`, `license_type`, `state`,
+/// `features`, `udfs`, `expires`, `maintenance_end`, `lease_end`, `grace_end`, `server_time`,
+/// `serial`, `vm_platform` (times in Unix seconds). Buffer convention as `lk_computer_id`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_license_info_json(
+    client: *const lk_client,
+    buf: *mut c_char,
+    buf_len: usize,
+    needed: *mut usize,
+) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { client_ref(client) }?;
+        if buf.is_null() && buf_len > 0 {
+            return Err(Failure { status: Status::NullPointer, detail: "buf" });
+        }
+        let json = client.license_info().to_string();
+        // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
+        unsafe { write_string(&json, buf, buf_len, needed) }
+    })
+}
+
+/// Which date `lk_expiry` reports.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpiryKind {
+    /// The end of the subscription, the expiration date or the trial's end.
+    License = 0,
+    /// The end of maintenance.
+    Maintenance = 1,
+    /// When the lease should be refreshed by.
+    Lease = 2,
+    /// When the license stops working without a refresh.
+    Grace = 3,
+}
+
+/// Writes a date of the current license (Unix seconds) to `*unix_seconds`: `kind` is an
+/// `lk_expiry_kind` value. 0 means the license has no such date (a perpetual license has no
+/// license expiry). `LK_INVALID_ARGUMENT` for an unknown kind; `*unix_seconds` is written only
+/// on success.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_expiry(client: *const lk_client, kind: u32, unix_seconds: *mut i64) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { client_ref(client) }?;
+        out_arg(unix_seconds, "unix_seconds")?;
+        let license = client.license().context("license")?;
+        let lease = license.lease();
+        let value = match kind {
+            k if k == ExpiryKind::License as u32 => lease.expires,
+            k if k == ExpiryKind::Maintenance as u32 => lease.maintenance_end,
+            k if k == ExpiryKind::Lease as u32 => Some(lease.lease_end),
+            k if k == ExpiryKind::Grace as u32 => Some(lease.grace_end),
+            _ => return Err(Failure { status: Status::InvalidArgument, detail: "kind" }),
+        };
+        // SAFETY: checked for NULL above; the caller guarantees it is writable.
+        unsafe { unix_seconds.write(value.unwrap_or(0)) };
+        Ok(())
+    })
+}
+
+/// Writes the seconds of offline use left before the lease expires (0 when it has) to
+/// `*seconds`; written only on success.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_grace_remaining(client: *const lk_client, seconds: *mut i64) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { client_ref(client) }?;
+        out_arg(seconds, "seconds")?;
+        let remaining = client.grace_remaining().context("license")?;
+        // SAFETY: checked for NULL above; the caller guarantees it is writable.
+        unsafe { seconds.write(remaining) };
+        Ok(())
+    })
+}
+
+/// A status-change callback: receives the new `lk_status` and the `user_data` given to
+/// `lk_set_status_callback`.
+#[allow(non_camel_case_types, reason = "C type names follow the C API's lk_ style")]
+pub type lk_status_callback = Option<unsafe extern "C" fn(status: Status, user_data: *mut c_void)>;
+
+/// The user's pointer, carried to the refresher thread.
+struct UserData(*mut c_void);
+// SAFETY: the pointer is only handed back to the user's callback; the caller of
+// `lk_set_status_callback` guarantees it may be used from any thread.
+unsafe impl Send for UserData {}
+// SAFETY: as above; licensekit never dereferences it.
+unsafe impl Sync for UserData {}
+
+/// Registers `callback` (NULL removes it), called with `user_data` whenever the license
+/// status changes: found by the background refresh, by the lease running out offline, or by
+/// an online call. It runs on the thread that noticed the change, with no licensekit lock
+/// held, so it may call any licensekit function except `lk_client_free` on this client.
+/// `user_data` must be usable from any thread. After `lk_client_free` returns, the callback
+/// is never called again.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_set_status_callback(
+    client: *const lk_client,
+    callback: lk_status_callback,
+    user_data: *mut c_void,
+) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { client_ref(client) }?;
+        let data = UserData(user_data);
+        client.set_status_callback(callback.map(|f| -> crate::StatusCallback {
+            Box::new(move |status| {
+                let data = &data;
+                // SAFETY: the caller registered a valid function and vouched for user_data.
+                unsafe { f(status, data.0) }
+            })
+        }));
+        Ok(())
+    })
+}

@@ -1,0 +1,294 @@
+/* Online licensing from C against a real licensekit-server on loopback: activation, local
+ * checks, UDFs, dates, refresh, a restarted process licensed without the network, the status
+ * callback (which calls back into the library), deactivation, an unreachable server, and the
+ * argument checks of every online function.
+ *
+ * tests/c/run.sh starts the server, creates a product (feature EXPORT, UDF EDITION=pro) and a
+ * license code through the Web API, and passes them in LK_TEST_SERVER_URL,
+ * LK_TEST_PUBLIC_KEY, LK_TEST_PRODUCT and LK_TEST_LICENSE_CODE. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+
+static const char *server_url, *public_key, *product, *license_code;
+
+struct observer {
+    pthread_mutex_t lock;
+    lk_client *client;
+    unsigned calls;
+    lk_status last;
+    lk_status seen_inside; /* what lk_license_status said from inside the callback */
+};
+
+static void on_status(lk_status status, void *user_data) {
+    struct observer *o = (struct observer *)user_data;
+    /* Calling back into the library from the callback must not deadlock. */
+    lk_status inside = lk_license_status(o->client);
+    pthread_mutex_lock(&o->lock);
+    o->calls++;
+    o->last = status;
+    o->seen_inside = inside;
+    pthread_mutex_unlock(&o->lock);
+}
+
+static lk_config *make_config(const char *store_dir, const char *url) {
+    lk_config *cfg = NULL;
+    REQUIRE(lk_config_new(product, &cfg) == LK_OK);
+    CHECK_STATUS(lk_config_add_public_key(cfg, public_key), LK_OK);
+    CHECK_STATUS(lk_config_set_store_dir(cfg, store_dir), LK_OK);
+    CHECK_STATUS(lk_config_set_server_url(cfg, url), LK_OK);
+    CHECK_STATUS(lk_config_set_timeout_ms(cfg, 5000), LK_OK);
+    CHECK_STATUS(lk_config_set_app_version(cfg, "2.1", "417", "ENT"), LK_OK);
+    return cfg;
+}
+
+static lk_client *make_client(const char *store_dir, const char *url) {
+    lk_config *cfg = make_config(store_dir, url);
+    lk_client *client = NULL;
+    CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
+    lk_config_free(cfg);
+    REQUIRE(client != NULL);
+    return client;
+}
+
+struct udf_ctx {
+    lk_client *client;
+    const char *name;
+};
+
+static lk_status udf_adapter(void *ctx, char *buf, size_t buf_len, size_t *needed) {
+    struct udf_ctx *u = (struct udf_ctx *)ctx;
+    return lk_udf_value(u->client, u->name, buf, buf_len, needed);
+}
+
+static lk_status info_adapter(void *ctx, char *buf, size_t buf_len, size_t *needed) {
+    return lk_license_info_json((lk_client *)ctx, buf, buf_len, needed);
+}
+
+static void test_config_setters(void) {
+    lk_config *cfg = NULL;
+    REQUIRE(lk_config_new(product, &cfg) == LK_OK);
+    CHECK_STATUS(lk_config_set_server_url(NULL, server_url), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_server_url(cfg, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_server_url(cfg, "ftp://example"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_server_url(cfg, "http://"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_server_url(cfg, "http://\xff"), LK_INVALID_UTF8);
+    CHECK_STATUS(lk_config_set_timeout_ms(NULL, 10), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_timeout_ms(cfg, 0), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_timeout_ms(cfg, 600001), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_proxy(NULL, "http://127.0.0.1:3128"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_proxy(cfg, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_proxy(cfg, ""), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_ca_file(NULL, "/x"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_ca_file(cfg, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_ca_file(cfg, ""), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_app_version(NULL, "1", "2", "3"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_app_version(cfg, "1", NULL, "3"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_app_version(cfg, "1", "2", "\xc3"), LK_INVALID_UTF8);
+    {
+        char longer[80];
+        memset(longer, 'v', sizeof longer - 1);
+        longer[sizeof longer - 1] = '\0';
+        CHECK_STATUS(lk_config_set_app_version(cfg, longer, "", ""), LK_INVALID_ARGUMENT);
+    }
+    /* A CA file that holds no certificate is refused when the client is built. */
+    {
+        char *dir = make_temp_dir("ca");
+        char *pem = path_join(dir, "ca.pem");
+        lk_client *client = NULL;
+        REQUIRE(write_file(pem, "not a certificate\n", 18) == 0);
+        CHECK_STATUS(lk_config_add_public_key(cfg, public_key), LK_OK);
+        CHECK_STATUS(lk_config_set_store_dir(cfg, dir), LK_OK);
+        CHECK_STATUS(lk_config_set_server_url(cfg, server_url), LK_OK);
+        CHECK_STATUS(lk_config_set_ca_file(cfg, pem), LK_OK);
+        CHECK_STATUS(lk_client_new(cfg, &client), LK_INVALID_ARGUMENT);
+        CHECK(client == NULL);
+        remove_tree(dir);
+        free(pem);
+        free(dir);
+    }
+    lk_config_free(cfg);
+}
+
+static void test_null_clients(void) {
+    int64_t t = 42;
+    char buf[8];
+    size_t needed = 7;
+    CHECK_STATUS(lk_activate(NULL, license_code), LK_NULL_POINTER);
+    CHECK_STATUS(lk_refresh(NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_deactivate(NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_start_trial(NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_license_status(NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_feature_enabled(NULL, "EXPORT"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_udf_value(NULL, "EDITION", buf, sizeof buf, &needed), LK_NULL_POINTER);
+    CHECK_STATUS(lk_license_info_json(NULL, buf, sizeof buf, &needed), LK_NULL_POINTER);
+    CHECK_STATUS(lk_expiry(NULL, LK_EXPIRY_LEASE, &t), LK_NULL_POINTER);
+    CHECK_STATUS(lk_grace_remaining(NULL, &t), LK_NULL_POINTER);
+    CHECK_STATUS(lk_set_status_callback(NULL, on_status, NULL), LK_NULL_POINTER);
+    CHECK(t == 42 && needed == 7);
+}
+
+static void test_online_flow(void) {
+    char *dir = make_temp_dir("online");
+    lk_client *client = make_client(dir, server_url);
+    struct observer o;
+    int64_t t = -1, lease_end = 0, grace_end = 0, remaining = -1;
+    char value[64], info[4096];
+    struct udf_ctx udf;
+    size_t size;
+
+    memset(&o, 0, sizeof o);
+    pthread_mutex_init(&o.lock, NULL);
+    o.client = client;
+
+    /* Before activation. */
+    CHECK_STATUS(lk_license_status(client), LK_NOT_ACTIVATED);
+    CHECK_STATUS(lk_feature_enabled(client, "EXPORT"), LK_NOT_ACTIVATED);
+    CHECK_STATUS(lk_refresh(client), LK_NO_LICENSE);
+    CHECK_STATUS(lk_deactivate(client), LK_NO_LICENSE);
+    CHECK_STATUS(lk_expiry(client, LK_EXPIRY_LEASE, &t), LK_NOT_ACTIVATED);
+    CHECK_STATUS(lk_grace_remaining(client, &t), LK_NOT_ACTIVATED);
+    CHECK(t == -1);
+    CHECK_STATUS(lk_set_status_callback(client, on_status, &o), LK_OK);
+
+    /* Refusals. */
+    CHECK_STATUS(lk_activate(client, "000000000000000000"), LK_INVALID_LICENSE_CODE);
+    CHECK_STATUS(lk_activate(client, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_activate(client, "\xff\xfe"), LK_INVALID_UTF8);
+    CHECK_STATUS(lk_activate(client, ""), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_license_status(client), LK_NOT_ACTIVATED);
+
+    /* Activation. */
+    CHECK_STATUS(lk_activate(client, license_code), LK_OK);
+    CHECK_STATUS(lk_license_status(client), LK_OK);
+    pthread_mutex_lock(&o.lock);
+    CHECK(o.calls >= 1);
+    CHECK_STATUS(o.last, LK_OK);
+    CHECK_STATUS(o.seen_inside, LK_OK);
+    pthread_mutex_unlock(&o.lock);
+
+    CHECK_STATUS(lk_feature_enabled(client, "EXPORT"), LK_OK);
+    CHECK_STATUS(lk_feature_enabled(client, "NO_SUCH_FEATURE"), LK_FEATURE_NOT_ENABLED);
+    CHECK_STATUS(lk_feature_enabled(client, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_feature_enabled(client, "\xff"), LK_INVALID_UTF8);
+
+    udf.client = client;
+    udf.name = "EDITION";
+    size = check_string_out("lk_udf_value", udf_adapter, &udf, 1, value, sizeof value);
+    CHECK(size == 4);
+    CHECK_STR_EQ(value, "pro");
+    CHECK_STATUS(lk_udf_value(client, "NO_SUCH_UDF", value, sizeof value, NULL), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_udf_value(client, NULL, value, sizeof value, NULL), LK_NULL_POINTER);
+
+    check_string_out("lk_license_info_json", info_adapter, client, 1, info, sizeof info);
+    CHECK(json_is_object(info));
+    {
+        int count = 0;
+        char text[64];
+        CHECK(json_member(info, "status", &count, text, sizeof text) == JSON_STRING);
+        CHECK_STR_EQ(text, "LK_OK");
+        CHECK(json_member(info, "license_code", &count, text, sizeof text) == JSON_STRING);
+        CHECK_STR_EQ(text, license_code);
+        CHECK(json_member(info, "features", &count, NULL, 0) == JSON_ARRAY);
+        CHECK(json_member(info, "installation_key", &count, NULL, 0) == JSON_NONE);
+    }
+
+    CHECK_STATUS(lk_expiry(client, LK_EXPIRY_LEASE, &lease_end), LK_OK);
+    CHECK_STATUS(lk_expiry(client, LK_EXPIRY_GRACE, &grace_end), LK_OK);
+    CHECK(lease_end > (int64_t)time(NULL) && grace_end >= lease_end);
+    CHECK_STATUS(lk_expiry(client, LK_EXPIRY_LICENSE, &t), LK_OK);
+    CHECK(t == 0); /* perpetual: no expiry */
+    t = 99;
+    CHECK_STATUS(lk_expiry(client, 4, &t), LK_INVALID_ARGUMENT);
+    CHECK(t == 99);
+    CHECK_STATUS(lk_expiry(client, LK_EXPIRY_MAINTENANCE, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_grace_remaining(client, &remaining), LK_OK);
+    CHECK(remaining > 0 && remaining <= grace_end - (int64_t)time(NULL) + 1);
+    CHECK_STATUS(lk_grace_remaining(client, NULL), LK_NULL_POINTER);
+
+    CHECK_STATUS(lk_refresh(client), LK_OK);
+    CHECK_STATUS(lk_license_status(client), LK_OK);
+
+    /* A restarted process is licensed from its store, without the network. */
+    {
+        lk_client *offline = make_client(dir, "http://127.0.0.1:9");
+        CHECK_STATUS(lk_license_status(offline), LK_OK);
+        CHECK_STATUS(lk_feature_enabled(offline, "EXPORT"), LK_OK);
+        CHECK_STATUS(lk_refresh(offline), LK_NETWORK);
+        CHECK_STATUS(lk_license_status(offline), LK_OK); /* inside the grace period */
+        lk_client_free(offline);
+    }
+
+    /* Deactivation frees the seat and is reported to the callback. */
+    CHECK_STATUS(lk_deactivate(client), LK_OK);
+    CHECK_STATUS(lk_license_status(client), LK_DEACTIVATED);
+    CHECK_STATUS(lk_feature_enabled(client, "EXPORT"), LK_DEACTIVATED);
+    pthread_mutex_lock(&o.lock);
+    CHECK_STATUS(o.last, LK_DEACTIVATED);
+    pthread_mutex_unlock(&o.lock);
+    CHECK_STATUS(lk_refresh(client), LK_NO_LICENSE);
+    CHECK_STATUS(lk_set_status_callback(client, NULL, NULL), LK_OK);
+
+    /* The seat is free again: this computer can activate once more. */
+    CHECK_STATUS(lk_activate(client, license_code), LK_OK);
+    CHECK_STATUS(lk_deactivate(client), LK_OK);
+
+    lk_client_free(client);
+    pthread_mutex_destroy(&o.lock);
+    remove_tree(dir);
+    free(dir);
+}
+
+static void test_unreachable_server(void) {
+    char *dir = make_temp_dir("unreachable");
+    lk_config *cfg = make_config(dir, "http://127.0.0.1:9");
+    lk_client *client = NULL;
+    time_t started;
+    CHECK_STATUS(lk_config_set_timeout_ms(cfg, 2000), LK_OK);
+    CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
+    lk_config_free(cfg);
+    started = time(NULL);
+    CHECK_STATUS(lk_activate(client, license_code), LK_NETWORK);
+    CHECK(time(NULL) - started <= 3);
+    CHECK_STATUS(lk_start_trial(client), LK_NETWORK);
+    CHECK_STATUS(lk_license_status(client), LK_NOT_ACTIVATED);
+    lk_client_free(client);
+    remove_tree(dir);
+    free(dir);
+}
+
+static void test_without_server_url(void) {
+    char *dir = make_temp_dir("noserver");
+    lk_config *cfg = NULL;
+    lk_client *client = NULL;
+    REQUIRE(lk_config_new(product, &cfg) == LK_OK);
+    CHECK_STATUS(lk_config_add_public_key(cfg, public_key), LK_OK);
+    CHECK_STATUS(lk_config_set_store_dir(cfg, dir), LK_OK);
+    CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
+    lk_config_free(cfg);
+    CHECK_STATUS(lk_activate(client, license_code), LK_NO_SERVER);
+    CHECK_STATUS(lk_start_trial(client), LK_NO_SERVER);
+    lk_client_free(client);
+    remove_tree(dir);
+    free(dir);
+}
+
+int main(void) {
+    server_url = getenv("LK_TEST_SERVER_URL");
+    public_key = getenv("LK_TEST_PUBLIC_KEY");
+    product = getenv("LK_TEST_PRODUCT");
+    license_code = getenv("LK_TEST_LICENSE_CODE");
+    REQUIRE(server_url && public_key && product && license_code);
+    test_config_setters();
+    test_null_clients();
+    test_online_flow();
+    test_unreachable_server();
+    test_without_server_url();
+    return check_done();
+}
