@@ -14,7 +14,7 @@ use crate::license::{FUTURE_TOLERANCE_SECS, License};
 use crate::machine::{
     Fingerprint, SysRoot, SystemDetails, Virtualization, detect_virtualization, installation_id,
 };
-use crate::online::{Refresher, Transport};
+use crate::online::{Refresher, Signal, Transport};
 use crate::protocol::SigningKey;
 use crate::protocol::client_api::{ClientRequest, LeaseResponse, Operation, RequestBody};
 use crate::protocol::{Envelope, Kind, os_random};
@@ -52,6 +52,8 @@ pub(crate) struct Inner {
     callback: Mutex<Option<Arc<StatusCallback>>>,
     /// The status last reported to the callback.
     reported: Mutex<Status>,
+    /// Wakes the background refresher when a new lease changes its plan.
+    refresh_signal: Arc<Signal>,
 }
 
 /// A request that failed in transit; retried as it is (same ID and nonce) so the server can
@@ -113,6 +115,7 @@ impl Client {
             operation: Mutex::new(None),
             callback: Mutex::new(None),
             reported: Mutex::new(Status::Ok),
+            refresh_signal: Arc::default(),
         });
         *lock(&inner.reported) = inner.status();
         let refresher = Refresher::start(&inner);
@@ -274,6 +277,10 @@ impl Inner {
         if now < high_water - CLOCK_TOLERANCE_SECS { Err(Status::ClockTampered) } else { Ok(()) }
     }
 
+    pub(crate) fn refresh_signal(&self) -> &Arc<Signal> {
+        &self.refresh_signal
+    }
+
     /// True when the client has a server to refresh leases from.
     pub(crate) fn refresh_enabled(&self) -> bool {
         self.transport.is_some()
@@ -431,6 +438,7 @@ impl Inner {
             Ok(())
         })?;
         *write(&self.license) = Ok(license);
+        self.refresh_signal.lease_changed();
         Ok(())
     }
 }

@@ -3,5 +3,5 @@
 mod refresher;
 mod transport;
 
-pub(crate) use refresher::Refresher;
+pub(crate) use refresher::{Refresher, Signal};
 pub(crate) use transport::Transport;

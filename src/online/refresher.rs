@@ -17,17 +17,55 @@ const IDLE_POLL_SECS: i64 = 60;
 const FIRST_BACKOFF_SECS: i64 = 5;
 const MAX_BACKOFF_SECS: i64 = 1800;
 
-/// The refresher thread and its stop signal.
+/// Wakes the refresher: to stop, or because the lease changed and its plan with it.
+#[derive(Debug, Default)]
+pub(crate) struct Signal {
+    state: Mutex<Wake>,
+    condvar: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Wake {
+    stop: bool,
+    lease_changed: bool,
+}
+
+impl Signal {
+    /// Tells the refresher that a new lease arrived (activation, trial, any refresh).
+    pub fn lease_changed(&self) {
+        lock(&self.state).lease_changed = true;
+        self.condvar.notify_all();
+    }
+
+    fn stop(&self) {
+        lock(&self.state).stop = true;
+        self.condvar.notify_all();
+    }
+
+    /// Sleeps up to `secs` (at least one second) or until woken; true when asked to stop.
+    fn wait(&self, secs: i64) -> bool {
+        let timeout = Duration::from_secs(secs.clamp(1, IDLE_POLL_SECS * 60) as u64);
+        let guard = lock(&self.state);
+        let (mut wake, _) = self
+            .condvar
+            .wait_timeout_while(guard, timeout, |w| !w.stop && !w.lease_changed)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        wake.lease_changed = false;
+        wake.stop
+    }
+}
+
+/// The refresher thread.
 #[derive(Debug)]
 pub(crate) struct Refresher {
-    signal: Arc<(Mutex<bool>, Condvar)>,
+    signal: Arc<Signal>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Refresher {
     /// Starts the thread for a client that has a server to talk to.
     pub fn start(inner: &Arc<Inner>) -> Refresher {
-        let signal = Arc::new((Mutex::new(false), Condvar::new()));
+        let signal = Arc::clone(inner.refresh_signal());
         let thread = inner.refresh_enabled().then(|| {
             let weak = Arc::downgrade(inner);
             let signal = Arc::clone(&signal);
@@ -41,15 +79,14 @@ impl Refresher {
 
     /// Stops the thread and waits for it (an in-flight refresh is bounded by the timeout).
     pub fn stop(&mut self) {
-        *lock(&self.signal.0) = true;
-        self.signal.1.notify_all();
+        self.signal.stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-fn run(weak: &Weak<Inner>, signal: &(Mutex<bool>, Condvar)) {
+fn run(weak: &Weak<Inner>, signal: &Signal) {
     let mut failures: u32 = 0;
     loop {
         let Some(inner) = weak.upgrade() else { return };
@@ -64,7 +101,7 @@ fn run(weak: &Weak<Inner>, signal: &(Mutex<bool>, Condvar)) {
         let wake =
             plan.map_or(due, |(_, _, grace_end)| if grace_end > now { due.min(grace_end) } else { due });
         drop(inner);
-        if wait(signal, wake - now) {
+        if signal.wait(wake - now) {
             return;
         }
         let Some(inner) = weak.upgrade() else { return };
@@ -76,17 +113,6 @@ fn run(weak: &Weak<Inner>, signal: &(Mutex<bool>, Condvar)) {
         }
         inner.notify_if_changed();
     }
-}
-
-/// Sleeps up to `secs` (at least one second); true when asked to stop.
-fn wait(signal: &(Mutex<bool>, Condvar), secs: i64) -> bool {
-    let (stop, condvar) = signal;
-    let timeout = Duration::from_secs(secs.clamp(1, IDLE_POLL_SECS * 60) as u64);
-    let guard = lock(stop);
-    let (guard, _) = condvar
-        .wait_timeout_while(guard, timeout, |stop| !*stop)
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    *guard
 }
 
 /// 5 s, 10 s, 20 s, ... up to 30 minutes, with ±20 % jitter.

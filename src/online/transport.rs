@@ -65,6 +65,8 @@ impl Transport {
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(config.timeout()))
             .http_status_as_error(false)
+            // A redirect is not followed: a POST must not silently become another request.
+            .max_redirects(0)
             .proxy(proxy)
             .tls_config(tls.build())
             .user_agent(format!("licensekit/{}", env!("CARGO_PKG_VERSION")))

@@ -1,0 +1,536 @@
+//! The client's online behaviour against a scripted server on loopback: what it sends, and how
+//! it treats every kind of answer — good leases, forged or replayed ones, leases from the
+//! future, refusals, server failures, garbage, silence — plus the proxy, retries, the
+//! background refresh, the offline grace period and the status callback.
+//!
+//! The scripted server is a few lines of HTTP/1.1 over `std::net`, signing with a vendor key
+//! the test owns; the real licensekit-server is exercised by the server's own tests.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use licensekit::protocol::client_api::{
+    ClientRequest, ErrorResponse, FeatureGrant, FeatureKind, Lease, LeaseState, LicenseType, Operation,
+    RequestBody,
+};
+use licensekit::protocol::{Envelope, Kind, PublicKey, SigningKey, from_slice_strict};
+use licensekit::{Client, Config, Status};
+
+const PRODUCT: &str = "6872450105";
+const CODE: &str = "206454320110930859";
+
+fn vendor() -> SigningKey {
+    SigningKey::from_seed(&[11; 32])
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// A request as the scripted server saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    request_line: String,
+    /// The CONNECT line when the request came through a proxy tunnel.
+    tunnel: Option<String>,
+    request: ClientRequest,
+    envelope: String,
+}
+
+/// What the scripted server answers: HTTP status and body, after an optional delay; `None`
+/// closes the connection without answering.
+type Script = dyn Fn(&Seen) -> Option<(u16, String)> + Send + Sync;
+
+struct Scripted {
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Scripted {
+    fn start(script: impl Fn(&Seen) -> Option<(u16, String)> + Send + Sync + 'static) -> Scripted {
+        Scripted::start_on(0, Arc::new(script))
+    }
+
+    fn start_on(port: u16, script: Arc<Script>) -> Scripted {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (seen, stop) = (Arc::clone(&seen), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match listener.accept() {
+                        Ok((stream, _)) => serve(stream, &*script, &seen),
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+            })
+        };
+        Scripted { port, seen, stop, thread: Some(thread) }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
+fn serve(stream: TcpStream, script: &Script, seen: &Mutex<Vec<Seen>>) {
+    stream.set_nonblocking(false).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut reader = BufReader::new(stream);
+    let Some((mut request_line, mut length)) = read_head(&mut reader) else { return };
+    let mut tunnel = None;
+    if request_line.starts_with("CONNECT ") {
+        // Playing an HTTP proxy: accept the tunnel, then read the request inside it.
+        reader.get_mut().write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
+        tunnel = Some(request_line);
+        let Some(head) = read_head(&mut reader) else { return };
+        (request_line, length) = head;
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let body: RequestBody = serde_json::from_slice(&body).unwrap();
+    let envelope = Envelope::parse(&body.request).unwrap();
+    let payload = envelope
+        .verify_with(&claimed_key(&envelope), Kind::ClientRequest)
+        .expect("every request is signed by the installation key it names");
+    let request: ClientRequest = from_slice_strict(payload).unwrap();
+    let seen_now = Seen { request_line, tunnel, request, envelope: body.request };
+    seen.lock().unwrap().push(seen_now.clone());
+    let mut stream = reader.into_inner();
+    if let Some((code, body)) = script(&seen_now) {
+        let head = format!(
+            "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes()));
+    }
+}
+
+/// Reads a request line and headers; returns the line and the Content-Length.
+fn read_head(reader: &mut BufReader<TcpStream>) -> Option<(String, usize)> {
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    Some((request_line.trim().to_owned(), length))
+}
+
+/// The key a (not yet verified) request names: reading it first is how a server learns
+/// which key to check a self-signed activation against.
+fn claimed_key(envelope: &Envelope) -> PublicKey {
+    use base64::Engine;
+    let compact = envelope.to_compact();
+    let payload = compact.split('.').nth(3).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let request: ClientRequest = serde_json::from_slice(&bytes).unwrap();
+    PublicKey::from_hex(&request.installation_key).unwrap()
+}
+
+/// A lease answering `seen`, as a correct server would sign it; `edit` spoils it.
+fn lease_answer(seen: &Seen, serial: u64, edit: impl FnOnce(&mut Lease)) -> String {
+    let r = &seen.request;
+    let now = unix_now();
+    let trial = r.operation == Operation::StartTrial;
+    let mut lease = Lease {
+        product_id: r.product_id.clone(),
+        license_code: r.license_code.clone(),
+        computer_id: r.computer_id.clone(),
+        components: r.components.clone(),
+        installation_key: r.installation_key.clone(),
+        state: if r.operation == Operation::Deactivate {
+            LeaseState::Deactivated
+        } else {
+            LeaseState::Active
+        },
+        license_type: if trial { LicenseType::Trial } else { LicenseType::Perpetual },
+        features: vec![FeatureGrant {
+            code: "EXPORT".into(),
+            kind: FeatureKind::Normal,
+            enabled: true,
+            limit: None,
+        }],
+        udfs: [("EDITION".to_owned(), "pro".to_owned())].into(),
+        expires: trial.then_some(now + 86_400),
+        maintenance_end: None,
+        lease_end: now + 3600,
+        grace_end: now + 86_400,
+        server_time: now,
+        serial,
+        nonce: r.nonce.clone(),
+        vm_platform: r.vm_platform.clone(),
+    };
+    edit(&mut lease);
+    sign_answer(if trial { Kind::TrialLease } else { Kind::Lease }, &lease, &vendor())
+}
+
+fn sign_answer(kind: Kind, lease: &Lease, key: &SigningKey) -> String {
+    let envelope = Envelope::sign(key, kind, &serde_json::to_vec(lease).unwrap()).unwrap();
+    serde_json::json!({ "lease": envelope.to_compact() }).to_string()
+}
+
+fn refusal(status: Status) -> String {
+    serde_json::to_string(&ErrorResponse {
+        status: status as u32,
+        name: status.name().to_string_lossy().into_owned(),
+        message: status.message().to_string_lossy().into_owned(),
+    })
+    .unwrap()
+}
+
+fn client(dir: &std::path::Path, url: &str, timeout: Duration) -> Client {
+    let mut config = Config::new(PRODUCT).unwrap();
+    config.add_public_key(&vendor().public_key().to_hex()).unwrap();
+    config.set_store_dir(dir).unwrap();
+    config.set_server_url(url).unwrap();
+    config.set_timeout(timeout).unwrap();
+    config.set_app_version("2.1", "417", "ENT").unwrap();
+    Client::new(config).unwrap()
+}
+
+/// A server that grants everything correctly, with serials counting up from 1.
+fn honest() -> Scripted {
+    let serial = Mutex::new(0u64);
+    Scripted::start(move |seen| {
+        let mut s = serial.lock().unwrap();
+        *s += 1;
+        Some((200, lease_answer(seen, *s, |_| {})))
+    })
+}
+
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    done()
+}
+
+#[test]
+fn activation_sends_a_signed_request_and_stores_the_lease() {
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    assert_eq!(c.activate(CODE), Ok(()));
+    assert_eq!((c.status(), c.feature_enabled("EXPORT")), (Status::Ok, Status::Ok));
+    assert_eq!(c.udf_value("EDITION").as_deref(), Ok("pro"));
+    let seen = server.seen();
+    let r = &seen[0].request;
+    assert_eq!(seen[0].request_line, "POST /client/v1/activate HTTP/1.1");
+    assert_eq!(
+        (r.operation, r.license_code.as_deref(), r.product_id.as_str()),
+        (Operation::Activate, Some(CODE), PRODUCT)
+    );
+    assert_eq!(r.computer_id, c.computer_id());
+    assert_eq!(r.components, c.fingerprint().components);
+    assert_eq!((r.app.version.as_str(), r.app.build.as_str(), r.app.edition.as_str()), ("2.1", "417", "ENT"));
+    let details = r.system_details.as_ref().expect("activation uploads system details");
+    assert!(details.contains_key("operatingsystem") && details.contains_key("cores"));
+    assert_eq!(r.nonce.len(), 32);
+    // Later requests are signed by the same installation key the lease names.
+    assert_eq!(c.refresh(), Ok(()));
+    let refresh = &server.seen()[1];
+    assert_eq!(refresh.request.installation_key, r.installation_key);
+    assert_ne!(refresh.request.nonce, r.nonce);
+    assert_eq!(
+        Envelope::parse(&refresh.envelope).unwrap().key_id(),
+        PublicKey::from_hex(&r.installation_key).unwrap().id()
+    );
+    // A restarted process is licensed from the store alone.
+    drop(c);
+    let offline = client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(1));
+    assert_eq!(offline.status(), Status::Ok);
+}
+
+#[test]
+fn forged_replayed_and_mismatched_leases_are_refused_and_change_nothing() {
+    let other = SigningKey::from_seed(&[12; 32]);
+    type Spoil = Box<dyn Fn(&Seen) -> String + Send + Sync>;
+    let cases: Vec<(Spoil, Status)> = vec![
+        (Box::new(|s| lease_answer(s, 9, |l| l.nonce = "00".repeat(16))), Status::MismatchedLease),
+        (
+            Box::new(|s| lease_answer(s, 9, |l| l.computer_id = "BLXRrZJ5T9imK7qPrJSL".into())),
+            Status::MismatchedLease,
+        ),
+        (
+            Box::new(|s| lease_answer(s, 9, |l| l.installation_key = vendor().public_key().to_hex())),
+            Status::MismatchedLease,
+        ),
+        (Box::new(|s| lease_answer(s, 9, |l| l.product_id = "1".into())), Status::MismatchedLease),
+        (Box::new(|s| lease_answer(s, 9, |l| l.server_time = unix_now() + 3600)), Status::FutureLease),
+        (Box::new(|s| lease_answer(s, 1, |_| {})), Status::StaleLease),
+        (Box::new(|s| lease_answer(s, 0, |_| {})), Status::StaleLease),
+        (
+            Box::new(move |s| {
+                let mut l: Option<Lease> = None;
+                let _ = lease_answer(s, 9, |x| l = Some(x.clone()));
+                sign_answer(Kind::Lease, &l.unwrap(), &other)
+            }),
+            Status::UnknownKey,
+        ),
+        (
+            Box::new(|s| {
+                let mut l: Option<Lease> = None;
+                let _ = lease_answer(s, 9, |x| l = Some(x.clone()));
+                sign_answer(Kind::PassiveLicense, &l.unwrap(), &vendor())
+            }),
+            Status::WrongKind,
+        ),
+    ];
+    for (spoil, expected) in cases {
+        // First a good activation (serial 1), then a refresh answered with the spoiled lease.
+        let calls = Mutex::new(0);
+        let server = Scripted::start(move |seen| {
+            let mut n = calls.lock().unwrap();
+            *n += 1;
+            Some((200, if *n == 1 { lease_answer(seen, 1, |_| {}) } else { spoil(seen) }))
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+        c.activate(CODE).unwrap();
+        let before = std::fs::read(c.store().path()).unwrap();
+        assert_eq!(c.refresh(), Err(expected));
+        assert_eq!(c.status(), Status::Ok, "the good lease is kept");
+        assert_eq!(c.license().unwrap().lease().serial, 1);
+        assert_eq!(std::fs::read(c.store().path()).unwrap(), before, "nothing written on refusal");
+    }
+}
+
+#[test]
+fn refusals_failures_and_garbage_map_to_their_own_statuses() {
+    let cases: Vec<(u16, String, Status)> = vec![
+        (404, refusal(Status::InvalidLicenseCode), Status::InvalidLicenseCode),
+        (403, refusal(Status::Disabled), Status::Disabled),
+        (409, refusal(Status::ActivationLimit), Status::ActivationLimit),
+        (403, refusal(Status::Expired), Status::Expired),
+        // A server cannot make the client report a local condition it has no business in.
+        (403, refusal(Status::Internal), Status::ServerRefused),
+        (403, refusal(Status::ClockTampered), Status::ServerRefused),
+        (400, "not json".into(), Status::BadResponse),
+        (500, "{}".into(), Status::ServerError),
+        (503, "".into(), Status::ServerError),
+        (200, "{}".into(), Status::BadResponse),
+        (200, "[1,2]".into(), Status::BadResponse),
+        (200, r#"{"lease":"lk1.lease.bad"}"#.into(), Status::MalformedEnvelope),
+        (200, format!(r#"{{"lease":"{}"}}"#, "x".repeat(300_000)), Status::BadResponse),
+        (302, "".into(), Status::BadResponse),
+    ];
+    for (code, body, expected) in cases {
+        let server = Scripted::start(move |_| Some((code, body.clone())));
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+        assert_eq!(c.activate(CODE), Err(expected), "HTTP {code}");
+        assert_eq!(c.status(), Status::NotActivated);
+        assert!(c.store().load().unwrap().installation_key.is_none(), "no key kept for a failed activation");
+    }
+}
+
+#[test]
+fn every_call_is_bounded_by_the_timeout() {
+    let server = Scripted::start(|_| {
+        std::thread::sleep(Duration::from_secs(3));
+        None
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_millis(400));
+    let started = Instant::now();
+    assert_eq!(c.activate(CODE), Err(Status::Timeout));
+    assert!(started.elapsed() < Duration::from_millis(1500), "took {:?}", started.elapsed());
+    // Nothing listening at all.
+    let closed = client(dir.path(), "http://127.0.0.1:9", Duration::from_millis(400));
+    assert_eq!(closed.start_trial(), Err(Status::Network));
+}
+
+#[test]
+fn the_configured_proxy_carries_every_request() {
+    // The scripted server plays the proxy: a request for an unresolvable host reaches it
+    // through a CONNECT tunnel, and its answer comes back to the client.
+    let proxy = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(PRODUCT).unwrap();
+    config.add_public_key(&vendor().public_key().to_hex()).unwrap();
+    config.set_store_dir(dir.path()).unwrap();
+    config.set_server_url("http://licensing.invalid:8700/").unwrap();
+    config.set_proxy(&proxy.url()).unwrap();
+    let c = Client::new(config).unwrap();
+    assert_eq!(c.activate(CODE), Ok(()));
+    let seen = &proxy.seen()[0];
+    assert_eq!(seen.tunnel.as_deref(), Some("CONNECT licensing.invalid:8700 HTTP/1.1"));
+    assert_eq!(seen.request_line, "POST /client/v1/activate HTTP/1.1");
+}
+
+#[test]
+fn a_request_lost_in_transit_is_retried_with_the_same_id() {
+    let calls = Mutex::new(0);
+    let server = Scripted::start(move |seen| {
+        let mut n = calls.lock().unwrap();
+        *n += 1;
+        match *n {
+            1 => Some((200, lease_answer(seen, 1, |_| {}))),
+            2 => None, // the answer to the first refresh is lost
+            n => Some((200, lease_answer(seen, n - 1, |_| {}))),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    c.activate(CODE).unwrap();
+    assert!(matches!(c.refresh(), Err(Status::Network | Status::BadResponse)));
+    assert_eq!(c.refresh(), Ok(()));
+    let seen = server.seen();
+    assert_eq!(seen[1].request.request_id, seen[2].request.request_id, "a retry is recognisable");
+    assert_eq!(seen[1].envelope, seen[2].envelope);
+    assert_eq!(c.refresh(), Ok(()));
+    assert_ne!(server.seen()[3].request.request_id, seen[2].request.request_id, "a new request is new");
+}
+
+#[test]
+fn deactivation_frees_the_license_and_destroys_the_key() {
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    assert_eq!(c.deactivate(), Err(Status::NoLicense));
+    c.activate(CODE).unwrap();
+    // Unreachable server: the seat is still taken, so nothing changes locally.
+    let cut_off = client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(1));
+    assert_eq!(cut_off.deactivate(), Err(Status::Network));
+    assert_eq!(cut_off.status(), Status::Ok);
+    assert!(cut_off.store().load().unwrap().installation_key.is_some());
+    drop(cut_off);
+    assert_eq!(c.deactivate(), Ok(()));
+    assert_eq!(c.status(), Status::Deactivated);
+    assert_eq!(c.feature_enabled("EXPORT"), Status::Deactivated);
+    assert!(c.store().load().unwrap().installation_key.is_none());
+    assert_eq!(c.refresh(), Err(Status::NoLicense));
+    assert_eq!(server.seen().last().unwrap().request.operation, Operation::Deactivate);
+}
+
+#[test]
+fn background_refresh_renews_the_lease_before_it_ends() {
+    // Leases of four seconds: the refresher must renew at 50-75 % of that, unasked.
+    let serial = Mutex::new(0u64);
+    let server = Scripted::start(move |seen| {
+        let mut s = serial.lock().unwrap();
+        *s += 1;
+        Some((200, lease_answer(seen, *s, |l| l.lease_end = l.server_time + 4)))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    c.activate(CODE).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(8), || c.license().unwrap().lease().serial >= 3),
+        "no background refresh"
+    );
+    let seen = server.seen();
+    assert!(seen[1..].iter().all(|s| s.request.operation == Operation::Refresh));
+    assert_eq!(c.status(), Status::Ok);
+}
+
+#[test]
+fn grace_period_then_lease_expired_then_recovery_without_user_action() {
+    let script: Arc<Script> = {
+        let serial = Arc::new(Mutex::new(0u64));
+        Arc::new(move |seen: &Seen| {
+            let mut s = serial.lock().unwrap();
+            *s += 1;
+            // Refresh due after ~1 s; without one, usable for 3 s.
+            Some((
+                200,
+                lease_answer(seen, *s, |l| {
+                    l.lease_end = l.server_time + 2;
+                    l.grace_end = l.server_time + 3;
+                }),
+            ))
+        })
+    };
+    let server = Scripted::start_on(0, Arc::clone(&script));
+    let port = server.port;
+    let dir = tempfile::tempdir().unwrap();
+    let c = Arc::new(client(dir.path(), &server.url(), Duration::from_millis(500)));
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    {
+        // The callback calls back into the client: no deadlock, and it sees the new status.
+        let (weak, statuses) = (Arc::downgrade(&c), Arc::clone(&statuses));
+        c.set_status_callback(Some(Box::new(move |status| {
+            let inside = weak.upgrade().map(|c| c.status());
+            statuses.lock().unwrap().push((status, inside));
+        })));
+    }
+    c.activate(CODE).unwrap();
+    drop(server); // the server goes away
+    assert_eq!(c.status(), Status::Ok, "still licensed inside the grace period");
+    assert!(c.grace_remaining().unwrap() > 0);
+    assert!(
+        wait_until(Duration::from_secs(6), || c.status() == Status::LeaseExpired),
+        "grace never ended: {:?}",
+        c.status()
+    );
+    assert!(wait_until(Duration::from_secs(2), || statuses
+        .lock()
+        .unwrap()
+        .contains(&(Status::LeaseExpired, Some(Status::LeaseExpired)))));
+    assert_eq!(c.feature_enabled("EXPORT"), Status::LeaseExpired);
+    // The server comes back on the same address: the backoff retries find it.
+    let _back = Scripted::start_on(port, script);
+    assert!(
+        wait_until(Duration::from_secs(40), || c.status() == Status::Ok),
+        "did not recover: {:?}",
+        c.status()
+    );
+    assert!(wait_until(Duration::from_secs(2), || statuses.lock().unwrap().last()
+        == Some(&(Status::Ok, Some(Status::Ok)))));
+}
+
+#[test]
+fn trials_are_trial_leases() {
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    assert_eq!(c.start_trial(), Ok(()));
+    assert_eq!(c.status(), Status::Ok);
+    let license = c.license().unwrap();
+    assert_eq!((license.kind(), license.lease().license_type), (Kind::TrialLease, LicenseType::Trial));
+    assert!(server.seen()[0].request.license_code.is_none());
+    // A server that answers a trial with a plain lease is refused.
+    let wrong = Scripted::start(|seen| {
+        let mut l: Option<Lease> = None;
+        let _ = lease_answer(seen, 5, |x| l = Some(x.clone()));
+        let mut lease = l.unwrap();
+        lease.license_type = LicenseType::Perpetual;
+        Some((200, sign_answer(Kind::Lease, &lease, &vendor())))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &wrong.url(), Duration::from_secs(5));
+    assert_eq!(c.start_trial(), Err(Status::MismatchedLease));
+}
