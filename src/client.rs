@@ -7,7 +7,9 @@
 //! [`crate::protocol::client_api`]); a background thread refreshes the lease before it ends.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::license::{FUTURE_TOLERANCE_SECS, License};
@@ -44,7 +46,9 @@ pub(crate) struct Inner {
     fingerprint: Fingerprint,
     virtualization: Virtualization,
     transport: Option<Transport>,
-    license: RwLock<Result<License, Status>>,
+    /// The current license (or why there is none), swapped whole when a lease arrives, so
+    /// readers never take a lock.
+    license: ArcSwap<Result<License, Status>>,
     /// The latest wall-clock time seen (Unix seconds); only moves forward.
     high_water: AtomicI64,
     /// One online operation at a time per client: activate, refresh, deactivate, trial.
@@ -110,7 +114,7 @@ impl Client {
             fingerprint,
             virtualization,
             transport,
-            license: RwLock::new(license),
+            license: ArcSwap::from_pointee(license),
             high_water: AtomicI64::new(state.clock_high_water),
             operation: Mutex::new(None),
             callback: Mutex::new(None),
@@ -168,7 +172,7 @@ impl Client {
     /// The verified license, whatever its status; `Err` when there is none (`NotActivated`)
     /// or the stored one was refused at load (`BadSignature`, `UnknownKey`, ...).
     pub fn license(&self) -> Result<License, Status> {
-        read(&self.inner.license).clone()
+        (**self.inner.license.load()).clone()
     }
 
     /// The license as JSON for display and diagnostics: status (name and message), kind,
@@ -181,7 +185,7 @@ impl Client {
             "product_id": self.product_id(),
             "computer_id": self.computer_id(),
         });
-        if let (Ok(license), Some(map)) = (&*read(&self.inner.license), info.as_object_mut()) {
+        if let (Ok(license), Some(map)) = (&**self.inner.license.load(), info.as_object_mut()) {
             map.insert("kind".into(), license.kind().as_str().into());
             if let Ok(serde_json::Value::Object(lease)) = serde_json::to_value(license.lease()) {
                 for (key, value) in lease {
@@ -256,7 +260,7 @@ impl Inner {
     /// status directly.
     fn with_license(&self, f: impl FnOnce(&License, Status) -> Status) -> Status {
         let now = unix_now();
-        match &*read(&self.license) {
+        match &**self.license.load() {
             Err(status) => *status,
             Ok(license) => match self.check_clock(now) {
                 Err(status) => status,
@@ -266,14 +270,19 @@ impl Inner {
     }
 
     fn with_license_result<T>(&self, f: impl FnOnce(&License) -> Result<T, Status>) -> Result<T, Status> {
-        match &*read(&self.license) {
+        match &**self.license.load() {
             Err(status) => Err(*status),
             Ok(license) => f(license),
         }
     }
 
     fn check_clock(&self, now: i64) -> Result<(), Status> {
-        let high_water = self.high_water.fetch_max(now, Ordering::Relaxed).max(now);
+        // A read of a value that changes once a second: no write, so no cache-line traffic
+        // between threads checking at once.
+        let mut high_water = self.high_water.load(Ordering::Relaxed);
+        if now > high_water {
+            high_water = self.high_water.fetch_max(now, Ordering::Relaxed).max(now);
+        }
         if now < high_water - CLOCK_TOLERANCE_SECS { Err(Status::ClockTampered) } else { Ok(()) }
     }
 
@@ -288,8 +297,8 @@ impl Inner {
 
     /// The current lease's issue time, lease end and grace end, if it is one to refresh.
     pub(crate) fn refresh_plan(&self) -> Option<(i64, i64, i64)> {
-        let license = read(&self.license);
-        let lease = license.as_ref().ok()?.lease();
+        let license = self.license.load();
+        let lease = (**license).as_ref().ok()?.lease();
         let refreshable = lease.state == crate::protocol::client_api::LeaseState::Active;
         (self.transport.is_some() && refreshable).then_some((
             lease.server_time,
@@ -299,7 +308,7 @@ impl Inner {
     }
 
     pub(crate) fn refresh(&self) -> Result<(), Status> {
-        let code = read(&self.license).as_ref().ok().and_then(|l| l.lease().license_code.clone());
+        let code = (**self.license.load()).as_ref().ok().and_then(|l| l.lease().license_code.clone());
         self.online(Operation::Refresh, code)
     }
 
@@ -437,7 +446,7 @@ impl Inner {
             state.clock_high_water = state.clock_high_water.max(unix_now());
             Ok(())
         })?;
-        *write(&self.license) = Ok(license);
+        self.license.store(Arc::new(Ok(license)));
         self.refresh_signal.lease_changed();
         Ok(())
     }
@@ -458,12 +467,4 @@ pub(crate) fn unix_now() -> i64 {
 /// consistent, and a panic elsewhere must not turn licensing off.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

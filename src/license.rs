@@ -4,8 +4,6 @@
 //! server); afterwards [`License::status`] and [`License::feature`] are plain comparisons on
 //! already-parsed data: no cryptography, no allocation, no system call but the clock.
 
-use std::collections::HashMap;
-
 use crate::Status;
 use crate::machine::{Fingerprint, match_components};
 use crate::protocol::client_api::{FeatureGrant, Lease, LeaseState, LicenseType};
@@ -23,7 +21,8 @@ pub struct License {
     compact: String,
     /// Whether the lease was issued for this computer (tolerant component match).
     machine_matches: bool,
-    features: HashMap<String, FeatureGrant>,
+    /// The features sorted by code, for a binary search without hashing.
+    features: Vec<FeatureGrant>,
 }
 
 impl License {
@@ -47,7 +46,8 @@ impl License {
         }
         let machine_matches = lease.computer_id == fingerprint.computer_id
             && match_components(&lease.components, &fingerprint.components).matched;
-        let features = lease.features.iter().map(|f| (f.code.clone(), f.clone())).collect();
+        let mut features = lease.features.clone();
+        features.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(License { kind, lease, compact: envelope.to_compact(), machine_matches, features })
     }
 
@@ -94,8 +94,8 @@ impl License {
     /// Whether `code` is granted and switched on. Capacity features (floating, pools, tokens)
     /// are "enabled" when the license carries them; their use is counted on the server.
     pub fn feature(&self, code: &str) -> Status {
-        match self.features.get(code) {
-            Some(f) if f.enabled => Status::Ok,
+        match self.features.binary_search_by(|f| f.code.as_str().cmp(code)) {
+            Ok(i) if self.features[i].enabled => Status::Ok,
             _ => Status::FeatureNotEnabled,
         }
     }
