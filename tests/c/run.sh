@@ -209,39 +209,12 @@ run() {
     step "run examples/c/computer_id ($label)" check_example "$@" "$work/bin/$variant/computer_id"
 }
 
-# start_server: a fresh licensekit-server on a free loopback port with one product (feature
-# EXPORT, UDF EDITION=pro, 100 clients) and one license code; exports what test_online needs.
-start_server() {
-    local data="$work/server" first url auth product code
-    "$server_bin" init --data-dir "$data" --json >"$work/init.json"
-    "$server_bin" serve --data-dir "$data" --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
-    server_pid=$!
-    for _ in $(seq 300); do
-        first="$(head -n 1 "$work/server.out" 2>/dev/null || true)"
-        [[ "$first" == *http://* ]] && break
-        sleep 0.1
-    done
-    url="http://${first#*http://}"
-    url="${url%% *}"
-    json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$work/init.json"; }
-    auth="Authorization: bearer $(json "" "['customer_id']"):$(json "" "['api_keys']['read_write']")"
-    product="$(curl -sf -X POST "$url/api/Product" -H "$auth" -d '{"productname": "C tests",
-        "clientsallowed": 100, "clientleaseperiod": 24, "clientofflineleaseperiod": 30,
-        "features": [{"featurecode": "EXPORT", "featurename": "Export"}],
-        "udfvalues": [{"fieldname": "EDITION", "defaultvalue": "pro"}]}')"
-    product="$(printf '%s' "$product" | tr -d '"' | sed 's/.* : //')"
-    code="$(curl -sf -X POST "$url/api/LicenseCode" -H "$auth" -d "{\"productid\": \"$product\", \"numcodes\": 1}")"
-    code="$(printf '%s' "$code" | tr -d '"' | sed 's/.* : //')"
-    export LK_TEST_SERVER_URL="$url" LK_TEST_PRODUCT="$product" LK_TEST_LICENSE_CODE="$code"
-    LK_TEST_PUBLIC_KEY="$(json "" "['public_key']")"
-    export LK_TEST_PUBLIC_KEY
-    [[ -n "$product" && -n "$code" && "$url" == http://127.0.0.1:* ]]
-}
+# shellcheck source=scripts/lib/test-server.sh
+. scripts/lib/test-server.sh
 
 echo "licensekit C tests against $libdir"
-server_pid=""
-trap '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
-step "start licensekit-server and create a product and a license code" start_server
+trap '[[ -n "${LK_TEST_SERVER_PID:-}" ]] && kill "$LK_TEST_SERVER_PID" 2>/dev/null; rm -rf "$work"' EXIT
+step "start licensekit-server and create a product and a license code" start_test_server "$server_bin" "$work"
 step "header alone: tests/c/header_only.c (C99, C11, C17, C++11, C++17, C++20)" header_alone
 step "exports of liblicensekit.so" check_exports
 step "LK_VERSION matches Cargo.toml" check_version
