@@ -58,6 +58,18 @@ impl Scripted {
     }
 
     fn start_on(port: u16, script: Arc<Script>) -> Scripted {
+        Scripted::start_with(port, script, None)
+    }
+
+    /// Serves HTTPS with `tls` instead of plain HTTP.
+    fn start_tls(
+        tls: Arc<rustls::ServerConfig>,
+        script: impl Fn(&Seen) -> Option<(u16, String)> + Send + Sync + 'static,
+    ) -> Scripted {
+        Scripted::start_with(0, Arc::new(script), Some(tls))
+    }
+
+    fn start_with(port: u16, script: Arc<Script>, tls: Option<Arc<rustls::ServerConfig>>) -> Scripted {
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -68,7 +80,16 @@ impl Scripted {
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     match listener.accept() {
-                        Ok((stream, _)) => serve(stream, &*script, &seen),
+                        Ok((stream, _)) => {
+                            prepare(&stream);
+                            match &tls {
+                                None => serve(stream, &*script, &seen),
+                                Some(tls) => {
+                                    let connection = rustls::ServerConnection::new(Arc::clone(tls)).unwrap();
+                                    serve(rustls::StreamOwned::new(connection, stream), &*script, &seen)
+                                }
+                            }
+                        }
                         Err(_) => std::thread::sleep(Duration::from_millis(5)),
                     }
                 }
@@ -95,21 +116,27 @@ impl Drop for Scripted {
     }
 }
 
-fn serve(stream: TcpStream, script: &Script, seen: &Mutex<Vec<Seen>>) {
+fn prepare(stream: &TcpStream) {
     stream.set_nonblocking(false).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+}
+
+fn serve<S: Read + Write>(stream: S, script: &Script, seen: &Mutex<Vec<Seen>>) {
     let mut reader = BufReader::new(stream);
     let Some((mut request_line, mut length)) = read_head(&mut reader) else { return };
     let mut tunnel = None;
     if request_line.starts_with("CONNECT ") {
         // Playing an HTTP proxy: accept the tunnel, then read the request inside it.
         reader.get_mut().write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
+        reader.get_mut().flush().unwrap();
         tunnel = Some(request_line);
         let Some(head) = read_head(&mut reader) else { return };
         (request_line, length) = head;
     }
     let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
+    if reader.read_exact(&mut body).is_err() {
+        return; // e.g. a TLS handshake the client gave up on
+    }
     let body: RequestBody = serde_json::from_slice(&body).unwrap();
     let envelope = Envelope::parse(&body.request).unwrap();
     let payload = envelope
@@ -125,11 +152,12 @@ fn serve(stream: TcpStream, script: &Script, seen: &Mutex<Vec<Seen>>) {
             body.len()
         );
         let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes()));
+        let _ = stream.flush();
     }
 }
 
 /// Reads a request line and headers; returns the line and the Content-Length.
-fn read_head(reader: &mut BufReader<TcpStream>) -> Option<(String, usize)> {
+fn read_head<S: Read>(reader: &mut BufReader<S>) -> Option<(String, usize)> {
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
     let mut length = 0;
@@ -533,4 +561,59 @@ fn trials_are_trial_leases() {
     let dir = tempfile::tempdir().unwrap();
     let c = client(dir.path(), &wrong.url(), Duration::from_secs(5));
     assert_eq!(c.start_trial(), Err(Status::MismatchedLease));
+}
+
+/// A private CA, and a TLS server configuration for 127.0.0.1 with a certificate it issued.
+fn private_ca() -> (String, Arc<rustls::ServerConfig>) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .unwrap();
+    (ca.pem(), Arc::new(config))
+}
+
+#[test]
+fn a_private_ca_is_trusted_only_when_configured() {
+    let (ca_pem, tls) = private_ca();
+    let serial = Mutex::new(0u64);
+    let server = Scripted::start_tls(tls, move |seen| {
+        let mut s = serial.lock().unwrap();
+        *s += 1;
+        Some((200, lease_answer(seen, *s, |_| {})))
+    });
+    let url = format!("https://127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    // The built-in web roots do not know the private CA: the TLS handshake fails.
+    let untrusting = client(dir.path(), &url, Duration::from_secs(5));
+    assert_eq!(untrusting.activate(CODE), Err(Status::Network));
+    drop(untrusting);
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let mut config = Config::new(PRODUCT).unwrap();
+    config.add_public_key(&vendor().public_key().to_hex()).unwrap();
+    config.set_store_dir(dir.path()).unwrap();
+    config.set_server_url(&url).unwrap();
+    config.set_ca_file(&ca_file).unwrap();
+    let trusting = Client::new(config.clone()).unwrap();
+    assert_eq!(trusting.activate(CODE), Ok(()));
+    assert_eq!(trusting.status(), Status::Ok);
+    // A CA file without a certificate is refused when the client is made.
+    std::fs::write(&ca_file, "no certificate here\n").unwrap();
+    assert_eq!(Client::new(config).unwrap_err(), Status::InvalidArgument);
 }
