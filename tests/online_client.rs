@@ -617,3 +617,31 @@ fn a_private_ca_is_trusted_only_when_configured() {
     std::fs::write(&ca_file, "no certificate here\n").unwrap();
     assert_eq!(Client::new(config).unwrap_err(), Status::InvalidArgument);
 }
+
+#[test]
+fn the_proxy_from_the_environment_is_used_when_none_is_configured() {
+    // Run in a child process: the environment is process-wide.
+    if let Ok(dir) = std::env::var("LK_PROXY_CHILD_STORE") {
+        let c = client(std::path::Path::new(&dir), "http://licensing.invalid:8700", Duration::from_secs(5));
+        print!(
+            "STATUS={}",
+            c.activate(CODE).err().map_or("LK_OK".into(), |s| s.name().to_string_lossy().into_owned())
+        );
+        return;
+    }
+    let proxy = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "the_proxy_from_the_environment_is_used_when_none_is_configured", "--nocapture"])
+        .env("LK_PROXY_CHILD_STORE", dir.path())
+        .env("HTTPS_PROXY", proxy.url())
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("STATUS=LK_OK"), "child said: {stdout}");
+    assert_eq!(proxy.seen()[0].tunnel.as_deref(), Some("CONNECT licensing.invalid:8700 HTTP/1.1"));
+}
