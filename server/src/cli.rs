@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::client_api::ClientProtocol;
+use crate::clock::Clock;
 use crate::datadir;
 use crate::datetime;
 use crate::server::{self, AppState};
@@ -39,12 +41,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Serve the Web API until SIGINT or SIGTERM.
+    /// Serve the Web API and the client protocol until SIGINT or SIGTERM.
     Serve {
         #[arg(long)]
         data_dir: PathBuf,
         #[arg(long, default_value = DEFAULT_LISTEN)]
         listen: SocketAddr,
+        /// Testing aid: one "hour" of every lease, VM lease, offline, trial and subscription
+        /// period lasts this many seconds (a day is 24 of them). Never in production.
+        #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u32).range(1..=3600))]
+        hour_seconds: u32,
+        /// Testing aid: shifts the clock leases are signed with by this many seconds
+        /// (negative: back), to test clients against a server clock that is off. Never in
+        /// production.
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        clock_offset_secs: i64,
     },
     /// Manage Web API keys.
     Keys {
@@ -106,17 +117,21 @@ fn print_init(done: &datadir::Initialised, json: bool) {
     }
 }
 
-fn serve(dir: &Path, listen: SocketAddr) -> Result<(), String> {
+fn serve(dir: &Path, listen: SocketAddr, clock: Clock) -> Result<(), String> {
     let key = datadir::signing_key(dir)?;
     let store = datadir::open_store(dir)?;
     let customer_id = store.customer_id().map_err(|e| format!("{e:?}"))?;
-    let state =
-        Arc::new(AppState { store: Arc::new(store), customer_id, endpoints: crate::api::endpoints() });
+    let public = key.public_key().to_hex();
+    let state = Arc::new(AppState {
+        store: Arc::new(store),
+        customer_id,
+        endpoints: crate::api::endpoints(),
+        client: ClientProtocol { key, clock },
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let public = key.public_key().to_hex();
     runtime
         .block_on(server::serve(state, listen, |addr| {
             // Tests and scripts read this line to learn the port (with --listen …:0). Written
@@ -138,13 +153,15 @@ pub fn run(cli: Cli) -> Result<(), String> {
             if !datadir::is_initialised(dir) {
                 print_init(&datadir::init(dir)?, false);
             }
-            serve(dir, DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?)
+            serve(dir, DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?, Clock::default())
         }
         Some(Command::Init { data_dir, json }) => {
             print_init(&datadir::init(&data_dir)?, json);
             Ok(())
         }
-        Some(Command::Serve { data_dir, listen }) => serve(&data_dir, listen),
+        Some(Command::Serve { data_dir, listen, hour_seconds, clock_offset_secs }) => {
+            serve(&data_dir, listen, Clock::new(hour_seconds, clock_offset_secs))
+        }
         Some(Command::PublicKey { data_dir }) => {
             println!("{}", datadir::signing_key(&data_dir)?.public_key().to_hex());
             Ok(())

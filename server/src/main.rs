@@ -5,6 +5,8 @@
 mod api;
 mod auth;
 mod cli;
+mod client_api;
+mod clock;
 mod datadir;
 mod datetime;
 mod error;

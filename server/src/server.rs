@@ -27,6 +27,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub customer_id: String,
     pub endpoints: Vec<Endpoint>,
+    /// The client protocol's signing key and clock.
+    pub client: crate::client_api::ClientProtocol,
 }
 
 impl std::fmt::Debug for AppState {
@@ -45,12 +47,16 @@ pub fn json_response(status: StatusCode, body: &Json) -> Response {
     response
 }
 
-/// The router: every controller under `/api/`, JSON 404 elsewhere.
+/// The router: every controller under `/api/`, the client protocol under `/client/v1/`,
+/// JSON 404 elsewhere.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/{controller}", any(dispatch))
+        .route("/client/v1/{operation}", any(crate::client_api::handle))
         .fallback(|| async {
-            ApiError::not_found("no such endpoint: the Web API lives at /api/<Controller>")
+            ApiError::not_found(
+                "no such endpoint: the Web API lives at /api/<Controller>, the client protocol at /client/v1/<operation>",
+            )
         })
         .with_state(state)
 }

@@ -20,6 +20,8 @@ mod udfs;
 
 use axum::http::Method;
 
+pub use activity::MAX_COMPUTER_ID;
+
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::store::Store;

@@ -7,9 +7,11 @@
 //! check that depends on stored data (does this feature exist, is this name taken) runs
 //! inside that transaction, so a refused request writes nothing.
 
+pub mod leasing;
 pub mod model;
 pub mod sqlite;
 
+use leasing::{ClientCall, Refusal, Signer};
 use model::*;
 
 /// Why a storage call failed. Messages name the request field concerned.
@@ -116,7 +118,9 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Vec<Activation>>;
     /// Marks every current activation of the code returned; returns how many.
     fn return_activity(&self, product_id: &str, code: &str) -> StoreResult<i64>;
-    /// Deletes the code's activity (of one computer, or all); returns how many records.
+    /// Deletes the code's activity (of one computer, or all); returns how many records. The
+    /// installation keys of deleted activations are remembered, so those computers learn at
+    /// their next refresh, in a signed lease, that they are deactivated.
     fn delete_activity(&self, product_id: &str, code: &str, computer_id: Option<&str>) -> StoreResult<i64>;
     /// The system details object (compact JSON text) last uploaded by a computer.
     fn system_details(&self, product_id: &str, computer_id: &str) -> StoreResult<Option<String>>;
@@ -124,6 +128,17 @@ pub trait Store: Send + Sync {
     fn delete_trial(&self, product_id: &str, computer_id: &str) -> StoreResult<()>;
     fn count_trials(&self, filter: &TrialFilter) -> StoreResult<i64>;
     fn trials(&self, filter: &TrialFilter, page: Page) -> StoreResult<Vec<Trial>>;
+
+    // --- the client protocol ---
+    /// Runs one verified client call in one transaction: a repeated request ID gets the
+    /// stored answer; otherwise the operation's rules apply, `sign` turns the grant into a
+    /// lease, and the answer is stored under the request ID. `Ok(Err(_))` is a refusal
+    /// (nothing written); `Ok(Ok(None))` a call that grants nothing (system details).
+    fn client_call(
+        &self,
+        call: &ClientCall,
+        sign: Signer<'_>,
+    ) -> StoreResult<Result<Option<String>, Refusal>>;
 
     // --- companies and consumers ---
     fn company(&self, id: i64, product_id: Option<&str>) -> StoreResult<Company>;

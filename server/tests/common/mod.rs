@@ -19,6 +19,8 @@ pub struct Server {
     pub customer: String,
     pub keys: Value,
     pub dir: tempfile::TempDir,
+    /// The vendor public key (hex) that clients trust.
+    pub public_key: String,
     agent: ureq::Agent,
 }
 
@@ -32,9 +34,15 @@ pub fn init(dir: &Path) -> Value {
 /// Starts `serve` on port 0 and waits until it accepts connections: the server prints its
 /// address once bound, then the port is polled, so no fixed sleep is involved.
 pub fn spawn_serve(dir: &Path) -> (Child, String) {
+    spawn_serve_with(dir, &[])
+}
+
+/// [`spawn_serve`] with extra `serve` flags (`--hour-seconds`, `--clock-offset-secs`).
+pub fn spawn_serve_with(dir: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -57,10 +65,15 @@ pub fn spawn_serve(dir: &Path) -> (Child, String) {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// Starts a server with extra `serve` flags.
+    pub fn start_with(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let data: PathBuf = dir.path().join("data");
         let init = init(&data);
-        let (child, base) = spawn_serve(&data);
+        let (child, base) = spawn_serve_with(&data, extra);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
@@ -71,6 +84,7 @@ impl Server {
             base,
             customer: init["customer_id"].as_str().unwrap().to_owned(),
             keys: init["api_keys"].clone(),
+            public_key: init["public_key"].as_str().unwrap().to_owned(),
             dir,
             agent,
         }
@@ -206,3 +220,5 @@ pub fn assert_shape(actual: &Value, expected: &Value, path: &str) {
         _ => panic!("{path}: {actual} does not have the type of the seed's {expected}"),
     }
 }
+
+pub mod licensing;

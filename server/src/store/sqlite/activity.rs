@@ -72,6 +72,13 @@ pub fn delete(
         "DELETE FROM feature_checkouts WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)",
         params![code, computer_id],
     )?;
+    // Their computers learn it, signed, at their next refresh.
+    conn.execute(
+        "INSERT OR IGNORE INTO deleted_activations (installation_key, code, computer_id, deleted)
+         SELECT installation_key, code, computer_id, ?3 FROM activations
+         WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2) AND installation_key IS NOT NULL",
+        params![code, computer_id, now_millis()],
+    )?;
     let deleted = conn.execute(
         "DELETE FROM activations WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)",
         params![code, computer_id],

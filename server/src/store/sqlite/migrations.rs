@@ -235,6 +235,29 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX consumer_data_product ON consumer_data (product_id, computer_id);
     CREATE INDEX consumer_data_search ON consumer_data (product_id, last_name, first_name, company, email);
     "#,
+    // 2: the client protocol: the installation key of a trial, the server-wide lease serial,
+    // the answers kept for retried requests, and the installation keys of deleted activity
+    // (so a computer whose activity was deleted learns it, signed, at its next refresh).
+    r#"
+    ALTER TABLE trials ADD COLUMN installation_key TEXT;
+    ALTER TABLE trials ADD COLUMN vm_platform TEXT NOT NULL DEFAULT '';
+    CREATE TABLE lease_serial (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+    INSERT INTO lease_serial (id, value) VALUES (1, 0);
+    CREATE TABLE client_answers (
+        request_id TEXT PRIMARY KEY,
+        request_hash BLOB NOT NULL,
+        lease TEXT,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX client_answers_created ON client_answers (created);
+    CREATE TABLE deleted_activations (
+        installation_key TEXT PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        computer_id TEXT NOT NULL,
+        deleted INTEGER NOT NULL
+    );
+    CREATE INDEX activations_key ON activations (installation_key);
+    "#,
 ];
 
 /// The schema version this binary writes.

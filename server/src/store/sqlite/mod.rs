@@ -3,6 +3,7 @@
 
 mod activity;
 mod admin;
+mod client;
 mod codes;
 mod companies;
 mod consumers;
@@ -16,6 +17,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use super::leasing::{ClientCall, Refusal, Signer};
 use super::model::*;
 use super::{Store, StoreError, StoreResult};
 
@@ -308,6 +310,14 @@ impl Store for SqliteStore {
     }
     fn trials(&self, filter: &TrialFilter, page: Page) -> StoreResult<Vec<Trial>> {
         self.read(|c| activity::trials(c, filter, page))
+    }
+
+    fn client_call(
+        &self,
+        call: &ClientCall,
+        sign: Signer<'_>,
+    ) -> StoreResult<Result<Option<String>, Refusal>> {
+        self.write(|t| client::call(t, call, sign))
     }
 
     fn company(&self, id: i64, product_id: Option<&str>) -> StoreResult<Company> {

@@ -1,0 +1,145 @@
+//! The client protocol (`/client/v1/…`, see `licensekit::protocol::client_api`): what a
+//! licensekit client posts to activate, refresh, deactivate, start a trial and upload system
+//! details, and the signed leases it gets back.
+//!
+//! No bearer key: every request is an envelope signed by the installation key it names, and
+//! for everything but activation and trial start that key must be the one recorded for the
+//! computer's activation or trial. Refusals are `{"status", "name", "message"}` with a
+//! licensekit status and a 4xx; a storage failure is the only 5xx.
+
+mod lease;
+mod request;
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use licensekit::Status;
+use licensekit::protocol::SigningKey;
+use licensekit::protocol::client_api::{ErrorResponse, LeaseResponse, Operation};
+
+use crate::clock::Clock;
+use crate::server::AppState;
+use crate::store::leasing::Refusal;
+
+/// Largest request body: an envelope is at most 96 KiB of text.
+pub const MAX_BODY: usize = 128 * 1024;
+
+/// What the client protocol needs beyond the store.
+pub struct ClientProtocol {
+    /// The vendor key leases are signed with.
+    pub key: SigningKey,
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for ClientProtocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientProtocol")
+            .field("public_key", &self.key.public_key().to_hex())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+fn operation(name: &str) -> Option<Operation> {
+    [
+        Operation::Activate,
+        Operation::Refresh,
+        Operation::Deactivate,
+        Operation::StartTrial,
+        Operation::SystemDetails,
+    ]
+    .into_iter()
+    .find(|op| op.path().rsplit('/').next() == Some(name))
+}
+
+/// The HTTP status of a refusal.
+fn http_status(status: Status) -> StatusCode {
+    match status {
+        Status::InvalidLicenseCode | Status::InvalidProductId | Status::NoLicense => StatusCode::NOT_FOUND,
+        Status::ActivationLimit => StatusCode::CONFLICT,
+        Status::Disabled
+        | Status::Expired
+        | Status::TrialUnavailable
+        | Status::BadSignature
+        | Status::UnknownKey => StatusCode::FORBIDDEN,
+        Status::EnvelopeTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (status, bytes).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response
+}
+
+fn refuse(refusal: Refusal, http: StatusCode) -> Response {
+    let body = ErrorResponse {
+        status: refusal.status as u32,
+        name: refusal.status.name().to_string_lossy().into_owned(),
+        message: refusal.message,
+    };
+    json(http, &body)
+}
+
+fn refused(refusal: Refusal) -> Response {
+    let http = http_status(refusal.status);
+    refuse(refusal, http)
+}
+
+/// `POST /client/v1/{operation}`.
+pub async fn handle(
+    State(state): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(operation) = operation(&name) else {
+        return refuse(
+            Refusal::new(Status::InvalidArgument, format!("no such client operation: {name}")),
+            StatusCode::NOT_FOUND,
+        );
+    };
+    if method != Method::POST {
+        let mut response = refuse(
+            Refusal::new(Status::InvalidArgument, format!("{} accepts POST", operation.path())),
+            StatusCode::METHOD_NOT_ALLOWED,
+        );
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let too_large = || {
+        refused(Refusal::new(Status::EnvelopeTooLarge, format!("request body larger than {MAX_BODY} bytes")))
+    };
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    let Ok(body) = to_bytes(body, MAX_BODY).await else { return too_large() };
+    let task = tokio::task::spawn_blocking(move || {
+        let protocol = &state.client;
+        let verified = match request::decode(operation, &body, &protocol.clock) {
+            Ok(verified) => verified,
+            Err(refusal) => return refused(refusal),
+        };
+        let sign = |grant: &_| {
+            lease::sign(&protocol.key, &lease::lease(&verified.request, grant, verified.call.now))
+        };
+        match state.store.client_call(&verified.call, &sign) {
+            Ok(Ok(lease)) => json(StatusCode::OK, &LeaseResponse { lease }),
+            Ok(Err(refusal)) => refused(refusal),
+            Err(error) => crate::error::ApiError::from(error).into_response(),
+        }
+    });
+    match task.await {
+        Ok(response) => response,
+        Err(join) => crate::error::ApiError::internal(format!("client call failed: {join}")).into_response(),
+    }
+}

@@ -1,0 +1,141 @@
+//! Decoding a client request: the body, the envelope, proof that the installation key in
+//! the request signed it, and the fields' bounds. Everything wrong is a [`Refusal`].
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use licensekit::Status;
+use licensekit::protocol::client_api::{ClientRequest, Operation, RequestBody};
+use licensekit::protocol::{Envelope, Kind, PublicKey, from_slice_strict};
+use sha2::{Digest, Sha256};
+
+use crate::api::MAX_COMPUTER_ID;
+use crate::clock::Clock;
+use crate::store::leasing::{ClientCall, Refusal};
+
+/// Most component digests a request may carry.
+const MAX_COMPONENTS: usize = 64;
+/// Largest system-details object accepted, as compact JSON.
+const MAX_SYSTEM_DETAILS: usize = 16 * 1024;
+
+/// A verified request: what the store needs, and what the lease echoes.
+#[derive(Debug)]
+pub struct Verified {
+    pub call: ClientCall,
+    pub request: ClientRequest,
+}
+
+fn malformed(message: impl Into<String>) -> Refusal {
+    Refusal::new(Status::MalformedPayload, message)
+}
+
+/// The payload of an envelope before verification: only to learn which key to verify with.
+fn unverified_payload(envelope: &Envelope) -> Result<Vec<u8>, Refusal> {
+    let compact = envelope.to_compact();
+    let payload = compact.split('.').nth(3).unwrap_or_default();
+    URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| Refusal::new(Status::MalformedEnvelope, "request: the payload is not base64url"))
+}
+
+/// Decodes and verifies a request posted to `operation`'s path.
+pub fn decode(operation: Operation, body: &[u8], clock: &Clock) -> Result<Verified, Refusal> {
+    let body: RequestBody = from_slice_strict(body)
+        .map_err(|_| malformed(r#"body: expected {"request": "<client-request envelope>"}"#))?;
+    let envelope = Envelope::parse(&body.request)
+        .map_err(|status| Refusal::new(status, "request: not a licensekit envelope"))?;
+    if envelope.kind() != Kind::ClientRequest {
+        return Err(Refusal::new(Status::WrongKind, "request: expected a client-request envelope"));
+    }
+    // The key that signed the request is the installation key the request names: at
+    // activation that proves possession of a new key; later the store checks it is the
+    // recorded one.
+    let claimed: ClientRequest = from_slice_strict(&unverified_payload(&envelope)?)
+        .map_err(|_| malformed("request: the payload is not a client request"))?;
+    let key = PublicKey::from_hex(&claimed.installation_key)
+        .map_err(|_| malformed("installation_key: expected an Ed25519 public key in 64 hex characters"))?;
+    let payload = envelope.verify_with(&key, Kind::ClientRequest).map_err(|_| {
+        Refusal::new(Status::BadSignature, "request: not signed by the installation key it names")
+    })?;
+    let request: ClientRequest =
+        from_slice_strict(payload).map_err(|_| malformed("request: the payload is not a client request"))?;
+    if request.operation != operation {
+        return Err(malformed(format!(
+            "operation: a {:?} request posted to {}",
+            request.operation,
+            operation.path()
+        )));
+    }
+    let system_details = check(&request, operation)?;
+    let call = ClientCall {
+        operation,
+        request_id: request.request_id.clone(),
+        request_hash: Sha256::digest(body.request.as_bytes()).into(),
+        product_id: request.product_id.clone(),
+        license_code: request.license_code.clone(),
+        computer_id: request.computer_id.clone(),
+        installation_key: key.to_hex(),
+        vm_platform: request.vm_platform.clone(),
+        system_details,
+        now: clock.now(),
+        hour: clock.hour(),
+    };
+    Ok(Verified { call, request })
+}
+
+fn text(field: &str, value: &str, min: usize, max: usize) -> Result<(), Refusal> {
+    let length = value.chars().count();
+    if length < min || length > max || value.chars().any(char::is_control) {
+        return Err(malformed(format!("{field}: expected {min} to {max} characters, no control characters")));
+    }
+    Ok(())
+}
+
+fn hex32(field: &str, value: &str) -> Result<(), Refusal> {
+    if value.len() != 32 || !value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(malformed(format!("{field}: expected 32 lower-case hex characters")));
+    }
+    Ok(())
+}
+
+/// Checks the fields' bounds; returns the system details to record (with the app's version,
+/// build and edition, and the VM platform, under the seed's names).
+fn check(r: &ClientRequest, operation: Operation) -> Result<Option<String>, Refusal> {
+    text("product_id", &r.product_id, 1, 64)?;
+    text("computer_id", &r.computer_id, 1, MAX_COMPUTER_ID)?;
+    text("vm_platform", &r.vm_platform, 0, 64)?;
+    hex32("request_id", &r.request_id)?;
+    hex32("nonce", &r.nonce)?;
+    match (&r.license_code, operation) {
+        (Some(code), _) => text("license_code", code, 1, 64)?,
+        (None, Operation::Activate) => return Err(malformed("license_code: required to activate")),
+        (None, _) => {}
+    }
+    if operation == Operation::StartTrial && r.license_code.is_some() {
+        return Err(malformed("license_code: a trial has none"));
+    }
+    if r.components.len() > MAX_COMPONENTS {
+        return Err(malformed(format!("components: at most {MAX_COMPONENTS}")));
+    }
+    for c in &r.components {
+        text("components: name", &c.name, 1, 128)?;
+        text("components: digest", &c.digest, 1, 128)?;
+    }
+    text("app: version", &r.app.version, 0, 64)?;
+    text("app: build", &r.app.build, 0, 64)?;
+    text("app: edition", &r.app.edition, 0, 64)?;
+    let Some(details) = &r.system_details else { return Ok(None) };
+    let mut details = details.clone();
+    for (name, value) in [("version", &r.app.version), ("build", &r.app.build), ("edition", &r.app.edition)] {
+        if !value.is_empty() || !details.contains_key(name) {
+            details.insert(name.into(), value.clone().into());
+        }
+    }
+    details.entry("vmplatform").or_insert_with(|| r.vm_platform.clone().into());
+    let status = if operation == Operation::StartTrial { "In Trial" } else { "Activated" };
+    details.entry("licensestatus").or_insert_with(|| status.into());
+    let text = serde_json::Value::Object(details).to_string();
+    if text.len() > MAX_SYSTEM_DETAILS {
+        return Err(malformed(format!("system_details: larger than {MAX_SYSTEM_DETAILS} bytes")));
+    }
+    Ok(Some(text))
+}

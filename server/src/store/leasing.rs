@@ -1,0 +1,166 @@
+//! The client protocol's domain: what one call asks, what the server grants, why it refuses,
+//! and the rules that turn license settings and the clock into lease dates. Shared by every
+//! backend, so SQLite and a later PostgreSQL grant the same leases.
+
+use licensekit::Status;
+use licensekit::protocol::client_api::{self, LeaseState, Operation};
+
+use super::model::{FeatureState, LicenseType, Settings, UdfSetting};
+
+/// Hours in a day, for periods given in days (trial, subscription).
+pub const DAY_HOURS: i64 = 24;
+
+/// A lease period of 0 hours on a code or product: the client would have to refresh at
+/// once and forever, so a day is granted instead.
+pub const DEFAULT_LEASE_HOURS: i64 = 24;
+
+/// How long a retried request is answered from the stored answer (client retries happen
+/// within minutes; the records are pruned after this).
+pub const ANSWER_RETENTION_MILLIS: i64 = 7 * 86_400_000;
+
+/// One verified client call, as the store needs it. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCall {
+    pub operation: Operation,
+    /// The idempotency key, and a hash of the whole signed request it came with.
+    pub request_id: String,
+    pub request_hash: [u8; 32],
+    pub product_id: String,
+    pub license_code: Option<String>,
+    pub computer_id: String,
+    /// The key that signed the request (verified before the store is called).
+    pub installation_key: String,
+    pub vm_platform: String,
+    /// System details to record (compact JSON object text), if the call carries them.
+    pub system_details: Option<String>,
+    /// The server's clock.
+    pub now: i64,
+    /// Milliseconds in one "hour" of a period (3,600,000 unless shortened for tests).
+    pub hour: i64,
+}
+
+/// Why a call is refused: a licensekit status and a human message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: Status,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(status: Status, message: impl Into<String>) -> Refusal {
+        Refusal { status, message: message.into() }
+    }
+}
+
+/// Everything a lease says, before it is signed. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// `None` for a trial.
+    pub license_code: Option<String>,
+    pub state: LeaseState,
+    pub license_type: client_api::LicenseType,
+    pub features: Vec<FeatureState>,
+    pub udfs: Vec<UdfSetting>,
+    pub expires: Option<i64>,
+    pub maintenance_end: Option<i64>,
+    pub lease_end: i64,
+    pub grace_end: i64,
+    pub serial: i64,
+    pub installation_key: String,
+    pub vm_platform: String,
+}
+
+/// Signs a grant into a compact lease envelope (the store calls it inside its transaction,
+/// so the stored answer to a request ID is exactly the lease sent).
+pub type Signer<'a> = &'a dyn Fn(&Grant) -> Result<String, String>;
+
+/// The lease periods that apply to one activation or trial, in hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Periods {
+    pub lease: i64,
+    /// 0 = the client lease period applies on virtual machines too.
+    pub vm_lease: i64,
+    pub offline: i64,
+}
+
+impl Periods {
+    pub fn of(settings: &Settings) -> Periods {
+        Periods {
+            lease: settings.client_lease_period,
+            vm_lease: settings.vm_lease_period,
+            offline: settings.client_offline_lease_period,
+        }
+    }
+
+    /// (lease end, grace end) for a lease signed at `now`: the VM lease period on anything
+    /// but a physical machine when it is set, else the client lease period; the grace is
+    /// the offline lease period and never ends before the lease.
+    pub fn window(self, vm_platform: &str, now: i64, hour: i64) -> (i64, i64) {
+        let on_vm = !vm_platform.eq_ignore_ascii_case("Physical");
+        let hours = if on_vm && self.vm_lease > 0 {
+            self.vm_lease
+        } else if self.lease > 0 {
+            self.lease
+        } else {
+            DEFAULT_LEASE_HOURS
+        };
+        let lease_end = now.saturating_add(hours.saturating_mul(hour));
+        let grace_end = now.saturating_add(self.offline.saturating_mul(hour)).max(lease_end);
+        (lease_end, grace_end)
+    }
+}
+
+/// When a license code's license ends: never (perpetual), `subscription_period` days after
+/// its first activation `first_activation`, or on its expiration date.
+pub fn code_expiry(settings: &Settings, first_activation: i64, hour: i64) -> Option<i64> {
+    match settings.license_type {
+        LicenseType::Perpetual => None,
+        LicenseType::SubscriptionPeriod => Some(
+            first_activation
+                .saturating_add(settings.subscription_period.saturating_mul(DAY_HOURS).saturating_mul(hour)),
+        ),
+        LicenseType::ExpirationDate => settings.subscription_end,
+    }
+}
+
+/// The wire name of a stored license type.
+pub fn wire_license_type(license_type: LicenseType) -> client_api::LicenseType {
+    match license_type {
+        LicenseType::Perpetual => client_api::LicenseType::Perpetual,
+        LicenseType::SubscriptionPeriod => client_api::LicenseType::SubscriptionPeriod,
+        LicenseType::ExpirationDate => client_api::LicenseType::ExpirationDate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn lease_window_rules() {
+        let p = Periods { lease: 2, vm_lease: 1, offline: 3 * 24 };
+        assert_eq!(p.window("Physical", 0, HOUR), (2 * HOUR, 72 * HOUR));
+        assert_eq!(p.window("KVM", 0, HOUR), (HOUR, 72 * HOUR));
+        let no_vm = Periods { vm_lease: 0, ..p };
+        assert_eq!(no_vm.window("VMware", 0, HOUR), (2 * HOUR, 72 * HOUR));
+        // The grace never ends before the lease; a lease period of 0 grants a day.
+        let short = Periods { lease: 0, vm_lease: 0, offline: 0 };
+        assert_eq!(short.window("Physical", 10, HOUR), (10 + 24 * HOUR, 10 + 24 * HOUR));
+        // A shortened hour for tests.
+        assert_eq!(p.window("Physical", 0, 1000), (2000, 72_000));
+    }
+
+    #[test]
+    fn expiry_by_license_type() {
+        let mut s = Settings::profile_defaults();
+        assert_eq!(code_expiry(&s, 5, HOUR), None);
+        s.license_type = LicenseType::SubscriptionPeriod;
+        s.subscription_period = 30;
+        assert_eq!(code_expiry(&s, 5, HOUR), Some(5 + 30 * 24 * HOUR));
+        s.license_type = LicenseType::ExpirationDate;
+        s.subscription_end = Some(77);
+        assert_eq!(code_expiry(&s, 5, HOUR), Some(77));
+    }
+}

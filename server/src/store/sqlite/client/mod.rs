@@ -1,0 +1,133 @@
+//! The client protocol's writes: activations, trials and system details, each call in the
+//! one transaction the caller opened, answered once and replayed for a retried request ID.
+
+mod activations;
+mod trials;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use licensekit::Status;
+use licensekit::protocol::client_api::Operation;
+
+use crate::store::leasing::{ANSWER_RETENTION_MILLIS, ClientCall, Grant, Refusal, Signer};
+use crate::store::{StoreError, StoreResult};
+
+/// What a call comes to before signing: a grant, nothing (system details), or a refusal.
+type Outcome = Result<Option<Grant>, Refusal>;
+
+/// Runs one call: the stored answer of a repeated request ID, or the operation's rules,
+/// the signed lease, and the answer recorded under the request ID.
+pub fn call(
+    conn: &Connection,
+    call: &ClientCall,
+    sign: Signer<'_>,
+) -> StoreResult<Result<Option<String>, Refusal>> {
+    let stored: Option<(Vec<u8>, Option<String>)> = conn
+        .prepare_cached("SELECT request_hash, lease FROM client_answers WHERE request_id = ?1")?
+        .query_row([&call.request_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((hash, lease)) = stored {
+        if hash != call.request_hash {
+            return Ok(Err(Refusal::new(
+                Status::MalformedPayload,
+                "request_id: already used by a different request",
+            )));
+        }
+        return Ok(Ok(lease));
+    }
+    let outcome = match call.operation {
+        Operation::Activate => activations::activate(conn, call)?,
+        Operation::Refresh if call.license_code.is_some() => activations::refresh(conn, call)?,
+        Operation::Refresh => trials::refresh(conn, call)?,
+        Operation::Deactivate => activations::deactivate(conn, call)?,
+        Operation::StartTrial => trials::start(conn, call)?,
+        Operation::SystemDetails => system_details(conn, call)?,
+    };
+    let grant = match outcome {
+        Ok(grant) => grant,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let lease = grant.as_ref().map(sign).transpose().map_err(StoreError::Internal)?;
+    conn.prepare_cached("DELETE FROM client_answers WHERE created < ?1")?
+        .execute([call.now - ANSWER_RETENTION_MILLIS])?;
+    conn.prepare_cached(
+        "INSERT INTO client_answers (request_id, request_hash, lease, created) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![call.request_id, &call.request_hash[..], lease, call.now])?;
+    Ok(Ok(lease))
+}
+
+/// The next lease serial: server-wide, persisted, only ever goes up.
+fn next_serial(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached("UPDATE lease_serial SET value = value + 1 WHERE id = 1 RETURNING value")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Refuses a call naming a product that does not exist.
+fn product_exists(conn: &Connection, product_id: &str) -> StoreResult<Result<(), Refusal>> {
+    let found = conn.prepare_cached("SELECT 1 FROM products WHERE id = ?1")?.exists([product_id])?;
+    Ok(if found {
+        Ok(())
+    } else {
+        Err(Refusal::new(Status::InvalidProductId, format!("product_id: product {product_id} not found")))
+    })
+}
+
+/// Records the system details a call carries, replacing the computer's previous ones.
+fn record_system_details(conn: &Connection, call: &ClientCall) -> StoreResult<()> {
+    if let Some(details) = &call.system_details {
+        conn.prepare_cached(
+            "INSERT INTO system_details (product_id, computer_id, details, updated) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO UPDATE SET details = excluded.details, updated = excluded.updated",
+        )?
+        .execute(params![call.product_id, call.computer_id, details, call.now])?;
+    }
+    Ok(())
+}
+
+/// An upload of system details by an installation the server knows: its key must be the
+/// one recorded for an activation of the product on that computer, or for its trial.
+fn system_details(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
+    if let Err(refusal) = product_exists(conn, &call.product_id)? {
+        return Ok(Err(refusal));
+    }
+    let known = conn
+        .prepare_cached(
+            "SELECT 1 FROM activations a JOIN license_codes lc ON lc.code = a.code
+             WHERE lc.product_id = ?1 AND a.computer_id = ?2 AND a.installation_key = ?3 AND a.status = 'Activated'
+             UNION ALL
+             SELECT 1 FROM trials WHERE product_id = ?1 AND computer_id = ?2 AND installation_key = ?3",
+        )?
+        .exists(params![call.product_id, call.computer_id, call.installation_key])?;
+    if !known {
+        return Ok(Err(unknown_installation(conn, call)?));
+    }
+    if call.system_details.is_none() {
+        return Ok(Err(Refusal::new(Status::MalformedPayload, "system_details: required")));
+    }
+    record_system_details(conn, call)?;
+    Ok(Ok(None))
+}
+
+/// The refusal for a request whose key is not recorded: `BadSignature` when the computer
+/// has an activation or trial of the product (someone else's key, or a forged request),
+/// `NoLicense` when it has none.
+fn unknown_installation(conn: &Connection, call: &ClientCall) -> StoreResult<Refusal> {
+    let has_any = conn
+        .prepare_cached(
+            "SELECT 1 FROM activations a JOIN license_codes lc ON lc.code = a.code
+             WHERE lc.product_id = ?1 AND a.computer_id = ?2 AND (?3 IS NULL OR a.code = ?3)
+             UNION ALL
+             SELECT 1 FROM trials WHERE product_id = ?1 AND computer_id = ?2 AND ?3 IS NULL",
+        )?
+        .exists(params![call.product_id, call.computer_id, call.license_code])?;
+    Ok(if has_any {
+        Refusal::new(
+            Status::BadSignature,
+            "installation_key: the request is not signed by the key recorded for this computer",
+        )
+    } else {
+        Refusal::new(Status::NoLicense, "no activation or trial of this product on this computer")
+    })
+}
