@@ -23,6 +23,7 @@ pub struct Config {
     proxy: Option<String>,
     ca_file: Option<PathBuf>,
     app: AppInfo,
+    client_id: Option<String>,
 }
 
 impl Config {
@@ -39,6 +40,7 @@ impl Config {
             proxy: None,
             ca_file: None,
             app: AppInfo::default(),
+            client_id: None,
         })
     }
 
@@ -109,6 +111,22 @@ impl Config {
         }
         self.app = AppInfo { version: version.into(), build: build.into(), edition: edition.into() };
         Ok(())
+    }
+
+    /// The client ID passive licenses are bound to (10-255 printable ASCII characters), for
+    /// applications with their own notion of a machine or user; by default it is the
+    /// computer ID for the product.
+    pub fn set_client_id(&mut self, client_id: &str) -> Result<(), Status> {
+        if !crate::protocol::offline::validate_client_id(client_id) {
+            return Err(Status::InvalidArgument);
+        }
+        self.client_id = Some(client_id.to_owned());
+        Ok(())
+    }
+
+    /// The application's own client ID, if set.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
     }
 
     /// The server URL, if any.

@@ -7,6 +7,7 @@
 use crate::Status;
 use crate::machine::{Fingerprint, match_components};
 use crate::protocol::client_api::{FeatureGrant, Lease, LeaseState, LicenseType};
+use crate::protocol::offline::PassiveLicense;
 use crate::protocol::{Envelope, Kind, TrustedKeys, from_slice_strict};
 
 /// How far in this computer's future a lease may claim to be issued (clock skew).
@@ -26,26 +27,43 @@ pub struct License {
 }
 
 impl License {
-    /// Verifies a stored or received lease for `product_id` on the computer `fingerprint`.
+    /// Every kind of envelope that can be a product's license.
+    pub const KINDS: &[Kind] =
+        &[Kind::Lease, Kind::TrialLease, Kind::ActivationCertificate, Kind::PassiveLicense];
+
+    /// Verifies a stored or received license of one of the `allowed` kinds (see
+    /// [`License::KINDS`]) for `product_id` on the computer `fingerprint`, whose passive
+    /// licenses are bound to `client_id`.
     pub fn verify(
         text: &str,
+        allowed: &[Kind],
         trusted: &TrustedKeys,
         product_id: &str,
         fingerprint: &Fingerprint,
+        client_id: &str,
     ) -> Result<License, Status> {
         let envelope = Envelope::parse(text)?;
         let kind = envelope.kind();
-        if !matches!(kind, Kind::Lease | Kind::TrialLease) {
+        if !allowed.contains(&kind) || !License::KINDS.contains(&kind) {
             return Err(Status::WrongKind);
         }
-        let lease: Lease = from_slice_strict(envelope.verify(trusted, kind)?)?;
-        if lease.product_id != product_id
-            || (kind == Kind::TrialLease) != (lease.license_type == LicenseType::Trial)
-        {
-            return Err(Status::MismatchedLease);
+        let payload = envelope.verify(trusted, kind)?;
+        let (lease, machine_matches) = if kind == Kind::PassiveLicense {
+            let passive: PassiveLicense = from_slice_strict(payload)?;
+            let matches = passive.client_id == client_id;
+            (lease_of_passive(passive), matches)
+        } else {
+            let lease: Lease = from_slice_strict(payload)?;
+            if (kind == Kind::TrialLease) != (lease.license_type == LicenseType::Trial) {
+                return Err(Status::MismatchedLease);
+            }
+            let matches = lease.computer_id == fingerprint.computer_id
+                && match_components(&lease.components, &fingerprint.components).matched;
+            (lease, matches)
+        };
+        if lease.product_id != product_id {
+            return Err(Status::WrongProduct);
         }
-        let machine_matches = lease.computer_id == fingerprint.computer_id
-            && match_components(&lease.components, &fingerprint.components).matched;
         let mut features = lease.features.clone();
         features.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(License { kind, lease, compact: envelope.to_compact(), machine_matches, features })
@@ -103,5 +121,33 @@ impl License {
     /// A UDF value by name.
     pub fn udf(&self, name: &str) -> Option<&str> {
         self.lease.udfs.get(name).map(String::as_str)
+    }
+}
+
+/// A passive license seen through the same rules as a lease: never refreshed, so its lease
+/// and grace never end; bound to its client ID instead of a computer's components.
+fn lease_of_passive(passive: PassiveLicense) -> Lease {
+    Lease {
+        product_id: passive.product_id,
+        license_code: None,
+        computer_id: passive.client_id,
+        components: Vec::new(),
+        installation_key: String::new(),
+        state: LeaseState::Active,
+        license_type: if passive.expires.is_some() {
+            LicenseType::ExpirationDate
+        } else {
+            LicenseType::Perpetual
+        },
+        features: passive.features,
+        udfs: passive.udfs,
+        expires: passive.expires,
+        maintenance_end: None,
+        lease_end: i64::MAX,
+        grace_end: i64::MAX,
+        server_time: passive.issued_at,
+        serial: passive.serial,
+        nonce: String::new(),
+        vm_platform: String::new(),
     }
 }

@@ -82,8 +82,13 @@ pub enum Status {
     StaleLease = 207,
     /// The lease claims to be issued in this computer's future beyond the tolerance.
     FutureLease = 208,
-    /// The signed data was issued for another product, computer, installation or request.
+    /// The signed data was issued for another computer, installation or request.
     MismatchedLease = 209,
+    /// The signed data is for another product.
+    WrongProduct = 210,
+    /// The certificate answers another request than this computer's pending one (or there is
+    /// no pending request, e.g. after an offline deactivation).
+    WrongRequest = 211,
     // 300-399: the local store.
     /// The store could not be read or written.
     StoreIo = 300,
@@ -148,6 +153,8 @@ impl Status {
         Status::StaleLease,
         Status::FutureLease,
         Status::MismatchedLease,
+        Status::WrongProduct,
+        Status::WrongRequest,
         Status::StoreIo,
         Status::StoreCorrupt,
         Status::StoreTruncated,
@@ -236,8 +243,12 @@ impl Status {
             Status::FutureLease => (c"LK_FUTURE_LEASE", c"the lease claims to be issued in the future"),
             Status::MismatchedLease => (
                 c"LK_MISMATCHED_LEASE",
-                c"the signed data was issued for another product, computer or request",
+                c"the signed data was issued for another computer, installation or request",
             ),
+            Status::WrongProduct => (c"LK_WRONG_PRODUCT", c"the signed data is for another product"),
+            Status::WrongRequest => {
+                (c"LK_WRONG_REQUEST", c"the certificate does not answer this computer's pending request")
+            }
             Status::StoreIo => (c"LK_STORE_IO", c"the license store could not be read or written"),
             Status::StoreCorrupt => (c"LK_STORE_CORRUPT", c"the license store file is corrupt"),
             Status::StoreTruncated => (c"LK_STORE_TRUNCATED", c"the license store file is truncated"),

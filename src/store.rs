@@ -50,6 +50,25 @@ pub struct StoreState {
     /// The highest lease serial ever accepted: an older lease offered again is a replay.
     #[serde(default)]
     pub serial_high_water: u64,
+    /// An offline activation request waiting for its certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_offline: Option<PendingOffline>,
+    /// The last offline deactivation certificate, kept so it can be produced again if the
+    /// first copy is lost (the license it gave back is gone already).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_deactivation: Option<String>,
+}
+
+/// An offline activation request and the key that signed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingOffline {
+    /// The installation key seed (hex) the certificate will name.
+    pub installation_key: String,
+    /// The request's nonce, which the certificate must echo.
+    pub nonce: String,
+    pub license_code: String,
+    /// The armoured request, produced again on demand until the certificate arrives.
+    pub request: String,
 }
 
 /// One product's store in one directory.
@@ -238,6 +257,8 @@ mod tests {
             license: Some("lk1.lease.x".into()),
             installation_key: None,
             serial_high_water: 9,
+            pending_offline: None,
+            last_deactivation: None,
         }
     }
 

@@ -134,11 +134,12 @@ fn stored_leases_are_verified_at_load_and_checked_locally() {
     let payload = serde_json::to_vec(&good).unwrap();
     let refused = [
         (Envelope::sign(&stranger, Kind::Lease, &payload).unwrap().to_compact(), Status::UnknownKey),
-        (signed(Kind::PassiveLicense, &good), Status::WrongKind),
+        (signed(Kind::ActivationRequest, &good), Status::WrongKind),
+        (signed(Kind::PassiveLicense, &good), Status::MalformedPayload),
         (signed(Kind::TrialLease, &good), Status::MismatchedLease),
         (
             signed(Kind::Lease, &lease_for(&client, |l| l.product_id = "6872450106".into())),
-            Status::MismatchedLease,
+            Status::WrongProduct,
         ),
         (Envelope::sign(&vendor(), Kind::Lease, b"{}").unwrap().to_compact(), Status::MalformedPayload),
         ("lk1.lease.garbage".to_owned(), Status::MalformedEnvelope),

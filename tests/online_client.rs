@@ -316,7 +316,7 @@ fn forged_replayed_and_mismatched_leases_are_refused_and_change_nothing() {
             Box::new(|s| lease_answer(s, 9, |l| l.installation_key = vendor().public_key().to_hex())),
             Status::MismatchedLease,
         ),
-        (Box::new(|s| lease_answer(s, 9, |l| l.product_id = "1".into())), Status::MismatchedLease),
+        (Box::new(|s| lease_answer(s, 9, |l| l.product_id = "1".into())), Status::WrongProduct),
         (Box::new(|s| lease_answer(s, 9, |l| l.server_time = unix_now() + 3600)), Status::FutureLease),
         (Box::new(|s| lease_answer(s, 1, |_| {})), Status::StaleLease),
         (Box::new(|s| lease_answer(s, 0, |_| {})), Status::StaleLease),

@@ -8,6 +8,7 @@ mod armour;
 pub mod client_api;
 mod envelope;
 mod keys;
+pub mod offline;
 mod strict_json;
 
 pub use envelope::{Envelope, FORMAT_TAG, Kind, MAX_ENVELOPE_TEXT, MAX_PAYLOAD, signed_message};

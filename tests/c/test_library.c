@@ -64,6 +64,8 @@ static const struct known_status known[] = {
     KNOWN(LK_STALE_LEASE),
     KNOWN(LK_FUTURE_LEASE),
     KNOWN(LK_MISMATCHED_LEASE),
+    KNOWN(LK_WRONG_PRODUCT),
+    KNOWN(LK_WRONG_REQUEST),
     KNOWN(LK_STORE_IO),
     KNOWN(LK_STORE_CORRUPT),
     KNOWN(LK_STORE_TRUNCATED),
@@ -115,7 +117,7 @@ static void test_unknown_statuses(void) {
     /* Gaps between the groups, just past each group, values that would alias a known
      * one if truncated to 8 or 16 bits, and the extremes. */
     static const uint32_t unknown[] = {
-        9u,    10u,   99u,   114u,       199u,        210u,        299u,
+        9u,    10u,   99u,   114u,       199u,        212u,        299u,
         304u,  399u,  499u,  501u,       599u,        606u,        699u,
         1000u, 256u + 100u,
         257u,  65536u, 65537u, 65536u + 301u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,

@@ -6,6 +6,8 @@
 //! online operations talk to the license server through signed requests (see
 //! [`crate::protocol::client_api`]); a background thread refreshes the lease before it ends.
 
+mod offline;
+
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -13,9 +15,7 @@ use arc_swap::ArcSwap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::license::{FUTURE_TOLERANCE_SECS, License};
-use crate::machine::{
-    Fingerprint, SysRoot, SystemDetails, Virtualization, detect_virtualization, installation_id,
-};
+use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization, installation_id};
 use crate::online::{Refresher, Signal, Transport};
 use crate::protocol::SigningKey;
 use crate::protocol::client_api::{ClientRequest, LeaseResponse, Operation, RequestBody};
@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     config: Config,
     store: Store,
     fingerprint: Fingerprint,
+    /// What passive licenses must be bound to: the configured client ID, else the computer ID.
+    client_id: String,
     virtualization: Virtualization,
     transport: Option<Transport>,
     /// The current license (or why there is none), swapped whole when a lease arrives, so
@@ -104,14 +106,23 @@ impl Client {
         let virtualization = detect_virtualization(&root);
         let fingerprint =
             Fingerprint::compute(config.product_id(), &root, &virtualization, || installation_id(&dir))?;
+        let client_id = config.client_id().unwrap_or(&fingerprint.computer_id).to_owned();
         let license = match &state.license {
             None => Err(Status::NotActivated),
-            Some(text) => License::verify(text, config.trusted_keys(), config.product_id(), &fingerprint),
+            Some(text) => License::verify(
+                text,
+                License::KINDS,
+                config.trusted_keys(),
+                config.product_id(),
+                &fingerprint,
+                &client_id,
+            ),
         };
         let inner = Arc::new(Inner {
             config,
             store,
             fingerprint,
+            client_id,
             virtualization,
             transport,
             license: ArcSwap::from_pointee(license),
@@ -220,11 +231,7 @@ impl Client {
     /// Activates `license_code` on this computer: a fresh installation key, a signed request,
     /// a signed lease back, stored before this returns.
     pub fn activate(&self, license_code: &str) -> Result<(), Status> {
-        let code = license_code.trim();
-        if code.is_empty() || code.len() > 64 || !code.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Status::InvalidArgument);
-        }
-        self.inner.online(Operation::Activate, Some(code.to_owned()))
+        self.inner.online(Operation::Activate, Some(validate_license_code(license_code)?))
     }
 
     /// Starts (or resumes) the product's trial on this computer.
@@ -298,8 +305,11 @@ impl Inner {
     /// The current lease's issue time, lease end and grace end, if it is one to refresh.
     pub(crate) fn refresh_plan(&self) -> Option<(i64, i64, i64)> {
         let license = self.license.load();
-        let lease = (**license).as_ref().ok()?.lease();
-        let refreshable = lease.state == crate::protocol::client_api::LeaseState::Active;
+        let license = (**license).as_ref().ok()?;
+        let lease = license.lease();
+        // Certificates and passive licenses are offline by design: nothing to refresh.
+        let refreshable = matches!(license.kind(), Kind::Lease | Kind::TrialLease)
+            && lease.state == crate::protocol::client_api::LeaseState::Active;
         (self.transport.is_some() && refreshable).then_some((
             lease.server_time,
             lease.lease_end,
@@ -380,17 +390,8 @@ impl Inner {
         key: &SigningKey,
     ) -> Result<Pending, Status> {
         let nonce = random_hex()?;
-        let system_details = matches!(operation, Operation::Activate | Operation::StartTrial).then(|| {
-            let mut details = match serde_json::to_value(SystemDetails::gather()) {
-                Ok(serde_json::Value::Object(map)) => map,
-                _ => serde_json::Map::new(),
-            };
-            let app = self.config.app();
-            details.insert("version".into(), app.version.clone().into());
-            details.insert("build".into(), app.build.clone().into());
-            details.insert("edition".into(), app.edition.clone().into());
-            details
-        });
+        let system_details =
+            matches!(operation, Operation::Activate | Operation::StartTrial).then(|| self.system_details());
         let request = ClientRequest {
             operation,
             product_id: self.config.product_id().to_owned(),
@@ -420,11 +421,9 @@ impl Inner {
         response: LeaseResponse,
     ) -> Result<(), Status> {
         let text = response.lease.ok_or(Status::BadResponse)?;
-        let config = &self.config;
-        let license = License::verify(&text, config.trusted_keys(), config.product_id(), &self.fingerprint)?;
+        let license = self.verify(&text, &[Kind::Lease, Kind::TrialLease])?;
         let lease = license.lease();
-        let expected_kind =
-            if operation == Operation::StartTrial { Kind::TrialLease } else { license.kind() };
+        let expected_kind = if operation == Operation::StartTrial { Kind::TrialLease } else { Kind::Lease };
         if license.status(lease.server_time) == Status::WrongMachine
             || lease.installation_key != key.public_key().to_hex()
             || lease.nonce != nonce
@@ -432,17 +431,52 @@ impl Inner {
         {
             return Err(Status::MismatchedLease);
         }
+        let key = if operation == Operation::Deactivate {
+            KeyChange::Destroy
+        } else {
+            KeyChange::Set(key.seed_hex().to_string())
+        };
+        self.install(license, key, |_| Ok(()))
+    }
+
+    /// Verifies a license text of one of the `allowed` kinds for this product and computer.
+    fn verify(&self, text: &str, allowed: &[Kind]) -> Result<License, Status> {
+        let config = &self.config;
+        License::verify(
+            text,
+            allowed,
+            config.trusted_keys(),
+            config.product_id(),
+            &self.fingerprint,
+            &self.client_id,
+        )
+    }
+
+    /// Makes a verified license current: refuses one issued in this computer's future or not
+    /// newer than every license seen, then stores it (with `also` applied to the same state,
+    /// in the same atomic write) and swaps it in. A refusal writes nothing.
+    fn install(
+        &self,
+        license: License,
+        key: KeyChange,
+        also: impl FnOnce(&mut crate::store::StoreState) -> Result<(), Status>,
+    ) -> Result<(), Status> {
+        let lease = license.lease();
         if lease.server_time > unix_now() + FUTURE_TOLERANCE_SECS {
             return Err(Status::FutureLease);
         }
-        let keep_key = operation != Operation::Deactivate;
         self.store.update(|state| {
             if lease.serial <= state.serial_high_water {
                 return Err(Status::StaleLease);
             }
+            also(state)?;
             state.serial_high_water = lease.serial;
             state.license = Some(license.compact().to_owned());
-            state.installation_key = keep_key.then(|| key.seed_hex().to_string());
+            match &key {
+                KeyChange::Keep => {}
+                KeyChange::Set(seed) => state.installation_key = Some(seed.clone()),
+                KeyChange::Destroy => state.installation_key = None,
+            }
             state.clock_high_water = state.clock_high_water.max(unix_now());
             Ok(())
         })?;
@@ -450,6 +484,23 @@ impl Inner {
         self.refresh_signal.lease_changed();
         Ok(())
     }
+}
+
+/// What installing a license does to the stored installation key.
+enum KeyChange {
+    Keep,
+    Set(String),
+    Destroy,
+}
+
+/// License codes are 1-64 printable ASCII characters (the seed's are 18-19 digits; imported
+/// codes may be anything printable); surrounding whitespace from copy-paste is ignored.
+fn validate_license_code(code: &str) -> Result<String, Status> {
+    let code = code.trim();
+    if code.is_empty() || code.len() > 64 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Status::InvalidArgument);
+    }
+    Ok(code.to_owned())
 }
 
 fn random_hex() -> Result<String, Status> {

@@ -1,0 +1,151 @@
+//! Air-gapped activation and deactivation by files, and passive licenses.
+//!
+//! The request, certificate and deactivation proof are envelopes in the armoured text form
+//! (see [`crate::protocol::offline`]). Every step is atomic in the store: a request is kept
+//! (with its key) until its certificate arrives; a deactivation removes the license and keeps
+//! the signed proof in one write, so a crash can neither keep the license nor lose the proof.
+
+use super::{Client, KeyChange, random_hex, unix_now};
+use crate::Status;
+use crate::license::License;
+use crate::machine::SystemDetails;
+use crate::protocol::client_api::{ClientRequest, Operation};
+use crate::protocol::offline::DeactivationCertificate;
+use crate::protocol::{Envelope, Kind, SigningKey};
+use crate::store::PendingOffline;
+
+impl Client {
+    /// An offline activation request for `license_code`, as armoured text to carry to a
+    /// connected machine. Asking again for the same code gives the same request until its
+    /// certificate is imported; asking for another code replaces it.
+    pub fn offline_activation_request(&self, license_code: &str) -> Result<String, Status> {
+        let code = super::validate_license_code(license_code)?;
+        let inner = &self.inner;
+        if let Some(pending) = inner.store.load()?.pending_offline.filter(|p| p.license_code == code) {
+            return Ok(pending.request);
+        }
+        let key = SigningKey::generate()?;
+        let nonce = random_hex()?;
+        let request = ClientRequest {
+            operation: Operation::Activate,
+            product_id: inner.config.product_id().to_owned(),
+            license_code: Some(code.clone()),
+            computer_id: inner.fingerprint.computer_id.clone(),
+            components: inner.fingerprint.components.clone(),
+            installation_key: key.public_key().to_hex(),
+            request_id: random_hex()?,
+            nonce: nonce.clone(),
+            client_time: unix_now(),
+            vm_platform: inner.virtualization.platform.as_str().to_owned(),
+            system_details: Some(inner.system_details()),
+            app: inner.config.app().clone(),
+        };
+        let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
+        let text = Envelope::sign(&key, Kind::ActivationRequest, &payload)?.to_armoured();
+        let pending = PendingOffline {
+            installation_key: key.seed_hex().to_string(),
+            nonce,
+            license_code: code,
+            request: text.clone(),
+        };
+        inner.store.update(|state| {
+            state.pending_offline = Some(pending);
+            Ok(())
+        })?;
+        Ok(text)
+    }
+
+    /// Imports an activation certificate (answering this computer's pending request) or a
+    /// passive license (bound to this client ID). Anything else, or anything that does not
+    /// verify, is refused with its own status and nothing is written.
+    pub fn import_certificate(&self, text: &str) -> Result<(), Status> {
+        let inner = &self.inner;
+        let license = inner.verify(text, &[Kind::ActivationCertificate, Kind::PassiveLicense])?;
+        if license.status(license.lease().server_time) == Status::WrongMachine {
+            return Err(Status::WrongMachine);
+        }
+        let result = match license.kind() {
+            Kind::PassiveLicense => inner.install(license, KeyChange::Keep, |_| Ok(())),
+            Kind::ActivationCertificate => {
+                let lease = license.lease().clone();
+                let pending = inner.store.load()?.pending_offline.ok_or(Status::WrongRequest)?;
+                let key =
+                    SigningKey::from_seed_hex(&pending.installation_key).map_err(|_| Status::StoreCorrupt)?;
+                if lease.nonce != pending.nonce
+                    || lease.installation_key != key.public_key().to_hex()
+                    || lease.license_code.as_deref() != Some(pending.license_code.as_str())
+                {
+                    return Err(Status::WrongRequest);
+                }
+                inner.install(license, KeyChange::Set(pending.installation_key.clone()), |state| {
+                    // The same request, still pending: nothing raced this import.
+                    if state.pending_offline.as_ref().map(|p| &p.nonce) != Some(&pending.nonce) {
+                        return Err(Status::WrongRequest);
+                    }
+                    state.pending_offline = None;
+                    state.last_deactivation = None;
+                    Ok(())
+                })
+            }
+            _ => Err(Status::WrongKind),
+        };
+        inner.notify_if_changed();
+        result
+    }
+
+    /// Gives the seat back without a network: removes the license from this computer first,
+    /// then returns a deactivation certificate signed by the installation key (which is
+    /// destroyed), as armoured text for the vendor. If the license is already gone, the last
+    /// certificate is returned again; `NoLicense` when there is none.
+    pub fn offline_deactivation_certificate(&self) -> Result<String, Status> {
+        let inner = &self.inner;
+        let result = inner.store.update(|state| {
+            let (Some(text), Some(seed)) = (&state.license, &state.installation_key) else {
+                return state.last_deactivation.clone().ok_or(Status::NoLicense);
+            };
+            let license = inner.verify(text, License::KINDS)?;
+            let lease = license.lease();
+            let code = match (license.kind(), &lease.license_code) {
+                (Kind::Lease | Kind::ActivationCertificate, Some(code)) => code.clone(),
+                _ => return Err(Status::NoLicense),
+            };
+            let key = SigningKey::from_seed_hex(seed).map_err(|_| Status::StoreCorrupt)?;
+            let certificate = DeactivationCertificate {
+                product_id: lease.product_id.clone(),
+                license_code: code,
+                computer_id: lease.computer_id.clone(),
+                installation_key: key.public_key().to_hex(),
+                certificate_serial: lease.serial,
+                nonce: lease.nonce.clone(),
+                deactivated_at: unix_now(),
+            };
+            let payload = serde_json::to_vec(&certificate).map_err(|_| Status::Internal)?;
+            let text = Envelope::sign(&key, Kind::DeactivationCertificate, &payload)?.to_armoured();
+            state.license = None;
+            state.installation_key = None;
+            state.last_deactivation = Some(text.clone());
+            Ok(text)
+        });
+        if result.is_ok() {
+            inner.license.store(std::sync::Arc::new(Err(Status::NotActivated)));
+            inner.notify_if_changed();
+        }
+        result
+    }
+}
+
+impl super::Inner {
+    /// This computer's system details with the application's version, as the server records
+    /// them.
+    pub(super) fn system_details(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut details = match serde_json::to_value(SystemDetails::gather()) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let app = self.config.app();
+        details.insert("version".into(), app.version.clone().into());
+        details.insert("build".into(), app.build.clone().into());
+        details.insert("edition".into(), app.edition.clone().into());
+        details
+    }
+}
