@@ -61,8 +61,11 @@ impl Client {
     pub fn import_certificate(&self, text: &str) -> Result<(), Status> {
         let inner = &self.inner;
         let license = inner.verify(text, &[Kind::ActivationCertificate, Kind::PassiveLicense])?;
-        if license.status(license.lease().server_time) == Status::WrongMachine {
-            return Err(Status::WrongMachine);
+        // Only a license usable now is worth installing: another machine's, an expired one
+        // or one already past its offline period is refused for that reason.
+        let status = license.status(unix_now());
+        if !status.is_ok() {
+            return Err(status);
         }
         let result = match license.kind() {
             Kind::PassiveLicense => inner.install(license, KeyChange::Keep, |_| Ok(())),
