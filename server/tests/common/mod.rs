@@ -90,6 +90,21 @@ impl Server {
         }
     }
 
+    /// The same server (data, keys) served again by a new process, after [`Server::terminate`].
+    pub fn adopt(mut old: Server, child: Child, base: String) -> Server {
+        // The old process has exited; the data directory moves to the new one.
+        let dir = std::mem::replace(&mut old.dir, tempfile::tempdir().unwrap());
+        Server {
+            child,
+            base,
+            customer: old.customer.clone(),
+            keys: old.keys.clone(),
+            dir,
+            public_key: old.public_key.clone(),
+            agent: old.agent.clone(),
+        }
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }

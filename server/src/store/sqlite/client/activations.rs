@@ -225,6 +225,17 @@ pub fn deactivate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> 
         )
         .optional()?;
     let Some(code_name) = found else {
+        let trial = conn
+            .prepare_cached(
+                "SELECT 1 FROM trials WHERE product_id = ?1 AND computer_id = ?2 AND installation_key = ?3",
+            )?
+            .exists(params![call.product_id, call.computer_id, call.installation_key])?;
+        if trial {
+            return Ok(Err(Refusal::new(
+                Status::NoLicense,
+                "a trial has no seat to free: it is not deactivated",
+            )));
+        }
         return Ok(Err(unknown_installation(conn, call)?));
     };
     let call = &ClientCall { license_code: Some(code_name.clone()), ..call.clone() };

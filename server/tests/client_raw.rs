@@ -1,0 +1,450 @@
+//! The client protocol spoken by hand: what a client library never sends (forged and
+//! replayed requests, someone else's key, garbage) and what is easier to see on the wire
+//! (identical answers to retries, serials, the VM lease period, the server's clock).
+
+mod common;
+
+use common::Server;
+use common::licensing::{client, code, now_secs, product};
+use licensekit::Status;
+use licensekit::machine::ComponentDigest;
+use licensekit::protocol::client_api::{
+    AppInfo, ClientRequest, Lease, LeaseState, Operation, PATH_ACTIVATE, PATH_DEACTIVATE, PATH_REFRESH,
+    PATH_SYSTEM_DETAILS, PATH_TRIAL,
+};
+use licensekit::protocol::{Envelope, Kind, PublicKey, SigningKey, from_slice_strict};
+use serde_json::{Value, json};
+
+/// One installation: a key, a computer and the code it uses.
+struct Installation {
+    key: SigningKey,
+    product: String,
+    code: Option<String>,
+    computer: String,
+}
+
+fn hex32() -> String {
+    hex::encode(SigningKey::generate().unwrap().public_key().to_bytes())[..32].to_owned()
+}
+
+impl Installation {
+    fn new(product: &str, code: Option<&str>, computer: &str) -> Installation {
+        Installation {
+            key: SigningKey::generate().unwrap(),
+            product: product.to_owned(),
+            code: code.map(str::to_owned),
+            computer: computer.to_owned(),
+        }
+    }
+
+    fn request(&self, operation: Operation) -> ClientRequest {
+        ClientRequest {
+            operation,
+            product_id: self.product.clone(),
+            license_code: self.code.clone(),
+            computer_id: self.computer.clone(),
+            components: vec![ComponentDigest { name: "machine-id".into(), digest: "ab".repeat(16) }],
+            installation_key: self.key.public_key().to_hex(),
+            request_id: hex32(),
+            nonce: hex32(),
+            client_time: now_secs(),
+            vm_platform: "Physical".into(),
+            system_details: None,
+            app: AppInfo::default(),
+        }
+    }
+}
+
+/// The HTTP body of a request signed by `key`.
+fn body(key: &SigningKey, request: &ClientRequest) -> Vec<u8> {
+    let payload = serde_json::to_vec(request).unwrap();
+    let envelope = Envelope::sign(key, Kind::ClientRequest, &payload).unwrap();
+    json!({"request": envelope.to_compact()}).to_string().into_bytes()
+}
+
+fn post(server: &Server, path: &str, body: &[u8]) -> (u16, Value) {
+    server.raw("POST", path, None, body)
+}
+
+/// Posts and expects a lease, which it verifies with the vendor key and returns with its text.
+fn lease(server: &Server, path: &str, body: &[u8]) -> (Lease, String) {
+    let (status, answer) = post(server, path, body);
+    assert_eq!(status, 200, "{path}: {answer}");
+    let text = answer["lease"].as_str().unwrap().to_owned();
+    let envelope = Envelope::parse(&text).unwrap();
+    let key = PublicKey::from_hex(&server.public_key).unwrap();
+    let kind = envelope.kind();
+    let lease: Lease = from_slice_strict(envelope.verify_with(&key, kind).unwrap()).unwrap();
+    (lease, text)
+}
+
+/// Asserts a refusal: the HTTP status and the licensekit status in the body.
+fn refused(server: &Server, path: &str, body: &[u8], http: u16, status: Status) {
+    let (code, answer) = post(server, path, body);
+    assert_eq!(code, http, "{path}: {answer}");
+    assert_eq!(answer["status"], status as u32, "{path}: {answer}");
+    assert_eq!(answer["name"], status.name().to_str().unwrap(), "{path}: {answer}");
+    assert!(!answer["message"].as_str().unwrap().is_empty());
+}
+
+fn activity(server: &Server, product: &str, code: &str) -> Vec<Value> {
+    let list = server.ok("GET", "LicenseCodeActivity", &json!({"productid": product, "licensecode": code}));
+    list.as_array().unwrap().clone()
+}
+
+#[test]
+fn retries_get_the_identical_answer_and_serials_only_go_up() {
+    let server = Server::start();
+    let product = product(&server, json!({"clientsallowed": 1, "clientleaseperiod": 4}));
+    let code = code(&server, &product, json!({}));
+    let me = Installation::new(&product, Some(&code), "RAWCOMPUTER000000001");
+    let request = me.request(Operation::Activate);
+    let activate = body(&me.key, &request);
+    let (first, text) = lease(&server, PATH_ACTIVATE, &activate);
+    assert_eq!(first.nonce, request.nonce);
+    assert_eq!(first.installation_key, request.installation_key);
+    assert_eq!(first.components, request.components);
+    assert_eq!(first.computer_id, request.computer_id);
+    assert_eq!(first.state, LeaseState::Active);
+    // A retry after a lost answer: the same bytes, no second seat, no new serial.
+    let (_, again) = lease(&server, PATH_ACTIVATE, &activate);
+    assert_eq!(again, text);
+    assert_eq!(activity(&server, &product, &code).len(), 1);
+    // The same request ID with other content is refused.
+    let reused = ClientRequest { nonce: hex32(), ..request.clone() };
+    refused(&server, PATH_ACTIVATE, &body(&me.key, &reused), 400, Status::MalformedPayload);
+
+    let refresh = body(&me.key, &me.request(Operation::Refresh));
+    let (second, text) = lease(&server, PATH_REFRESH, &refresh);
+    assert!(second.serial > first.serial);
+    assert_eq!(lease(&server, PATH_REFRESH, &refresh).1, text);
+    let (third, _) = lease(&server, PATH_REFRESH, &body(&me.key, &me.request(Operation::Refresh)));
+    assert!(third.serial > second.serial);
+    // A retried deactivation answers the same deactivated lease; the seat is freed once.
+    let deactivate = body(&me.key, &me.request(Operation::Deactivate));
+    let (gone, text) = lease(&server, PATH_DEACTIVATE, &deactivate);
+    assert_eq!(gone.state, LeaseState::Deactivated);
+    assert!(gone.serial > third.serial);
+    assert_eq!(lease(&server, PATH_DEACTIVATE, &deactivate).1, text);
+    let (after, _) = lease(&server, PATH_REFRESH, &body(&me.key, &me.request(Operation::Refresh)));
+    assert_eq!(after.state, LeaseState::Deactivated);
+
+    // The serial survives a restart of the server.
+    let mut server = server;
+    assert!(server.terminate().success());
+    let (child, base) = common::spawn_serve(&server.data_dir());
+    let restarted = Server::adopt(server, child, base);
+    let other = Installation::new(&product, Some(&code), "RAWCOMPUTER000000002");
+    let (fresh, _) = lease(&restarted, PATH_ACTIVATE, &body(&other.key, &other.request(Operation::Activate)));
+    assert!(fresh.serial > after.serial);
+}
+
+#[test]
+fn only_the_recorded_installation_key_can_refresh_deactivate_or_upload() {
+    let server = Server::start();
+    let product = product(&server, json!({"clientsallowed": 2}));
+    let code = code(&server, &product, json!({}));
+    let me = Installation::new(&product, Some(&code), "VICTIMCOMPUTER000001");
+    let other = Installation::new(&product, Some(&code), "OTHERCOMPUTER0000001");
+    lease(&server, PATH_ACTIVATE, &body(&me.key, &me.request(Operation::Activate)));
+    lease(&server, PATH_ACTIVATE, &body(&other.key, &other.request(Operation::Activate)));
+
+    // Knowing the code and the computer ID is not enough: a key of one's own is refused.
+    let attacker = Installation::new(&product, Some(&code), "VICTIMCOMPUTER000001");
+    for operation in [Operation::Deactivate, Operation::Refresh, Operation::SystemDetails] {
+        let mut request = attacker.request(operation);
+        request.system_details = Some(serde_json::Map::new());
+        refused(&server, operation.path(), &body(&attacker.key, &request), 403, Status::BadSignature);
+    }
+    let mut without_code = attacker.request(Operation::Deactivate);
+    without_code.license_code = None;
+    refused(&server, PATH_DEACTIVATE, &body(&attacker.key, &without_code), 403, Status::BadSignature);
+    // Another installation's real key, for the victim's computer.
+    let mut borrowed = other.request(Operation::Deactivate);
+    borrowed.computer_id = me.computer.clone();
+    refused(&server, PATH_DEACTIVATE, &body(&other.key, &borrowed), 403, Status::BadSignature);
+    // A request naming the victim's key but signed by another one.
+    refused(
+        &server,
+        PATH_DEACTIVATE,
+        &body(&attacker.key, &me.request(Operation::Deactivate)),
+        403,
+        Status::BadSignature,
+    );
+    assert!(activity(&server, &product, &code).iter().all(|a| a["status"] == "ACTIVATED"));
+
+    // The owner uploads its system details and deactivates, without naming the code.
+    let mut upload = me.request(Operation::SystemDetails);
+    upload.app = AppInfo { version: "3.0".into(), build: "9".into(), edition: "PRO".into() };
+    upload.system_details =
+        Some(json!({"operatingsystem": "Plan 9", "cores": 4}).as_object().unwrap().clone());
+    let (status, answer) = post(&server, PATH_SYSTEM_DETAILS, &body(&me.key, &upload));
+    assert_eq!((status, &answer), (200, &json!({})));
+    let details =
+        server.ok("GET", "SystemDetails", &json!({"productid": product, "computerid": me.computer}));
+    assert_eq!((&details["operatingsystem"], &details["cores"]), (&json!("Plan 9"), &json!("4")));
+    assert_eq!(
+        (&details["version"], &details["build"], &details["edition"]),
+        (&json!("3.0"), &json!("9"), &json!("PRO"))
+    );
+    let mut deactivate = me.request(Operation::Deactivate);
+    deactivate.license_code = None;
+    let (gone, _) = lease(&server, PATH_DEACTIVATE, &body(&me.key, &deactivate));
+    assert_eq!((gone.state, gone.license_code.as_deref()), (LeaseState::Deactivated, Some(code.as_str())));
+}
+
+#[test]
+fn refusals_name_their_reason_and_bad_input_is_never_a_5xx() {
+    let server = Server::start();
+    let product = product(&server, json!({"clientsallowed": 1}));
+    let code = code(&server, &product, json!({}));
+    let me = Installation::new(&product, Some(&code), "RAWCOMPUTER000000009");
+
+    let unknown_product = Installation::new("0000000000", Some(&code), "RAWCOMPUTER000000009");
+    refused(
+        &server,
+        PATH_ACTIVATE,
+        &body(&unknown_product.key, &unknown_product.request(Operation::Activate)),
+        404,
+        Status::InvalidProductId,
+    );
+    let unknown_code = Installation::new(&product, Some("123"), "RAWCOMPUTER000000009");
+    refused(
+        &server,
+        PATH_ACTIVATE,
+        &body(&unknown_code.key, &unknown_code.request(Operation::Activate)),
+        404,
+        Status::InvalidLicenseCode,
+    );
+    refused(&server, PATH_REFRESH, &body(&me.key, &me.request(Operation::Refresh)), 404, Status::NoLicense);
+    refused(
+        &server,
+        PATH_DEACTIVATE,
+        &body(&me.key, &me.request(Operation::Deactivate)),
+        404,
+        Status::NoLicense,
+    );
+    let trial = Installation::new(&product, None, "RAWCOMPUTER000000009");
+    refused(
+        &server,
+        PATH_TRIAL,
+        &body(&trial.key, &trial.request(Operation::StartTrial)),
+        403,
+        Status::TrialUnavailable,
+    );
+    lease(&server, PATH_ACTIVATE, &body(&me.key, &me.request(Operation::Activate)));
+    let second = Installation::new(&product, Some(&code), "RAWCOMPUTER000000010");
+    refused(
+        &server,
+        PATH_ACTIVATE,
+        &body(&second.key, &second.request(Operation::Activate)),
+        409,
+        Status::ActivationLimit,
+    );
+
+    // The operation is signed: posted to another operation's path, it is refused.
+    refused(
+        &server,
+        PATH_REFRESH,
+        &body(&second.key, &second.request(Operation::Activate)),
+        400,
+        Status::MalformedPayload,
+    );
+    // Fields out of bounds.
+    let mut bad = second.request(Operation::Activate);
+    bad.request_id = "not hex".into();
+    refused(&server, PATH_ACTIVATE, &body(&second.key, &bad), 400, Status::MalformedPayload);
+    let mut bad = second.request(Operation::Activate);
+    bad.license_code = None;
+    refused(&server, PATH_ACTIVATE, &body(&second.key, &bad), 400, Status::MalformedPayload);
+    // Not a client request: another kind of envelope, another signer, no key at all.
+    let request = serde_json::to_vec(&second.request(Operation::Activate)).unwrap();
+    let lease_kind = Envelope::sign(&second.key, Kind::Lease, &request).unwrap().to_compact();
+    refused(
+        &server,
+        PATH_ACTIVATE,
+        json!({"request": lease_kind}).to_string().as_bytes(),
+        400,
+        Status::WrongKind,
+    );
+    let stranger = SigningKey::generate().unwrap();
+    refused(
+        &server,
+        PATH_ACTIVATE,
+        &body(&stranger, &second.request(Operation::Activate)),
+        403,
+        Status::BadSignature,
+    );
+    let mut keyless = second.request(Operation::Activate);
+    keyless.installation_key = "zz".into();
+    refused(&server, PATH_ACTIVATE, &body(&second.key, &keyless), 400, Status::MalformedPayload);
+
+    // Garbage bodies: 4xx with a licensekit status, never a 5xx.
+    let envelope = String::from_utf8(body(&second.key, &second.request(Operation::Activate))).unwrap();
+    let garbage: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"null".to_vec(),
+        b"{}".to_vec(),
+        b"[]".to_vec(),
+        b"\xff\xfe".to_vec(),
+        br#"{"request": 5}"#.to_vec(),
+        br#"{"request": ""}"#.to_vec(),
+        br#"{"request": "lk1.client-request.0011223344556677.e30.AA"}"#.to_vec(),
+        br#"{"request": "lk9.client-request.x.y.z"}"#.to_vec(),
+        br#"{"request": "a", "request": "b"}"#.to_vec(),
+        envelope.replace("lk1.", "lk1.x").into_bytes(),
+        envelope.as_bytes()[..envelope.len() / 2].to_vec(),
+        format!(r#"{{"request": "{}"}}"#, "A".repeat(100_000)).into_bytes(),
+    ];
+    for bytes in &garbage {
+        for path in [PATH_ACTIVATE, PATH_REFRESH, PATH_DEACTIVATE, PATH_TRIAL, PATH_SYSTEM_DETAILS] {
+            let (status, answer) = post(&server, path, bytes);
+            assert!(
+                (400..500).contains(&status),
+                "{path} {:?}: {status} {answer}",
+                String::from_utf8_lossy(bytes)
+            );
+            assert!(answer["status"].as_u64().is_some() && answer["name"].is_string(), "{answer}");
+        }
+    }
+    // An oversized body is refused from its Content-Length, before it is read (an HTTP
+    // library would see the connection close under its upload, so this speaks HTTP itself).
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!("POST {PATH_ACTIVATE} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 200000\r\n\r\n");
+    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains(r#""name":"LK_ENVELOPE_TOO_LARGE""#), "{response}");
+    let (status, answer) = server.raw("GET", PATH_ACTIVATE, None, b"");
+    assert_eq!((status, answer["name"].as_str()), (405, Some("LK_INVALID_ARGUMENT")));
+    let (status, _) = post(&server, "/client/v1/launch-missiles", b"{}");
+    assert_eq!(status, 404);
+    let (status, _) = post(&server, "/client/v2/activate", b"{}");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn the_vm_lease_period_applies_off_physical_machines() {
+    let server = Server::start();
+    let product = product(&server, json!({"clientsallowed": 2, "clientleaseperiod": 5, "vmleaseperiod": 1}));
+    let code = code(&server, &product, json!({}));
+    let physical = Installation::new(&product, Some(&code), "PHYSICALCOMPUTER0001");
+    let (lease_p, _) =
+        lease(&server, PATH_ACTIVATE, &body(&physical.key, &physical.request(Operation::Activate)));
+    assert_eq!(lease_p.lease_end - lease_p.server_time, 5 * 3600);
+    assert_eq!(lease_p.vm_platform, "Physical");
+    let vm = Installation::new(&product, Some(&code), "VIRTUALCOMPUTER00001");
+    let mut request = vm.request(Operation::Activate);
+    request.vm_platform = "KVM".into();
+    let (lease_v, _) = lease(&server, PATH_ACTIVATE, &body(&vm.key, &request));
+    assert_eq!(lease_v.lease_end - lease_v.server_time, 3600);
+    assert_eq!(lease_v.vm_platform, "KVM");
+    let listed = activity(&server, &product, &code);
+    assert_eq!((&listed[1]["vmPlatform"], &listed[1]["vmLeaseperiod"]), (&json!("KVM"), &json!(1)));
+}
+
+#[test]
+fn a_server_clock_ahead_signs_leases_the_client_refuses() {
+    let server = Server::start_with(&["--clock-offset-secs", "3600"]);
+    let product = product(&server, json!({"clientsallowed": 2}));
+    let code = code(&server, &product, json!({}));
+    let me = Installation::new(&product, Some(&code), "RAWCOMPUTER000000011");
+    let (ahead, _) = lease(&server, PATH_ACTIVATE, &body(&me.key, &me.request(Operation::Activate)));
+    assert!((ahead.server_time - now_secs() - 3600).abs() <= 2);
+    let store = tempfile::tempdir().unwrap();
+    let app = client(&server, &product, store.path());
+    assert_eq!(app.activate(&code), Err(Status::FutureLease));
+    assert_eq!(app.status(), Status::NotActivated);
+}
+
+#[test]
+fn consumer_records_follow_the_activations_and_trials_of_a_computer() {
+    let server = Server::start();
+    let product = product(&server, json!({"intrial": true, "clientsallowed": 2}));
+    let code = code(&server, &product, json!({}));
+    let store = tempfile::tempdir().unwrap();
+    let app = client(&server, &product, store.path());
+    app.start_trial().unwrap();
+    app.activate(&code).unwrap();
+    let computer = app.computer_id();
+    for (license_code, name) in [("", "Trial"), (code.as_str(), "Buyer")] {
+        server.ok(
+            "POST",
+            "ConsumerData",
+            &json!({"productid": product, "computerid": computer, "licensecode": license_code,
+                    "clientinfo": {"firstname": name, "lastname": "User", "email": "u@example.com"}}),
+        );
+    }
+    let get = |kind: &str| {
+        server.ok(
+            "GET",
+            "ConsumerData",
+            &json!({"productid": product, "computerid": computer, "type": kind, "pagenumber": 1, "justlast": false}),
+        )
+    };
+    assert_eq!(get("activations")[0]["firstName"], "Buyer");
+    assert_eq!(get("activations")[0]["licenseCode"], json!(code));
+    assert_eq!(get("trials")[0]["firstName"], "Trial");
+    assert_eq!(get("all").as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_trial_refreshes_with_its_own_key_until_it_is_reset() {
+    let server = Server::start();
+    let product = product(
+        &server,
+        json!({"intrial": true, "trialperiod": 10, "clientleaseperiod": 3,
+               "features": [{"featurecode": "VIEW", "featurename": "v", "notes": "n", "availableintrials": true},
+                            {"featurecode": "SAVE", "featurename": "s", "notes": "n"}]}),
+    );
+    let me = Installation::new(&product, None, "TRIALCOMPUTER0000001");
+    let (started, _) = lease(&server, PATH_TRIAL, &body(&me.key, &me.request(Operation::StartTrial)));
+    assert_eq!(started.license_type, licensekit::protocol::client_api::LicenseType::Trial);
+    assert_eq!(started.license_code, None);
+    assert_eq!(started.features.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), ["VIEW"]);
+    assert_eq!(started.expires.unwrap() - started.server_time, 10 * 24 * 3600);
+    let (status, answer) = post(&server, PATH_REFRESH, &body(&me.key, &me.request(Operation::Refresh)));
+    assert_eq!(status, 200, "{answer}");
+    let envelope = Envelope::parse(answer["lease"].as_str().unwrap()).unwrap();
+    assert_eq!(envelope.kind(), Kind::TrialLease);
+    let (refreshed, _) = lease(&server, PATH_REFRESH, &body(&me.key, &me.request(Operation::Refresh)));
+    assert_eq!(refreshed.expires, started.expires);
+    assert!(refreshed.serial > started.serial);
+    // Another key for the same computer's trial is refused; a trial is not deactivated.
+    let other = Installation::new(&product, None, "TRIALCOMPUTER0000001");
+    refused(
+        &server,
+        PATH_REFRESH,
+        &body(&other.key, &other.request(Operation::Refresh)),
+        403,
+        Status::BadSignature,
+    );
+    refused(
+        &server,
+        PATH_DEACTIVATE,
+        &body(&me.key, &me.request(Operation::Deactivate)),
+        404,
+        Status::NoLicense,
+    );
+    // Starting again with a new key resumes the trial, and the new key is the one recorded.
+    let (resumed, _) = lease(&server, PATH_TRIAL, &body(&other.key, &other.request(Operation::StartTrial)));
+    assert_eq!(resumed.expires, started.expires);
+    refused(
+        &server,
+        PATH_REFRESH,
+        &body(&me.key, &me.request(Operation::Refresh)),
+        403,
+        Status::BadSignature,
+    );
+    // Reset by the vendor: nothing left to refresh.
+    server.ok("DELETE", "Trial", &json!({"productid": product, "computerid": me.computer}));
+    refused(
+        &server,
+        PATH_REFRESH,
+        &body(&other.key, &other.request(Operation::Refresh)),
+        404,
+        Status::NoLicense,
+    );
+}
