@@ -149,3 +149,20 @@ fn sigterm_lets_the_request_in_flight_finish() {
     signal(child.id(), "INT");
     assert!(child.wait().unwrap().success(), "SIGINT also stops the server cleanly");
 }
+
+#[test]
+fn serve_shows_its_testing_aids_and_checks_them() {
+    let (ok, help, _) = run(&["serve", "--help"]);
+    assert!(ok);
+    for flag in ["--hour-seconds", "--clock-offset-secs"] {
+        let line = help.lines().skip_while(|l| !l.contains(flag)).nth(1).unwrap_or_default();
+        assert!(line.contains("Testing aid"), "{flag}: {help}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [["--hour-seconds", "0"], ["--hour-seconds", "x"], ["--clock-offset-secs", "soon"]] {
+        let mut args = vec!["serve", "--data-dir", dir.path().to_str().unwrap()];
+        args.extend(bad);
+        let (ok, _, err) = run(&args);
+        assert!(!ok && err.contains(bad[0]), "{bad:?}: {err}");
+    }
+}

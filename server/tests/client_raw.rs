@@ -448,3 +448,27 @@ fn a_trial_refreshes_with_its_own_key_until_it_is_reset() {
         Status::NoLicense,
     );
 }
+
+#[test]
+fn concurrent_activations_never_exceed_the_seats() {
+    let server = Server::start();
+    let product = product(&server, json!({"clientsallowed": 3}));
+    let code = code(&server, &product, json!({}));
+    let granted: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..10)
+            .map(|i| {
+                let (server, product, code) = (&server, &product, &code);
+                scope.spawn(move || {
+                    let me = Installation::new(product, Some(code), &format!("RACINGCOMPUTER{i:06}"));
+                    let (status, _) =
+                        post(server, PATH_ACTIVATE, &body(&me.key, &me.request(Operation::Activate)));
+                    assert!(status == 200 || status == 409, "{status}");
+                    usize::from(status == 200)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(granted, 3);
+    assert_eq!(activity(&server, &product, &code).len(), 3);
+}
