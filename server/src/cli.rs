@@ -117,17 +117,22 @@ fn print_init(done: &datadir::Initialised, json: bool) {
     }
 }
 
-fn serve(dir: &Path, listen: SocketAddr, clock: Clock) -> Result<(), String> {
+/// Everything a server over the initialised `dir` shares, with leases signed on `clock`.
+pub(crate) fn app_state(dir: &Path, clock: Clock) -> Result<AppState, String> {
     let key = datadir::signing_key(dir)?;
     let store = datadir::open_store(dir)?;
     let customer_id = store.customer_id().map_err(|e| format!("{e:?}"))?;
-    let public = key.public_key().to_hex();
-    let state = Arc::new(AppState {
+    Ok(AppState {
         store: Arc::new(store),
         customer_id,
         endpoints: crate::api::endpoints(),
         client: ClientProtocol { key, clock },
-    });
+    })
+}
+
+fn serve(dir: &Path, listen: SocketAddr, clock: Clock) -> Result<(), String> {
+    let state = Arc::new(app_state(dir, clock)?);
+    let public = state.client.key.public_key().to_hex();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

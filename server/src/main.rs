@@ -2,21 +2,8 @@
 
 #![forbid(unsafe_code)]
 
-mod api;
-mod auth;
-mod cli;
-mod client_api;
-mod clock;
-mod datadir;
-mod datetime;
-mod error;
-mod json;
-mod params;
-mod random;
-mod server;
-mod store;
-
 use clap::Parser;
+use licensekit_server::cli;
 
 fn main() -> std::process::ExitCode {
     match cli::run(cli::Cli::parse()) {

@@ -153,7 +153,17 @@ pub async fn serve(
     listen: SocketAddr,
     on_listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    serve_until(state, listen, on_listening, shutdown_signal()).await
+}
+
+/// Serves until `shutdown` resolves; requests in flight finish before this returns.
+pub async fn serve_until(
+    state: Arc<AppState>,
+    listen: SocketAddr,
+    on_listening: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_listening(listener.local_addr()?);
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
