@@ -240,7 +240,6 @@ const MIGRATIONS: &[&str] = &[
     // (so a computer whose activity was deleted learns it, signed, at its next refresh).
     r#"
     ALTER TABLE trials ADD COLUMN installation_key TEXT;
-    ALTER TABLE trials ADD COLUMN vm_platform TEXT NOT NULL DEFAULT '';
     CREATE TABLE lease_serial (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
     INSERT INTO lease_serial (id, value) VALUES (1, 0);
     CREATE TABLE client_answers (

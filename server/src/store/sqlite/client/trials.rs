@@ -34,17 +34,10 @@ fn lease(conn: &Connection, call: &ClientCall, product: &Product, expires: i64) 
     };
     let (lease_end, grace_end) = periods.window(&call.vm_platform, call.now, call.hour);
     conn.prepare_cached(
-        "UPDATE trials SET installation_key = ?3, lease_end = ?4, modified = ?5, vm_platform = ?6
+        "UPDATE trials SET installation_key = ?3, lease_end = ?4, modified = ?5
          WHERE product_id = ?1 AND computer_id = ?2",
     )?
-    .execute(params![
-        call.product_id,
-        call.computer_id,
-        call.installation_key,
-        lease_end,
-        call.now,
-        call.vm_platform
-    ])?;
+    .execute(params![call.product_id, call.computer_id, call.installation_key, lease_end, call.now])?;
     let features = product
         .features
         .iter()
