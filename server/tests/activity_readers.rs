@@ -1,11 +1,11 @@
 //! The controllers that read what the client protocol records: activations, feature
 //! check-outs, system details and trials.
 //!
-//! The client protocol (a later issue) is what will write those rows. Until it exists this
-//! test uses the one documented test-only path: it writes rows straight into the server's
+//! The client protocol writes those rows (tested with the real client in `client_*.rs`);
+//! feature check-outs come with a later issue. To check every field against the seed's
+//! example outputs with chosen values, this test writes rows straight into the server's
 //! SQLite file (WAL mode allows it while the server runs), in the schema the server created,
-//! and then reads and manages them through the Web API, checking the answers against the
-//! seed's example outputs.
+//! and then reads and manages them through the Web API.
 
 mod common;
 

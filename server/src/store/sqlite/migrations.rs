@@ -250,10 +250,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX client_answers_created ON client_answers (created);
     CREATE TABLE deleted_activations (
-        installation_key TEXT PRIMARY KEY,
+        installation_key TEXT NOT NULL,
         code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
         computer_id TEXT NOT NULL,
-        deleted INTEGER NOT NULL
+        deleted INTEGER NOT NULL,
+        PRIMARY KEY (installation_key, code)
     );
     CREATE INDEX activations_key ON activations (installation_key);
     "#,
