@@ -155,9 +155,18 @@ enum lk_status
    */
   LK_FUTURE_LEASE = 208,
   /**
-   * The signed data was issued for another product, computer, installation or request.
+   * The signed data was issued for another computer, installation or request.
    */
   LK_MISMATCHED_LEASE = 209,
+  /**
+   * The signed data is for another product.
+   */
+  LK_WRONG_PRODUCT = 210,
+  /**
+   * The certificate answers another request than this computer's pending one (or there is
+   * no pending request, e.g. after an offline deactivation).
+   */
+  LK_WRONG_REQUEST = 211,
   /**
    * The store could not be read or written.
    */

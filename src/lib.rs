@@ -8,6 +8,8 @@
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+mod clock;
+#[cfg(feature = "client")]
 mod config;
 #[cfg(feature = "client")]
 pub mod ffi;

@@ -22,8 +22,10 @@ pub struct License {
     compact: String,
     /// Whether the lease was issued for this computer (tolerant component match).
     machine_matches: bool,
-    /// The features sorted by code, for a binary search without hashing.
-    features: Vec<FeatureGrant>,
+    /// The features with a hash of their code, sorted by hash: a lookup is a binary search
+    /// over integers and one string comparison (string comparisons at every step cost more
+    /// than the rest of a feature check).
+    features: Vec<(u64, FeatureGrant)>,
 }
 
 impl License {
@@ -64,8 +66,9 @@ impl License {
         if lease.product_id != product_id {
             return Err(Status::WrongProduct);
         }
-        let mut features = lease.features.clone();
-        features.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut features: Vec<(u64, FeatureGrant)> =
+            lease.features.iter().map(|f| (code_hash(&f.code), f.clone())).collect();
+        features.sort_by_key(|(hash, _)| *hash);
         Ok(License { kind, lease, compact: envelope.to_compact(), machine_matches, features })
     }
 
@@ -112,8 +115,12 @@ impl License {
     /// Whether `code` is granted and switched on. Capacity features (floating, pools, tokens)
     /// are "enabled" when the license carries them; their use is counted on the server.
     pub fn feature(&self, code: &str) -> Status {
-        match self.features.binary_search_by(|f| f.code.as_str().cmp(code)) {
-            Ok(i) if self.features[i].enabled => Status::Ok,
+        let hash = code_hash(code);
+        let first = self.features.partition_point(|(h, _)| *h < hash);
+        let found =
+            self.features[first..].iter().take_while(|(h, _)| *h == hash).find(|(_, f)| f.code == code);
+        match found {
+            Some((_, f)) if f.enabled => Status::Ok,
             _ => Status::FeatureNotEnabled,
         }
     }
@@ -122,6 +129,12 @@ impl License {
     pub fn udf(&self, name: &str) -> Option<&str> {
         self.lease.udfs.get(name).map(String::as_str)
     }
+}
+
+/// FNV-1a over the feature code: short codes hash in a few nanoseconds, no key needed (the
+/// codes come from a signed lease, so nobody can pick colliding ones to slow lookups).
+fn code_hash(code: &str) -> u64 {
+    code.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// A passive license seen through the same rules as a lease: never refreshed, so its lease

@@ -188,7 +188,8 @@ fn claimed_key(envelope: &Envelope) -> PublicKey {
 fn lease_answer(seen: &Seen, serial: u64, edit: impl FnOnce(&mut Lease)) -> String {
     let r = &seen.request;
     let now = unix_now();
-    let trial = r.operation == Operation::StartTrial;
+    // Trials have no license code, whatever the operation.
+    let trial = r.license_code.is_none();
     let mut lease = Lease {
         product_id: r.product_id.clone(),
         license_code: r.license_code.clone(),
@@ -550,6 +551,21 @@ fn trials_are_trial_leases() {
     let license = c.license().unwrap();
     assert_eq!((license.kind(), license.lease().license_type), (Kind::TrialLease, LicenseType::Trial));
     assert!(server.seen()[0].request.license_code.is_none());
+    assert_eq!(c.refresh(), Ok(()), "a trial lease is refreshed like any lease");
+    assert_eq!(c.license().unwrap().kind(), Kind::TrialLease);
+    // A trial start whose answer was lost is retried as it was, with the same key.
+    let calls = Mutex::new(0);
+    let flaky = Scripted::start(move |seen| {
+        let mut n = calls.lock().unwrap();
+        *n += 1;
+        (*n > 1).then(|| (200, lease_answer(seen, 1, |_| {})))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &flaky.url(), Duration::from_secs(5));
+    assert!(matches!(c.start_trial(), Err(Status::Network | Status::BadResponse)));
+    assert_eq!(c.start_trial(), Ok(()));
+    let seen = flaky.seen();
+    assert_eq!(seen[0].envelope, seen[1].envelope);
     // A server that answers a trial with a plain lease is refused.
     let wrong = Scripted::start(|seen| {
         let mut l: Option<Lease> = None;

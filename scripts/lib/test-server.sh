@@ -26,7 +26,7 @@ start_test_server() {
     auth="Authorization: bearer $(init_field "['customer_id']"):$(init_field "['api_keys']['read_write']")"
     product="$(curl -sf -X POST "$url/api/Product" -H "$auth" -d '{"productname": "licensekit tests",
         "clientsallowed": 1000, "clientleaseperiod": 24, "clientofflineleaseperiod": 30,
-        "features": [{"featurecode": "EXPORT", "featurename": "Export"}],
+        "features": [{"featurecode": "EXPORT", "featurename": "Export", "notes": "Export drawings"}],
         "udfvalues": [{"fieldname": "EDITION", "defaultvalue": "pro"}]}')" || return 1
     product="$(printf '%s' "$product" | tr -d '"' | sed 's/.* : //')"
     code="$(curl -sf -X POST "$url/api/LicenseCode" -H "$auth" -d "{\"productid\": \"$product\", \"numcodes\": 1}")" ||

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+pub(crate) use crate::clock::unix_now;
 use crate::license::{FUTURE_TOLERANCE_SECS, License};
 use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization, installation_id};
 use crate::online::{Refresher, Signal, Transport};
@@ -67,6 +67,8 @@ pub(crate) struct Inner {
 struct Pending {
     operation: Operation,
     license_code: Option<String>,
+    /// The key that signed it (for an activation or trial start, the new installation key).
+    key: SigningKey,
     body: RequestBody,
     nonce: String,
 }
@@ -247,7 +249,7 @@ impl Client {
     /// Frees this computer's seat on the server, then forgets the license and destroys the
     /// installation key. Unreachable server: nothing changes locally (the seat is still taken).
     pub fn deactivate(&self) -> Result<(), Status> {
-        self.inner.online(Operation::Deactivate, None)
+        self.inner.online(Operation::Deactivate, self.inner.license_code())
     }
 }
 
@@ -318,8 +320,12 @@ impl Inner {
     }
 
     pub(crate) fn refresh(&self) -> Result<(), Status> {
-        let code = (**self.license.load()).as_ref().ok().and_then(|l| l.lease().license_code.clone());
-        self.online(Operation::Refresh, code)
+        self.online(Operation::Refresh, self.license_code())
+    }
+
+    /// The license code of the current license (`None` for trials and when there is none).
+    fn license_code(&self) -> Option<String> {
+        (**self.license.load()).as_ref().ok().and_then(|l| l.lease().license_code.clone())
     }
 
     /// Reports the current status to the callback if it changed since the last report.
@@ -353,13 +359,10 @@ impl Inner {
         license_code: Option<String>,
         pending: &mut Option<Pending>,
     ) -> Result<(), Status> {
-        let key = self.request_key(operation)?;
-        let retry = pending.take().filter(|p| {
-            p.operation == operation && p.license_code == license_code && operation != Operation::Activate
-        });
+        let retry = pending.take().filter(|p| p.operation == operation && p.license_code == license_code);
         let attempt = match retry {
             Some(p) => p,
-            None => self.build_request(operation, license_code, &key)?,
+            None => self.build_request(operation, license_code, self.request_key(operation)?)?,
         };
         let response = match transport.post(operation, &attempt.body) {
             Ok(response) => response,
@@ -370,7 +373,7 @@ impl Inner {
                 return Err(status);
             }
         };
-        self.accept(operation, &key, &attempt.nonce, response)
+        self.accept(operation, &attempt.key, &attempt.nonce, response)
     }
 
     /// The key that signs a request: a fresh one for activation and trials (it becomes the
@@ -387,7 +390,7 @@ impl Inner {
         &self,
         operation: Operation,
         license_code: Option<String>,
-        key: &SigningKey,
+        key: SigningKey,
     ) -> Result<Pending, Status> {
         let nonce = random_hex()?;
         let system_details =
@@ -407,8 +410,8 @@ impl Inner {
             app: self.config.app().clone(),
         };
         let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
-        let body = RequestBody { request: Envelope::sign(key, Kind::ClientRequest, &payload)?.to_compact() };
-        Ok(Pending { operation, license_code, body, nonce })
+        let body = RequestBody { request: Envelope::sign(&key, Kind::ClientRequest, &payload)?.to_compact() };
+        Ok(Pending { operation, license_code, key, body, nonce })
     }
 
     /// Checks the server's lease against the request and the lease already held, then
@@ -423,7 +426,15 @@ impl Inner {
         let text = response.lease.ok_or(Status::BadResponse)?;
         let license = self.verify(&text, &[Kind::Lease, Kind::TrialLease])?;
         let lease = license.lease();
-        let expected_kind = if operation == Operation::StartTrial { Kind::TrialLease } else { Kind::Lease };
+        let expected_kind = match operation {
+            Operation::StartTrial => Kind::TrialLease,
+            Operation::Activate | Operation::Deactivate => Kind::Lease,
+            // A refresh renews what is held: a lease or a trial lease.
+            Operation::Refresh | Operation::SystemDetails => match &**self.license.load() {
+                Ok(current) => current.kind(),
+                Err(_) => Kind::Lease,
+            },
+        };
         if license.status(lease.server_time) == Status::WrongMachine
             || lease.installation_key != key.public_key().to_hex()
             || lease.nonce != nonce
@@ -507,11 +518,6 @@ fn random_hex() -> Result<String, Status> {
     let mut bytes = [0u8; 16];
     os_random(&mut bytes)?;
     Ok(hex::encode(bytes))
-}
-
-/// Wall-clock Unix seconds; a clock before 1970 reads as 0 (and will look tampered).
-pub(crate) fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Locks a mutex, recovering from poisoning: every critical section here leaves the data

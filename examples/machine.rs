@@ -1,9 +1,8 @@
-//! The quickstart: what licensekit sees of this computer.
+//! What licensekit sees of this computer.
 //!
-//! `cargo run --example quickstart [PRODUCT_ID]` prints the computer ID for a product, the
-//! salted component digests behind it, the VM/container verdict with its evidence, and the
-//! system details a license server receives. Later capabilities (an embedded server,
-//! activation, offline certificates) extend this walk-through.
+//! `cargo run --example machine [PRODUCT_ID]` prints the computer ID for a product, the salted
+//! component digests behind it, the VM/container verdict with its evidence, and the system
+//! details a license server receives.
 
 use licensekit::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization, installation_id};
 use licensekit::store;
