@@ -1,4 +1,5 @@
-//! The command line: `init`, `serve`, `keys` and `public-key`.
+//! The command line: `init`, `serve`, `keys`, `public-key`, and for air-gapped vendors
+//! `offline activate|deactivate` and `passive create` (see [`crate::licensing_cli`]).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -11,9 +12,11 @@ use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
 use crate::datadir;
 use crate::datetime;
+use crate::licensing_cli;
 use crate::server::{self, AppState};
 use crate::store::Store;
-use crate::store::model::KeyKind;
+use crate::store::leasing::NewPassive;
+use crate::store::model::{KeyKind, UdfSetting};
 
 /// Where `licensekit-server` with no arguments keeps its data.
 pub const DEFAULT_DATA_DIR: &str = "licensekit-data";
@@ -67,6 +70,78 @@ pub enum Command {
         #[arg(long)]
         data_dir: PathBuf,
     },
+    /// Air-gapped activation by files, against the data directory (no server needed).
+    Offline {
+        #[command(subcommand)]
+        action: OfflineAction,
+    },
+    /// Passive licenses (bound to a client ID, never refreshed), against the data directory.
+    Passive {
+        #[command(subcommand)]
+        action: PassiveAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfflineAction {
+    /// Answer an activation request file with an activation certificate (printed, armoured),
+    /// under the same rules as online activation.
+    Activate {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The request file the air-gapped machine wrote (armoured or compact).
+        #[arg(long)]
+        request: PathBuf,
+        /// Print one JSON object instead of the certificate.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a deactivation certificate file: the seat it gives back is freed (once).
+    Deactivate {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        certificate: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassiveAction {
+    /// Create a passive license for a client ID (printed, armoured).
+    Create {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        product: String,
+        /// 10-255 printable ASCII characters: by default the machine's computer ID.
+        #[arg(long)]
+        client_id: String,
+        /// The company the license is assigned to (0: none).
+        #[arg(long, default_value_t = 0)]
+        company_id: i64,
+        /// The code profile whose settings apply (default: the product's).
+        #[arg(long)]
+        profile: Option<String>,
+        /// A feature code to switch on (repeat for more).
+        #[arg(long = "feature")]
+        features: Vec<String>,
+        /// A UDF value, NAME=VALUE (repeat for more).
+        #[arg(long = "udf", value_parser = parse_udf)]
+        udfs: Vec<(String, String)>,
+        /// Print one JSON object instead of the license.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_udf(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .ok_or_else(|| "expected NAME=VALUE".to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,6 +273,40 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 store.revoke_key(id).map_err(|e| format!("{e:?}"))?;
                 println!("revoked key {id}");
                 Ok(())
+            }
+        },
+        Some(Command::Offline { action }) => match action {
+            OfflineAction::Activate { data_dir, request, json } => {
+                licensing_cli::activate(&app_state(&data_dir, Clock::default())?, &request, json)
+            }
+            OfflineAction::Deactivate { data_dir, certificate, json } => {
+                licensing_cli::deactivate(&app_state(&data_dir, Clock::default())?, &certificate, json)
+            }
+        },
+        Some(Command::Passive { action }) => match action {
+            PassiveAction::Create {
+                data_dir,
+                product,
+                client_id,
+                company_id,
+                profile,
+                features,
+                udfs,
+                json,
+            } => {
+                let state = app_state(&data_dir, Clock::default())?;
+                let clock = state.client.clock;
+                let request = NewPassive {
+                    product_id: product,
+                    client_id,
+                    company_id,
+                    profile: profile.filter(|name| !name.eq_ignore_ascii_case("default")),
+                    features,
+                    udfs: udfs.into_iter().map(|(name, value)| UdfSetting { name, value }).collect(),
+                    now: clock.now(),
+                    hour: clock.hour(),
+                };
+                licensing_cli::passive(&state, &request, json)
             }
         },
     }

@@ -110,6 +110,16 @@ impl Params {
         }
     }
 
+    /// A mandatory text field that may be longer than [`MAX_TEXT`] (a signed envelope); the
+    /// caller bounds it. Surrounding white space is trimmed.
+    pub fn required_long(&self, name: &str) -> Result<String, ApiError> {
+        match self.value(name) {
+            None => Err(ApiError::bad_request(format!("{name}: required"))),
+            Some(Value::String(s)) => Ok(s.trim().to_owned()),
+            Some(_) => Err(ApiError::bad_request(format!("{name}: must be a string"))),
+        }
+    }
+
     /// An optional text field with a length range (in characters).
     pub fn text_len(&self, name: &str, min: usize, max: usize) -> Result<Option<String>, ApiError> {
         let Some(text) = self.text(name)? else { return Ok(None) };

@@ -105,17 +105,15 @@ async fn dispatch(
     let task = tokio::task::spawn_blocking(move || -> Result<Json, ApiError> {
         let store = state.store.as_ref();
         auth::authorize(store, &state.customer_id, &headers, endpoint.access)?;
-        let handler = match endpoint.action {
-            Action::Run(handler) => handler,
-            Action::Later(why) => {
-                return Err(ApiError::new(
-                    StatusCode::NOT_IMPLEMENTED,
-                    format!("{} {}: {why}", endpoint.method, endpoint.controller),
-                ));
-            }
-        };
-        let params = Params::from_parts(query, &body)?;
-        handler(store, &params)
+        let params = move || Params::from_parts(query, &body);
+        match endpoint.action {
+            Action::Run(handler) => handler(store, &params()?),
+            Action::Licensing(handler) => handler(store, &state.client, &params()?),
+            Action::Later(why) => Err(ApiError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                format!("{} {}: {why}", endpoint.method, endpoint.controller),
+            )),
+        }
     });
     match task.await {
         Ok(Ok(json)) => json_response(StatusCode::OK, &json),

@@ -606,10 +606,7 @@ fn activity_trials_and_system_details_answer_empty() {
 fn later_controllers_answer_501() {
     let server = Server::start();
     for (method, controller, kind) in [
-        ("POST", "PassiveLicense", "read_write"),
         ("POST", "NetworkMasterLicense", "read_write"),
-        ("GET", "OfflineActivation", "offline"),
-        ("DELETE", "OfflineActivation", "offline"),
         ("GET", "Group", "read_only"),
         ("POST", "GroupUser", "read_write"),
         ("PUT", "GroupUserPassword", "read_write"),

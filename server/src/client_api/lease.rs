@@ -1,10 +1,11 @@
 //! Turning a grant into the signed lease the client verifies.
 
 use licensekit::protocol::client_api::{ClientRequest, FeatureGrant, FeatureKind, Lease, LicenseType};
+use licensekit::protocol::offline::PassiveLicense;
 use licensekit::protocol::{Envelope, Kind, SigningKey};
 
-use crate::store::leasing::Grant;
-use crate::store::model::FeatureType;
+use crate::store::leasing::{Grant, PassiveGrant};
+use crate::store::model::{FeatureState, FeatureType};
 
 fn seconds(millis: i64) -> i64 {
     millis.div_euclid(1000)
@@ -20,11 +21,9 @@ fn kind(feature_type: FeatureType) -> FeatureKind {
     }
 }
 
-/// The lease for `request`, signed at `now` (Unix milliseconds): the request's product,
-/// computer, components and nonce, the grant's everything else.
-pub fn lease(request: &ClientRequest, grant: &Grant, now: i64) -> Lease {
-    let features = grant
-        .features
+/// Features as a license grants them: code, kind, ON/OFF, and a limit for capacity kinds.
+fn feature_grants(features: &[FeatureState]) -> Vec<FeatureGrant> {
+    features
         .iter()
         .map(|f| FeatureGrant {
             code: f.code.clone(),
@@ -32,7 +31,13 @@ pub fn lease(request: &ClientRequest, grant: &Grant, now: i64) -> Lease {
             enabled: f.on,
             limit: f.feature_type.detail_labels().map(|_| u64::try_from(f.limit).unwrap_or(0)),
         })
-        .collect();
+        .collect()
+}
+
+/// The lease for `request`, signed at `now` (Unix milliseconds): the request's product,
+/// computer, components and nonce, the grant's everything else.
+pub fn lease(request: &ClientRequest, grant: &Grant, now: i64) -> Lease {
+    let features = feature_grants(&grant.features);
     Lease {
         product_id: request.product_id.clone(),
         license_code: grant.license_code.clone(),
@@ -60,4 +65,36 @@ pub fn sign(key: &SigningKey, lease: &Lease) -> Result<String, String> {
     let payload = serde_json::to_vec(lease).map_err(|e| format!("lease: {e}"))?;
     let envelope = Envelope::sign(key, kind, &payload).map_err(|s| format!("lease: {s:?}"))?;
     Ok(envelope.to_compact())
+}
+
+/// Signs the lease of an offline activation with the vendor key: an armoured
+/// `activation-certificate`, the form carried back to the air-gapped machine.
+pub fn sign_certificate(key: &SigningKey, lease: &Lease) -> Result<String, String> {
+    let payload = serde_json::to_vec(lease).map_err(|e| format!("certificate: {e}"))?;
+    let envelope = Envelope::sign(key, Kind::ActivationCertificate, &payload)
+        .map_err(|s| format!("certificate: {s:?}"))?;
+    Ok(envelope.to_armoured())
+}
+
+/// The passive license of a grant.
+pub fn passive_license(grant: &PassiveGrant) -> PassiveLicense {
+    PassiveLicense {
+        product_id: grant.product_id.clone(),
+        client_id: grant.client_id.clone(),
+        features: feature_grants(&grant.features),
+        udfs: grant.udfs.iter().map(|u| (u.name.clone(), u.value.clone())).collect(),
+        company: grant.company.clone(),
+        profile: grant.profile.clone(),
+        issued_at: seconds(grant.issued_at),
+        serial: u64::try_from(grant.serial).unwrap_or(0),
+        expires: grant.expires.map(seconds),
+    }
+}
+
+/// Signs a passive license with the vendor key: an armoured `passive-license`.
+pub fn sign_passive(key: &SigningKey, grant: &PassiveGrant) -> Result<String, String> {
+    let payload = serde_json::to_vec(&passive_license(grant)).map_err(|e| format!("passive license: {e}"))?;
+    let envelope =
+        Envelope::sign(key, Kind::PassiveLicense, &payload).map_err(|s| format!("passive license: {s:?}"))?;
+    Ok(envelope.to_armoured())
 }

@@ -7,8 +7,8 @@
 //! computer's activation or trial. Refusals are `{"status", "name", "message"}` with a
 //! licensekit status and a 4xx; a storage failure is the only 5xx.
 
-mod lease;
-mod request;
+pub(crate) mod lease;
+pub(crate) mod request;
 
 use std::sync::Arc;
 
@@ -56,10 +56,10 @@ fn operation(name: &str) -> Option<Operation> {
 }
 
 /// The HTTP status of a refusal.
-fn http_status(status: Status) -> StatusCode {
+pub(crate) fn http_status(status: Status) -> StatusCode {
     match status {
         Status::InvalidLicenseCode | Status::InvalidProductId | Status::NoLicense => StatusCode::NOT_FOUND,
-        Status::ActivationLimit => StatusCode::CONFLICT,
+        Status::ActivationLimit | Status::Deactivated => StatusCode::CONFLICT,
         Status::Disabled
         | Status::Expired
         | Status::TrialUnavailable

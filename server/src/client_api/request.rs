@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::MAX_COMPUTER_ID;
 use crate::clock::Clock;
-use crate::store::leasing::{ClientCall, Refusal};
+use crate::store::leasing::{Channel, ClientCall, Refusal};
 
 /// Most component digests a request may carry.
 const MAX_COMPONENTS: usize = 64;
@@ -29,52 +29,81 @@ fn malformed(message: impl Into<String>) -> Refusal {
 }
 
 /// The payload of an envelope before verification: only to learn which key to verify with.
-fn unverified_payload(envelope: &Envelope) -> Result<Vec<u8>, Refusal> {
+/// `field` names the request field the envelope came in, for the message.
+pub fn unverified_payload(envelope: &Envelope, field: &str) -> Result<Vec<u8>, Refusal> {
     let compact = envelope.to_compact();
     let payload = compact.split('.').nth(3).unwrap_or_default();
-    URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| Refusal::new(Status::MalformedEnvelope, "request: the payload is not base64url"))
+    URL_SAFE_NO_PAD.decode(payload).map_err(|_| {
+        Refusal::new(Status::MalformedEnvelope, format!("{field}: the payload is not base64url"))
+    })
 }
 
 /// Decodes and verifies a request posted to `operation`'s path.
 pub fn decode(operation: Operation, body: &[u8], clock: &Clock) -> Result<Verified, Refusal> {
     let body: RequestBody = from_slice_strict(body)
         .map_err(|_| malformed(r#"body: expected {"request": "<client-request envelope>"}"#))?;
-    let envelope = Envelope::parse(&body.request)
-        .map_err(|status| Refusal::new(status, "request: not a licensekit envelope"))?;
-    if envelope.kind() != Kind::ClientRequest {
-        return Err(Refusal::new(Status::WrongKind, "request: expected a client-request envelope"));
+    verify(&body.request, "request", Kind::ClientRequest, operation, Channel::Online, clock)
+}
+
+/// Decodes and verifies an offline activation request (armoured or compact text, carried in
+/// the request field `field`): an `activation-request` envelope holding an activation,
+/// signed by the key it names.
+pub fn decode_offline(text: &str, field: &str, clock: &Clock) -> Result<Verified, Refusal> {
+    verify(text.trim(), field, Kind::ActivationRequest, Operation::Activate, Channel::Offline, clock)
+}
+
+/// The request in the envelope `text` of `kind`, proven to be signed by the installation
+/// key it names, with its fields' bounds checked.
+fn verify(
+    text: &str,
+    field: &str,
+    kind: Kind,
+    operation: Operation,
+    channel: Channel,
+    clock: &Clock,
+) -> Result<Verified, Refusal> {
+    let envelope = Envelope::parse(text)
+        .map_err(|status| Refusal::new(status, format!("{field}: not a licensekit envelope")))?;
+    if envelope.kind() != kind {
+        return Err(Refusal::new(
+            Status::WrongKind,
+            format!("{field}: expected a {} envelope", kind.as_str()),
+        ));
     }
     // The key that signed the request is the installation key the request names: at
     // activation that proves possession of a new key; later the store checks it is the
     // recorded one.
-    let claimed: ClientRequest = from_slice_strict(&unverified_payload(&envelope)?)
-        .map_err(|_| malformed("request: the payload is not a client request"))?;
+    let claimed: ClientRequest = from_slice_strict(&unverified_payload(&envelope, field)?)
+        .map_err(|_| malformed(format!("{field}: the payload is not a client request")))?;
     let key = PublicKey::from_hex(&claimed.installation_key)
         .map_err(|_| malformed("installation_key: expected an Ed25519 public key in 64 hex characters"))?;
-    let payload = envelope.verify_with(&key, Kind::ClientRequest).map_err(|_| {
-        Refusal::new(Status::BadSignature, "request: not signed by the installation key it names")
+    let payload = envelope.verify_with(&key, kind).map_err(|_| {
+        Refusal::new(Status::BadSignature, format!("{field}: not signed by the installation key it names"))
     })?;
-    let request: ClientRequest =
-        from_slice_strict(payload).map_err(|_| malformed("request: the payload is not a client request"))?;
+    let request: ClientRequest = from_slice_strict(payload)
+        .map_err(|_| malformed(format!("{field}: the payload is not a client request")))?;
     if request.operation != operation {
-        return Err(malformed(format!(
-            "operation: a {:?} request posted to {}",
-            request.operation,
-            operation.path()
-        )));
+        return Err(malformed(match channel {
+            Channel::Online => {
+                format!("operation: a {:?} request posted to {}", request.operation, operation.path())
+            }
+            Channel::Offline => {
+                format!("operation: an offline request must activate, not {:?}", request.operation)
+            }
+        }));
     }
     let system_details = check(&request, operation)?;
     let call = ClientCall {
         operation,
+        channel,
         request_id: request.request_id.clone(),
-        request_hash: Sha256::digest(body.request.as_bytes()).into(),
+        request_hash: Sha256::digest(envelope.to_compact().as_bytes()).into(),
         product_id: request.product_id.clone(),
         license_code: request.license_code.clone(),
         computer_id: request.computer_id.clone(),
         installation_key: key.to_hex(),
         vm_platform: request.vm_platform.clone(),
+        nonce: request.nonce.clone(),
         system_details,
         now: clock.now(),
         hour: clock.hour(),

@@ -18,10 +18,22 @@ pub const DEFAULT_LEASE_HOURS: i64 = 24;
 /// within minutes; the records are pruned after this).
 pub const ANSWER_RETENTION_MILLIS: i64 = 7 * 86_400_000;
 
+/// How a call reached the server, and so how its lease is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The client protocol: a lease the client refreshes.
+    Online,
+    /// An activation request carried by hand (`GET OfflineActivation`, `offline activate`):
+    /// an activation certificate that runs for the code's offline lease period and is never
+    /// refreshed. An installation key whose activation was deactivated is not activated again.
+    Offline,
+}
+
 /// One verified client call, as the store needs it. Times are Unix milliseconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientCall {
     pub operation: Operation,
+    pub channel: Channel,
     /// The idempotency key, and a hash of the whole signed request it came with.
     pub request_id: String,
     pub request_hash: [u8; 32],
@@ -31,6 +43,9 @@ pub struct ClientCall {
     /// The key that signed the request (verified before the store is called).
     pub installation_key: String,
     pub vm_platform: String,
+    /// The request's nonce, recorded with the activation so a deactivation certificate can
+    /// name the lease it gives back.
+    pub nonce: String,
     /// System details to record (compact JSON object text), if the call carries them.
     pub system_details: Option<String>,
     /// The server's clock.
@@ -109,6 +124,70 @@ impl Periods {
         (lease_end, grace_end)
     }
 }
+
+/// (lease end, grace end) of an activation certificate signed at `now`: both at the end of
+/// the code's offline lease period, since an air-gapped machine never refreshes. A period of
+/// 0 issues no certificate (it would be expired on arrival).
+pub fn certificate_window(offline_hours: i64, now: i64, hour: i64) -> Result<(i64, i64), Refusal> {
+    if offline_hours <= 0 {
+        return Err(Refusal::new(
+            Status::InvalidArgument,
+            "license_code: the code's client offline lease period is 0 days; set clientofflineleaseperiod \
+             to issue offline activation certificates",
+        ));
+    }
+    let end = now.saturating_add(offline_hours.saturating_mul(hour));
+    Ok((end, end))
+}
+
+/// A deactivation certificate, verified against the installation key it names (the store
+/// checks that key is the one recorded for the activation). Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfflineDeactivation {
+    pub product_id: String,
+    pub license_code: String,
+    pub computer_id: String,
+    pub installation_key: String,
+    /// The serial and nonce of the lease or certificate being given back.
+    pub certificate_serial: i64,
+    pub nonce: String,
+    pub now: i64,
+}
+
+/// What the vendor asks a passive license to hold (`POST PassiveLicense`, `passive create`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPassive {
+    pub product_id: String,
+    pub client_id: String,
+    /// 0 = no company.
+    pub company_id: i64,
+    /// `None` = the product's settings.
+    pub profile: Option<String>,
+    /// Features switched on over the profile's (or product's) availability.
+    pub features: Vec<String>,
+    /// UDF values over the profile's (or product's) values.
+    pub udfs: Vec<UdfSetting>,
+    pub now: i64,
+    /// Milliseconds in one "hour" of a period.
+    pub hour: i64,
+}
+
+/// Everything a passive license says, before it is signed. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassiveGrant {
+    pub product_id: String,
+    pub client_id: String,
+    pub features: Vec<FeatureState>,
+    pub udfs: Vec<UdfSetting>,
+    pub company: Option<String>,
+    pub profile: Option<String>,
+    pub issued_at: i64,
+    pub serial: i64,
+    pub expires: Option<i64>,
+}
+
+/// Signs a passive grant into an armoured `passive-license` envelope.
+pub type PassiveSigner<'a> = &'a dyn Fn(&PassiveGrant) -> Result<String, String>;
 
 /// When a license code's license ends: never (perpetual), `subscription_period` days after
 /// its first activation `first_activation`, or on its expiration date.

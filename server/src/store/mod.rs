@@ -11,7 +11,7 @@ pub mod leasing;
 pub mod model;
 pub mod sqlite;
 
-use leasing::{ClientCall, Refusal, Signer};
+use leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use model::*;
 
 /// Why a storage call failed. Messages name the request field concerned.
@@ -139,6 +139,12 @@ pub trait Store: Send + Sync {
         call: &ClientCall,
         sign: Signer<'_>,
     ) -> StoreResult<Result<Option<String>, Refusal>>;
+    /// Applies a deactivation certificate whose signature by its installation key was
+    /// checked, in one transaction: the seat is freed, or the refusal says why not.
+    fn offline_deactivate(&self, deactivation: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>>;
+    /// Creates a passive license in one transaction: `sign` turns the grant (with a new
+    /// serial) into the license text, which is recorded and returned.
+    fn create_passive(&self, request: &NewPassive, sign: PassiveSigner<'_>) -> StoreResult<String>;
 
     // --- companies and consumers ---
     fn company(&self, id: i64, product_id: Option<&str>) -> StoreResult<Company>;

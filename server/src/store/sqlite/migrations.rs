@@ -258,6 +258,24 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX activations_key ON activations (installation_key);
     "#,
+    // 3: air-gapped and passive licensing: each activation remembers the serial it started
+    // with and the nonce of its latest lease (a deactivation certificate must name a lease
+    // issued to it), and the passive licenses issued are kept.
+    r#"
+    ALTER TABLE activations ADD COLUMN first_serial INTEGER;
+    ALTER TABLE activations ADD COLUMN nonce TEXT;
+    CREATE TABLE passive_licenses (
+        serial INTEGER PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        client_id TEXT NOT NULL,
+        company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
+        profile TEXT,
+        issued INTEGER NOT NULL,
+        expires INTEGER,
+        license TEXT NOT NULL
+    );
+    CREATE INDEX passive_licenses_client ON passive_licenses (product_id, client_id);
+    "#,
 ];
 
 /// The schema version this binary writes.

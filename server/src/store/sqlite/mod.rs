@@ -9,6 +9,7 @@ mod companies;
 mod consumers;
 mod licensing;
 mod migrations;
+mod passive;
 mod products;
 mod profiles;
 
@@ -17,7 +18,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use super::leasing::{ClientCall, Refusal, Signer};
+use super::leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use super::model::*;
 use super::{Store, StoreError, StoreResult};
 
@@ -318,6 +319,12 @@ impl Store for SqliteStore {
         sign: Signer<'_>,
     ) -> StoreResult<Result<Option<String>, Refusal>> {
         self.write(|t| client::call(t, call, sign))
+    }
+    fn offline_deactivate(&self, deactivation: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>> {
+        self.write(|t| client::deactivate_offline(t, deactivation))
+    }
+    fn create_passive(&self, request: &NewPassive, sign: PassiveSigner<'_>) -> StoreResult<String> {
+        self.write(|t| passive::create(t, request, sign))
     }
 
     fn company(&self, id: i64, product_id: Option<&str>) -> StoreResult<Company> {

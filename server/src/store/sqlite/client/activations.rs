@@ -1,5 +1,6 @@
-//! Activations of license codes: activate (seat rules, expiry, trial conversion), refresh
-//! (revocations reach the client as a signed state) and deactivate (the seat is freed).
+//! Activations of license codes: activate online or offline (seat rules, expiry, trial
+//! conversion), refresh (revocations reach the client as a signed state), and deactivate
+//! online or by a deactivation certificate (the seat is freed).
 
 use licensekit::Status;
 use licensekit::protocol::client_api::LeaseState;
@@ -7,7 +8,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Outcome, next_serial, product_exists, record_system_details, unknown_installation};
 use crate::store::StoreResult;
-use crate::store::leasing::{ClientCall, Grant, Periods, Refusal, code_expiry, wire_license_type};
+use crate::store::leasing::{
+    Channel, ClientCall, Grant, OfflineDeactivation, Periods, Refusal, certificate_window, code_expiry,
+    wire_license_type,
+};
 use crate::store::model::Settings;
 use crate::store::sqlite::licensing::{self, Owner, SETTINGS_COLUMNS};
 
@@ -28,16 +32,20 @@ impl Code {
 
 /// The code the call names, in the call's product; a refusal when either is unknown.
 fn load_code(conn: &Connection, call: &ClientCall) -> StoreResult<Result<Code, Refusal>> {
-    if let Err(refusal) = product_exists(conn, &call.product_id)? {
+    find_code(conn, &call.product_id, call.license_code.as_deref().unwrap_or_default())
+}
+
+/// The code in the product; a refusal when either is unknown.
+fn find_code(conn: &Connection, product_id: &str, code: &str) -> StoreResult<Result<Code, Refusal>> {
+    if let Err(refusal) = product_exists(conn, product_id)? {
         return Ok(Err(refusal));
     }
-    let code = call.license_code.as_deref().unwrap_or_default();
     let found = conn
         .prepare_cached(&format!(
             "SELECT product_id, subscription_last_activated, {SETTINGS_COLUMNS} FROM license_codes
              WHERE code = ?1 AND product_id = ?2"
         ))?
-        .query_row([code, &call.product_id], |r| {
+        .query_row([code, product_id], |r| {
             Ok(Code {
                 code: code.to_owned(),
                 product_id: r.get(0)?,
@@ -49,7 +57,7 @@ fn load_code(conn: &Connection, call: &ClientCall) -> StoreResult<Result<Code, R
     Ok(found.ok_or_else(|| {
         Refusal::new(
             Status::InvalidLicenseCode,
-            format!("license_code: license code {code} not found in product {}", call.product_id),
+            format!("license_code: license code {code} not found in product {product_id}"),
         )
     }))
 }
@@ -91,6 +99,12 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     if code.expires(call).is_some_and(|end| end <= call.now) {
         return Ok(Err(Refusal::new(Status::Expired, "license_code: the license has expired")));
     }
+    if call.channel == Channel::Offline && key_given_back(conn, &call.installation_key)? {
+        return Ok(Err(Refusal::new(
+            Status::Deactivated,
+            "installation_key: this request's activation was deactivated; the machine must make a new request",
+        )));
+    }
     let current: Option<i64> = conn
         .prepare_cached(
             "SELECT id FROM activations WHERE code = ?1 AND computer_id = ?2 AND status = 'Activated'
@@ -114,21 +128,30 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             )));
         }
     }
+    let window = match call.channel {
+        Channel::Online => Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour),
+        Channel::Offline => {
+            match certificate_window(code.settings.client_offline_lease_period, call.now, call.hour) {
+                Ok(window) => window,
+                Err(refusal) => return Ok(Err(refusal)),
+            }
+        }
+    };
     let serial = next_serial(conn)?;
-    let window = Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour);
     match current {
         // The same computer again: the new installation key replaces the old one.
         Some(id) => conn
             .prepare_cached(
-                "UPDATE activations SET installation_key = ?2, lease_end = ?3, vm_platform = ?4, serial = ?5
+                "UPDATE activations SET installation_key = ?2, lease_end = ?3, vm_platform = ?4, serial = ?5,
+                                        first_serial = ?5, nonce = ?6
                  WHERE id = ?1",
             )?
-            .execute(params![id, call.installation_key, window.0, call.vm_platform, serial])?,
+            .execute(params![id, call.installation_key, window.0, call.vm_platform, serial, call.nonce])?,
         None => conn
             .prepare_cached(
                 "INSERT INTO activations (code, computer_id, status, activated, lease_end, vm_platform,
-                                          installation_key, serial)
-                 VALUES (?1, ?2, 'Activated', ?3, ?4, ?5, ?6, ?7)",
+                                          installation_key, serial, first_serial, nonce)
+                 VALUES (?1, ?2, 'Activated', ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
             )?
             .execute(params![
                 code.code,
@@ -137,7 +160,8 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 window.0,
                 call.vm_platform,
                 call.installation_key,
-                serial
+                serial,
+                call.nonce
             ])?,
     };
     let mut code = code;
@@ -154,6 +178,17 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     .execute(params![call.product_id, call.computer_id, code.code, call.now])?;
     record_system_details(conn, call)?;
     Ok(Ok(Some(grant(conn, call, &code, LeaseState::Active, window, serial)?)))
+}
+
+/// Whether an installation key's activation was given back (deactivated, returned or
+/// deleted): such a key is never activated again.
+fn key_given_back(conn: &Connection, installation_key: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM activations WHERE installation_key = ?1 AND status <> 'Activated'
+             UNION ALL SELECT 1 FROM deleted_activations WHERE installation_key = ?1",
+        )?
+        .exists([installation_key])?)
 }
 
 /// The activation signed by the call's key: (row ID, status), or the deleted activity's
@@ -192,9 +227,9 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     let state = match activation {
         Some((id, status)) if status == "Activated" => {
             conn.prepare_cached(
-                "UPDATE activations SET lease_end = ?2, vm_platform = ?3, serial = ?4 WHERE id = ?1",
+                "UPDATE activations SET lease_end = ?2, vm_platform = ?3, serial = ?4, nonce = ?5 WHERE id = ?1",
             )?
-            .execute(params![id, window.0, call.vm_platform, serial])?;
+            .execute(params![id, window.0, call.vm_platform, serial, call.nonce])?;
             if code.settings.enabled_for_use { LeaseState::Active } else { LeaseState::Disabled }
         }
         // Deactivated, returned (PUT LicenseCodeActivity) or deleted (DELETE).
@@ -243,15 +278,89 @@ pub fn deactivate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> 
         Ok(code) => code,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    free_seat(conn, &code_name, &call.computer_id, &call.installation_key, call.now)?;
+    let serial = next_serial(conn)?;
+    let window = Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour);
+    Ok(Ok(Some(grant(conn, call, &code, LeaseState::Deactivated, window, serial)?)))
+}
+
+/// Deactivates the activation of `code` held by `installation_key` on `computer_id`: the seat
+/// and the floating seats and elements the computer held are freed.
+fn free_seat(
+    conn: &Connection,
+    code: &str,
+    computer_id: &str,
+    installation_key: &str,
+    now: i64,
+) -> StoreResult<()> {
     conn.prepare_cached(
         "UPDATE activations SET status = 'Deactivated', deactivated = ?3
          WHERE code = ?1 AND installation_key = ?2 AND status = 'Activated'",
     )?
-    .execute(params![code_name, call.installation_key, call.now])?;
-    // Seats and elements the computer held are freed with its activation.
+    .execute(params![code, installation_key, now])?;
     conn.prepare_cached("DELETE FROM feature_checkouts WHERE code = ?1 AND computer_id = ?2")?
-        .execute(params![code_name, call.computer_id])?;
-    let serial = next_serial(conn)?;
-    let window = Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour);
-    Ok(Ok(Some(grant(conn, call, &code, LeaseState::Deactivated, window, serial)?)))
+        .execute(params![code, computer_id])?;
+    Ok(())
+}
+
+/// Applies a deactivation certificate (its signature by `installation_key` already checked):
+/// that key must be the one recorded for the code's activation on that computer, the
+/// certificate must name a lease issued to that activation, and the activation must still
+/// hold its seat, so a certificate frees one seat once.
+pub fn deactivate_offline(conn: &Connection, d: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>> {
+    if let Err(refusal) = find_code(conn, &d.product_id, &d.license_code)? {
+        return Ok(Err(refusal));
+    }
+    let row: Option<(String, i64, Option<i64>, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT status, serial, first_serial, nonce FROM activations
+             WHERE code = ?1 AND computer_id = ?2 AND installation_key = ?3 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![d.license_code, d.computer_id, d.installation_key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let Some((status, latest, first, nonce)) = row else {
+        let deleted = conn
+            .prepare_cached(
+                "SELECT 1 FROM deleted_activations WHERE code = ?1 AND computer_id = ?2 AND installation_key = ?3",
+            )?
+            .exists(params![d.license_code, d.computer_id, d.installation_key])?;
+        if deleted {
+            return Ok(Err(Refusal::new(
+                Status::Deactivated,
+                "deactivationcertificate: the activation's activity was deleted on the server: its seat is free",
+            )));
+        }
+        let activated = conn
+            .prepare_cached("SELECT 1 FROM activations WHERE code = ?1 AND computer_id = ?2")?
+            .exists(params![d.license_code, d.computer_id])?;
+        return Ok(Err(if activated {
+            Refusal::new(
+                Status::BadSignature,
+                "installation_key: the certificate is not signed by the key recorded for this computer's activation",
+            )
+        } else {
+            Refusal::new(
+                Status::NoLicense,
+                "computer_id: no activation of this license code on this computer",
+            )
+        }));
+    };
+    if status != "Activated" {
+        return Ok(Err(Refusal::new(
+            Status::Deactivated,
+            "deactivationcertificate: already applied: the activation is deactivated (a certificate is accepted once)",
+        )));
+    }
+    let issued = (first.unwrap_or(0)..=latest).contains(&d.certificate_serial);
+    let same_lease = d.certificate_serial != latest || nonce.is_none_or(|n| n == d.nonce);
+    if !issued || !same_lease {
+        return Ok(Err(Refusal::new(
+            Status::MismatchedLease,
+            "certificate_serial: the certificate names no lease issued to this activation",
+        )));
+    }
+    free_seat(conn, &d.license_code, &d.computer_id, &d.installation_key, d.now)?;
+    Ok(Ok(()))
 }

@@ -4,6 +4,8 @@
 mod activations;
 mod trials;
 
+pub use activations::deactivate_offline;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use licensekit::Status;
@@ -58,7 +60,7 @@ pub fn call(
 }
 
 /// The next lease serial: server-wide, persisted, only ever goes up.
-fn next_serial(conn: &Connection) -> StoreResult<i64> {
+pub(in crate::store::sqlite) fn next_serial(conn: &Connection) -> StoreResult<i64> {
     Ok(conn
         .prepare_cached("UPDATE lease_serial SET value = value + 1 WHERE id = 1 RETURNING value")?
         .query_row([], |r| r.get(0))?)
