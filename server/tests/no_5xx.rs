@@ -50,6 +50,9 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("DELETE", "Company"),
     ("GET", "CompanyID"),
     ("GET", "CompaniesProducts"),
+    ("POST", "PassiveLicense"),
+    ("GET", "OfflineActivation"),
+    ("DELETE", "OfflineActivation"),
 ];
 
 fn awkward() -> Vec<Value> {
@@ -100,7 +103,8 @@ fn awkward_fields_never_get_a_5xx() {
         "serverfunctions": [{"functionname": "LTCO", "enabled": "on", "parametervalue": 1}],
         "pagenumber": 1, "pagesize": 10, "licensetype": "perpetual", "subscriptionperiod": 1,
         "subscriptionenddate": "2030-01-01", "maintenanceenddate": "2030-01-01", "heartbeat": 5,
-        "amount": 1, "getsfs": 1, "details": 1, "startdate": "2020-01-01", "expiresbefore": "2040-01-01"
+        "amount": 1, "getsfs": 1, "details": 1, "startdate": "2020-01-01", "expiresbefore": "2040-01-01",
+        "clientid": "ABCDEFGHIJ0123456789", "activationcertificate": "x", "deactivationcertificate": "x"
     });
     let fields: Vec<String> = base.as_object().unwrap().keys().cloned().collect();
     let values = awkward();
