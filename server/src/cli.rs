@@ -300,7 +300,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     product_id: product,
                     client_id,
                     company_id,
-                    profile: profile.filter(|name| !name.eq_ignore_ascii_case("default")),
+                    profile: crate::passive::profile(profile),
                     features,
                     udfs: udfs.into_iter().map(|(name, value)| UdfSetting { name, value }).collect(),
                     now: clock.now(),

@@ -20,6 +20,12 @@ pub fn check_client_id(client_id: &str) -> Result<(), ApiError> {
     }
 }
 
+/// The profile a request names: omitted or `default` means none (the product's settings),
+/// as in the seed.
+pub fn profile(name: Option<String>) -> Option<String> {
+    name.filter(|name| !name.eq_ignore_ascii_case("default"))
+}
+
 /// Creates, records and returns a passive license (armoured text) signed by the vendor key.
 pub fn create(
     store: &dyn Store,

@@ -280,3 +280,19 @@ fn bad_requests_and_certificates_are_refused_naming_the_field_and_write_nothing(
     assert_eq!(activity(&server, &product, &code)[0]["status"], "ACTIVATED");
     assert_eq!(app.status(), Status::Ok);
 }
+
+#[test]
+fn deleted_activity_has_no_seat_to_give_back() {
+    let server = Server::start();
+    let product = cad_product(&server, 1);
+    let code = code(&server, &product, json!({}));
+    let dir = tempfile::tempdir().unwrap();
+    let app = air_gapped(&server, &product, dir.path());
+    let cert = certificate(&server, &product, &app.offline_activation_request(&code).unwrap());
+    app.import_certificate(&cert).unwrap();
+    let body = json!({"productid": product, "licensecode": code, "computerid": app.computer_id()});
+    server.ok("DELETE", "LicenseCodeActivity", &body);
+    let (status, answer) = deactivate(&server, &product, &app.offline_deactivation_certificate().unwrap());
+    assert_eq!(status, 409, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("deleted"), "{answer}");
+}

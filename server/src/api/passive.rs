@@ -20,7 +20,7 @@ pub fn post(store: &dyn Store, protocol: &ClientProtocol, p: &Params) -> ApiResu
     let product = product_id(p)?;
     let client_id = p.required("clientid")?;
     passive::check_client_id(&client_id)?;
-    let profile = p.text_len("profilename", 1, 255)?.filter(|name| !name.eq_ignore_ascii_case("default"));
+    let profile = passive::profile(p.text_len("profilename", 1, 255)?);
     let features = p
         .list("features")?
         .iter()

@@ -1,4 +1,5 @@
-//! Turning a grant into the signed lease the client verifies.
+//! Turning grants into what the client verifies: leases (online), activation certificates
+//! (offline) and passive licenses, signed by the vendor key.
 
 use licensekit::protocol::client_api::{ClientRequest, FeatureGrant, FeatureKind, Lease, LicenseType};
 use licensekit::protocol::offline::PassiveLicense;
@@ -77,7 +78,7 @@ pub fn sign_certificate(key: &SigningKey, lease: &Lease) -> Result<String, Strin
 }
 
 /// The passive license of a grant.
-pub fn passive_license(grant: &PassiveGrant) -> PassiveLicense {
+fn passive_license(grant: &PassiveGrant) -> PassiveLicense {
     PassiveLicense {
         product_id: grant.product_id.clone(),
         client_id: grant.client_id.clone(),

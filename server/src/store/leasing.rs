@@ -232,6 +232,15 @@ mod tests {
     }
 
     #[test]
+    fn a_certificate_runs_for_the_offline_period_and_never_for_none() {
+        assert_eq!(certificate_window(72, 5, HOUR), Ok((5 + 72 * HOUR, 5 + 72 * HOUR)));
+        assert_eq!(certificate_window(2, 0, 1000), Ok((2000, 2000)));
+        let refused = certificate_window(0, 5, HOUR).unwrap_err();
+        assert_eq!(refused.status, Status::InvalidArgument);
+        assert!(refused.message.contains("clientofflineleaseperiod"), "{}", refused.message);
+    }
+
+    #[test]
     fn expiry_by_license_type() {
         let mut s = Settings::profile_defaults();
         assert_eq!(code_expiry(&s, 5, HOUR), None);
