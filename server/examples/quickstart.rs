@@ -1,7 +1,8 @@
 //! The quickstart: a license server embedded on loopback with a temporary SQLite file, a
 //! product and a license code made through the vendor Web API, then the client library
 //! walking through activation, feature checks, UDFs, dates, a vendor-side change picked up by
-//! a refresh, an outage inside the grace period, and deactivation.
+//! a refresh, an outage inside the grace period, and deactivation; then an air-gapped machine
+//! activating and giving its seat back by files, and a passive license.
 //!
 //! `cargo run -p licensekit-server --example quickstart`
 
@@ -30,6 +31,7 @@ impl Vendor {
         let url = format!("{}/api/{controller}", self.base);
         let request = match method {
             "GET" => self.agent.get(&url).force_send_body(),
+            "DELETE" => self.agent.delete(&url).force_send_body(),
             "PUT" => self.agent.put(&url),
             "POST" => self.agent.post(&url),
             other => return Err(format!("method {other}")),
@@ -166,6 +168,60 @@ fn run() -> Result<(), String> {
     for record in activity.as_array().into_iter().flatten() {
         println!("      {} {} {}", record["computerID"], record["status"], record["activated"]);
     }
+
+    println!("\n7. An air-gapped machine activates by files (no server URL configured)");
+    let files = temp.join("files");
+    std::fs::create_dir_all(&files).map_err(|e| e.to_string())?;
+    let air_gapped = {
+        let mut c = Config::new(&product).map_err(|s| s.to_string())?;
+        c.add_public_key(server.public_key()).map_err(|s| s.to_string())?;
+        c.set_store_dir(temp.join("air-gapped")).map_err(|s| s.to_string())?;
+        Client::new(c).map_err(|s| s.to_string())?
+    };
+    let request = air_gapped.offline_activation_request(&code).map_err(|s| s.to_string())?;
+    std::fs::write(files.join("request.txt"), &request).map_err(|e| e.to_string())?;
+    println!("    request.txt:       {} bytes, carried to the vendor", request.len());
+    let certificate = vendor.call(
+        "GET",
+        "OfflineActivation",
+        json!({"productid": product, "activationcertificate": request}),
+    )?;
+    let certificate = certificate.as_str().unwrap_or_default().to_owned();
+    std::fs::write(files.join("certificate.txt"), &certificate).map_err(|e| e.to_string())?;
+    println!("    certificate.txt:   {} bytes, carried back", certificate.len());
+    check("import", air_gapped.import_certificate(&certificate))?;
+    show(&air_gapped);
+    let lease = air_gapped.license().map_err(|s| s.to_string())?.lease().clone();
+    println!(
+        "    valid for:         {} days, never refreshed",
+        (lease.lease_end - lease.server_time) / 86_400
+    );
+
+    println!("\n8. It gives the seat back by a file; the old certificate cannot come back");
+    let proof = air_gapped.offline_deactivation_certificate().map_err(|s| s.to_string())?;
+    println!("    deactivation.txt:  {} bytes, signed by the machine's key (now destroyed)", proof.len());
+    let done = vendor.call(
+        "DELETE",
+        "OfflineActivation",
+        json!({"productid": product, "deactivationcertificate": proof}),
+    )?;
+    println!("    the server:        {done}");
+    let again =
+        air_gapped.import_certificate(&certificate).err().map(|s| s.name().to_string_lossy().into_owned());
+    println!("    re-import:         {}", again.unwrap_or_else(|| "LK_OK".into()));
+
+    println!("\n9. A passive license for this machine: no server, ever");
+    let answer = vendor.call(
+        "POST",
+        "PassiveLicense",
+        json!({"productid": product, "clientid": air_gapped.computer_id(),
+               "features": [{"featurecode": "EXPORT"}]}),
+    )?;
+    let license =
+        answer.as_str().and_then(|a| a.split_once('\n')).map(|(_, l)| l.to_owned()).unwrap_or_default();
+    println!("    passive license:   {} bytes, bound to {}", license.len(), air_gapped.computer_id());
+    check("import", air_gapped.import_certificate(&license))?;
+    show(&air_gapped);
     println!("\nDone.");
     Ok(())
 }
