@@ -363,6 +363,13 @@ lk_status lk_config_set_app_version(struct lk_config *cfg,
                                     const char *edition);
 
 /**
+ * Binds passive licenses to `client_id` (10 to 255 printable ASCII characters) instead of
+ * this computer's ID for the product: for applications with their own notion of a machine,
+ * a dongle or a user.
+ */
+lk_status lk_config_set_client_id(struct lk_config *cfg, const char *client_id);
+
+/**
  * The library's version, e.g. `"0.1.0"`: a static NUL-terminated string, never NULL, never
  * to be freed. Compare with `LK_VERSION` to detect a header/library mismatch.
  */
@@ -414,6 +421,43 @@ lk_status lk_computer_id(const char *product_id, char *buf, size_t buf_len, size
  * receives the size including the NUL, also on `LK_BUFFER_TOO_SMALL`.
  */
 lk_status lk_system_details_json(char *buf, size_t buf_len, size_t *needed);
+
+/**
+ * Writes an offline activation request for `license_code` into `buf`: armoured text
+ * (`-----BEGIN LICENSEKIT ACTIVATION REQUEST-----` ...) to carry to a connected machine,
+ * where the vendor turns it into an activation certificate. The request and its new
+ * installation key are kept in the store; asking again for the same code (for instance
+ * after a size query) gives the same text until the certificate is imported. Buffer
+ * convention as `lk_computer_id`.
+ */
+lk_status lk_offline_activation_request(const struct lk_client *client,
+                                        const char *license_code,
+                                        char *buf,
+                                        size_t buf_len,
+                                        size_t *needed);
+
+/**
+ * Imports an activation certificate (it must answer this computer's pending request) or a
+ * passive license (bound to this client ID), armoured or compact. On success the license is
+ * stored and `lk_license_status` reflects it. Refusals, each with its own status, write
+ * nothing: `LK_WRONG_MACHINE`, `LK_WRONG_PRODUCT`, `LK_WRONG_REQUEST` (another request, or
+ * none pending — e.g. a certificate already given back), `LK_EXPIRED`, `LK_LEASE_EXPIRED`,
+ * `LK_STALE_LEASE`, `LK_FUTURE_LEASE`, `LK_UNKNOWN_KEY`, `LK_BAD_SIGNATURE`, `LK_WRONG_KIND`,
+ * `LK_MALFORMED_ENVELOPE`, `LK_MALFORMED_PAYLOAD`, `LK_ENVELOPE_TOO_LARGE`.
+ */
+lk_status lk_import_certificate(const struct lk_client *client, const char *text);
+
+/**
+ * Gives the seat back without a network: removes the license from this computer, then
+ * writes a deactivation certificate signed by the installation key (which is destroyed)
+ * into `buf`, armoured text for the vendor. The certificate is kept: calling again (after a
+ * size query, or if the first copy was lost) writes the same text. `LK_NO_LICENSE` when
+ * there is no activation to give back. Buffer convention as `lk_computer_id`.
+ */
+lk_status lk_offline_deactivation_certificate(const struct lk_client *client,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *needed);
 
 /**
  * Activates `license_code` on this computer (network call, bounded by the timeout). On

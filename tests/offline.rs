@@ -29,13 +29,9 @@ fn config(dir: &std::path::Path) -> Config {
 
 /// What the vendor reads from a request: verified against the key it names.
 fn read_request(text: &str) -> ClientRequest {
-    use base64::Engine;
     let envelope = Envelope::parse(text).unwrap();
     assert_eq!(envelope.kind(), Kind::ActivationRequest);
-    let compact = envelope.to_compact();
-    let unverified =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(compact.split('.').nth(3).unwrap()).unwrap();
-    let claimed: ClientRequest = serde_json::from_slice(&unverified).unwrap();
+    let claimed: ClientRequest = serde_json::from_slice(envelope.unverified_payload()).unwrap();
     let key = PublicKey::from_hex(&claimed.installation_key).unwrap();
     from_slice_strict(envelope.verify_with(&key, Kind::ActivationRequest).unwrap()).unwrap()
 }
@@ -207,9 +203,7 @@ fn refused_certificates_have_their_own_status_and_write_nothing() {
 
 /// The signed payload bytes of an armoured envelope.
 fn good_payload(text: &str) -> Vec<u8> {
-    use base64::Engine;
-    let compact = Envelope::parse(text).unwrap().to_compact();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(compact.split('.').nth(3).unwrap()).unwrap()
+    Envelope::parse(text).unwrap().unverified_payload().to_vec()
 }
 
 #[test]

@@ -176,11 +176,7 @@ fn read_head<S: Read>(reader: &mut BufReader<S>) -> Option<(String, usize)> {
 /// The key a (not yet verified) request names: reading it first is how a server learns
 /// which key to check a self-signed activation against.
 fn claimed_key(envelope: &Envelope) -> PublicKey {
-    use base64::Engine;
-    let compact = envelope.to_compact();
-    let payload = compact.split('.').nth(3).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
-    let request: ClientRequest = serde_json::from_slice(&bytes).unwrap();
+    let request: ClientRequest = serde_json::from_slice(envelope.unverified_payload()).unwrap();
     PublicKey::from_hex(&request.installation_key).unwrap()
 }
 

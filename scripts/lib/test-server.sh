@@ -5,7 +5,8 @@
 #
 # Creates a product (feature EXPORT, UDF EDITION=pro, 1000 clients, 24 h lease, 30 days
 # offline) and one license code, and exports LK_TEST_SERVER_URL, LK_TEST_PUBLIC_KEY,
-# LK_TEST_PRODUCT, LK_TEST_LICENSE_CODE and LK_TEST_SERVER_PID. Returns non-zero on failure.
+# LK_TEST_PRODUCT, LK_TEST_LICENSE_CODE, LK_TEST_SERVER_PID, and LK_TEST_SERVER_BIN and
+# LK_TEST_DATA_DIR for the vendor command line. Returns non-zero on failure.
 # Needs curl and python3.
 
 start_test_server() {
@@ -34,5 +35,6 @@ start_test_server() {
     code="$(printf '%s' "$code" | tr -d '"' | sed 's/.* : //')"
     LK_TEST_PUBLIC_KEY="$(init_field "['public_key']")"
     export LK_TEST_SERVER_URL="$url" LK_TEST_PRODUCT="$product" LK_TEST_LICENSE_CODE="$code" LK_TEST_PUBLIC_KEY
+    export LK_TEST_SERVER_BIN="$bin" LK_TEST_DATA_DIR="$data"
     [[ -n "$product" && -n "$code" && "$url" == http://127.0.0.1:* ]]
 }

@@ -147,3 +147,17 @@ pub unsafe extern "C" fn lk_config_set_app_version(
         config.set_app_version(version, build, edition).context("version")
     })
 }
+
+/// Binds passive licenses to `client_id` (10 to 255 printable ASCII characters) instead of
+/// this computer's ID for the product: for applications with their own notion of a machine,
+/// a dongle or a user.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_client_id(cfg: *mut lk_config, client_id: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let client_id = unsafe { str_arg(client_id, "client_id") }?;
+        config.set_client_id(client_id).context("client_id")
+    })
+}

@@ -13,6 +13,7 @@ mod client;
 mod config;
 mod library;
 mod machine;
+mod offline;
 mod online;
 
 use std::cell::RefCell;

@@ -10,7 +10,7 @@ use crate::Status;
 ///
 /// # Safety
 /// `client` is NULL or a live pointer from `lk_client_new`.
-unsafe fn client_ref<'a>(client: *const lk_client) -> Result<&'a crate::Client, Failure> {
+pub(super) unsafe fn client_ref<'a>(client: *const lk_client) -> Result<&'a crate::Client, Failure> {
     // SAFETY: the caller guarantees the pointer is NULL or live for the call.
     unsafe { client.as_ref() }.map(|c| &c.0).ok_or(Failure { status: Status::NullPointer, detail: "client" })
 }

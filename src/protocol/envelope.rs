@@ -190,6 +190,13 @@ impl Envelope {
         self.key_id
     }
 
+    /// The payload bytes WITHOUT any verification. Only for learning which key to verify
+    /// with when the payload names it (a self-signed activation request); never act on them
+    /// before [`Envelope::verify_with`] succeeded.
+    pub fn unverified_payload(&self) -> &[u8] {
+        &self.payload
+    }
+
     /// Verifies against the trusted vendor keys and the kind the caller expects, then returns
     /// the payload bytes exactly as they were signed.
     pub fn verify(&self, trusted: &TrustedKeys, expected: Kind) -> Result<&[u8], Status> {
