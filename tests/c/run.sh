@@ -200,6 +200,31 @@ build() {
         -x c++ tests/c/header_cpp.cpp -x none "$bin/check.o" -o "$bin/header_cpp" "${libs[@]}"
     step "compile examples/c/computer_id.c ($variant)" "$CC" "${cflags[@]}" "${extra[@]}" \
         examples/c/computer_id.c -o "$bin/computer_id" "${libs[@]}"
+    step "compile examples/c/airgap.c ($variant)" "$CC" "${cflags[@]}" "${extra[@]}" \
+        examples/c/airgap.c -o "$bin/airgap" "${libs[@]}"
+}
+
+# check_airgap RUNNER... PROGRAM: the air-gap helper's whole round trip with the vendor's
+# command line: request file, certificate, status, deactivation file, old certificate refused.
+check_airgap() {
+    local out="$work/airgap-output" store files
+    store="$(mktemp -d "$work/tmp/airgap.XXXXXX")"
+    files="$(mktemp -d "$work/tmp/airgap-files.XXXXXX")"
+    local -a helper=("$@" "$LK_TEST_PRODUCT" "$LK_TEST_PUBLIC_KEY" "$store")
+    {
+        "${helper[@]}" status | grep -qx 'status: LK_NOT_ACTIVATED.*' &&
+        "${helper[@]}" request "$LK_TEST_LICENSE_CODE" "$files/request.txt" &&
+        "$server_bin" offline activate --data-dir "$LK_TEST_DATA_DIR" --request "$files/request.txt" \
+            >"$files/certificate.txt" &&
+        "${helper[@]}" import "$files/certificate.txt" &&
+        "${helper[@]}" status | grep -qx 'status: LK_OK (success)' &&
+        "${helper[@]}" deactivate "$files/deactivation.txt" &&
+        "$server_bin" offline deactivate --data-dir "$LK_TEST_DATA_DIR" --certificate "$files/deactivation.txt" &&
+        "${helper[@]}" status | grep -qx 'status: LK_NOT_ACTIVATED.*' &&
+        ! "${helper[@]}" import "$files/certificate.txt" 2>&1 | tee /dev/stderr | grep -q '^imported'
+    } >"$out" 2>&1 || { cat "$out"; echo "the air-gapped round trip failed"; return 1; }
+    cat "$out"
+    no_valgrind_report "$out"
 }
 
 # run VARIANT [RUNNER...]: runs every program of a variant.
@@ -211,6 +236,7 @@ run() {
         step "run $name ($label)" expect_summary "$@" "$work/bin/$variant/$name"
     done
     step "run examples/c/computer_id ($label)" check_example "$@" "$work/bin/$variant/computer_id"
+    step "run examples/c/airgap ($label)" check_airgap "$@" "$work/bin/$variant/airgap"
 }
 
 # shellcheck source=scripts/lib/test-server.sh
