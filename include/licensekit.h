@@ -119,6 +119,30 @@ enum lk_status
    */
   LK_NO_LICENSE = 113,
   /**
+   * Every floating seat of the feature is in use.
+   */
+  LK_SEATS_EXHAUSTED = 114,
+  /**
+   * The element pool has fewer elements left than asked for.
+   */
+  LK_POOL_EXHAUSTED = 115,
+  /**
+   * Fewer consumption tokens are left than asked for.
+   */
+  LK_TOKENS_EXHAUSTED = 116,
+  /**
+   * The license code's allowed number of concurrent processes already run.
+   */
+  LK_CONCURRENCY_LIMIT = 117,
+  /**
+   * The seat or session is no longer held (its heartbeats lapsed, or it was returned).
+   */
+  LK_SEAT_LOST = 118,
+  /**
+   * Long-term check-out is not allowed for this code, or not for that many days.
+   */
+  LK_LONG_TERM_CHECKOUT_REFUSED = 119,
+  /**
    * The text is not a well-formed licensekit envelope.
    */
   LK_MALFORMED_ENVELOPE = 200,

@@ -63,6 +63,18 @@ pub enum Status {
     TrialUnavailable = 112,
     /// The operation needs an activated license and there is none.
     NoLicense = 113,
+    /// Every floating seat of the feature is in use.
+    SeatsExhausted = 114,
+    /// The element pool has fewer elements left than asked for.
+    PoolExhausted = 115,
+    /// Fewer consumption tokens are left than asked for.
+    TokensExhausted = 116,
+    /// The license code's allowed number of concurrent processes already run.
+    ConcurrencyLimit = 117,
+    /// The seat or session is no longer held (its heartbeats lapsed, or it was returned).
+    SeatLost = 118,
+    /// Long-term check-out is not allowed for this code, or not for that many days.
+    LongTermCheckoutRefused = 119,
     // 200-299: signed artifacts (envelopes, certificates).
     /// The text is not a well-formed licensekit envelope.
     MalformedEnvelope = 200,
@@ -143,6 +155,12 @@ impl Status {
         Status::InvalidLicenseCode,
         Status::TrialUnavailable,
         Status::NoLicense,
+        Status::SeatsExhausted,
+        Status::PoolExhausted,
+        Status::TokensExhausted,
+        Status::ConcurrencyLimit,
+        Status::SeatLost,
+        Status::LongTermCheckoutRefused,
         Status::MalformedEnvelope,
         Status::EnvelopeTooLarge,
         Status::UnsupportedVersion,
@@ -226,6 +244,23 @@ impl Status {
             Status::NoLicense => {
                 (c"LK_NO_LICENSE", c"the operation needs an activated license and there is none")
             }
+            Status::SeatsExhausted => {
+                (c"LK_SEATS_EXHAUSTED", c"every floating seat of the feature is in use")
+            }
+            Status::PoolExhausted => {
+                (c"LK_POOL_EXHAUSTED", c"the element pool has fewer elements left than asked for")
+            }
+            Status::TokensExhausted => {
+                (c"LK_TOKENS_EXHAUSTED", c"fewer consumption tokens are left than asked for")
+            }
+            Status::ConcurrencyLimit => {
+                (c"LK_CONCURRENCY_LIMIT", c"the allowed number of concurrent processes already run")
+            }
+            Status::SeatLost => (c"LK_SEAT_LOST", c"the seat or session is no longer held"),
+            Status::LongTermCheckoutRefused => (
+                c"LK_LONG_TERM_CHECKOUT_REFUSED",
+                c"a long-term check-out is not allowed for this code or duration",
+            ),
             Status::MalformedEnvelope => (c"LK_MALFORMED_ENVELOPE", c"the signed data is malformed"),
             Status::EnvelopeTooLarge => (c"LK_ENVELOPE_TOO_LARGE", c"the signed data exceeds the size limit"),
             Status::UnsupportedVersion => {

@@ -51,6 +51,10 @@ impl Installation {
             vm_platform: "Physical".into(),
             system_details: None,
             app: AppInfo::default(),
+            feature: None,
+            amount: None,
+            seat_id: None,
+            checkout_days: None,
         }
     }
 }

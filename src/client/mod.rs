@@ -408,6 +408,10 @@ impl Inner {
             vm_platform: self.virtualization.platform.as_str().to_owned(),
             system_details,
             app: self.config.app().clone(),
+            feature: None,
+            amount: None,
+            seat_id: None,
+            checkout_days: None,
         };
         let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
         let body = RequestBody { request: Envelope::sign(&key, Kind::ClientRequest, &payload)?.to_compact() };
@@ -430,7 +434,7 @@ impl Inner {
             Operation::StartTrial => Kind::TrialLease,
             Operation::Activate | Operation::Deactivate => Kind::Lease,
             // A refresh renews what is held: a lease or a trial lease.
-            Operation::Refresh | Operation::SystemDetails => match &**self.license.load() {
+            _ => match &**self.license.load() {
                 Ok(current) => current.kind(),
                 Err(_) => Kind::Lease,
             },

@@ -39,6 +39,10 @@ impl Client {
             vm_platform: inner.virtualization.platform.as_str().to_owned(),
             system_details: Some(inner.system_details()),
             app: inner.config.app().clone(),
+            feature: None,
+            amount: None,
+            seat_id: None,
+            checkout_days: None,
         };
         let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
         let text = Envelope::sign(&key, Kind::ActivationRequest, &payload)?.to_armoured();

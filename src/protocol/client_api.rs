@@ -28,6 +28,24 @@ pub const PATH_DEACTIVATE: &str = "/client/v1/deactivate";
 pub const PATH_TRIAL: &str = "/client/v1/trial";
 /// Uploads this computer's system details.
 pub const PATH_SYSTEM_DETAILS: &str = "/client/v1/system-details";
+/// Takes a floating seat of a feature (or a long-term check-out of one).
+pub const PATH_FLOATING_CHECKOUT: &str = "/client/v1/floating/checkout";
+/// Keeps a floating seat: renews its seat lease.
+pub const PATH_FLOATING_HEARTBEAT: &str = "/client/v1/floating/heartbeat";
+/// Gives a floating seat back (also ends a long-term check-out early).
+pub const PATH_FLOATING_CHECKIN: &str = "/client/v1/floating/checkin";
+/// Draws elements from a feature's element pool.
+pub const PATH_POOL_CHECKOUT: &str = "/client/v1/pool/checkout";
+/// Returns elements to a feature's element pool.
+pub const PATH_POOL_CHECKIN: &str = "/client/v1/pool/checkin";
+/// Spends consumption tokens of a feature, exactly once per request ID.
+pub const PATH_TOKENS_CONSUME: &str = "/client/v1/tokens/consume";
+/// Opens a cloud-concurrency session (one running process of the code).
+pub const PATH_SESSION_OPEN: &str = "/client/v1/session/open";
+/// Keeps a session: renews its lease.
+pub const PATH_SESSION_HEARTBEAT: &str = "/client/v1/session/heartbeat";
+/// Closes a session, freeing its place.
+pub const PATH_SESSION_CLOSE: &str = "/client/v1/session/close";
 
 /// What a request asks for; signed, so a request cannot be replayed as another operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +56,15 @@ pub enum Operation {
     Deactivate,
     StartTrial,
     SystemDetails,
+    FloatingCheckout,
+    FloatingHeartbeat,
+    FloatingCheckin,
+    PoolCheckout,
+    PoolCheckin,
+    ConsumeTokens,
+    SessionOpen,
+    SessionHeartbeat,
+    SessionClose,
 }
 
 impl Operation {
@@ -49,6 +76,15 @@ impl Operation {
             Operation::Deactivate => PATH_DEACTIVATE,
             Operation::StartTrial => PATH_TRIAL,
             Operation::SystemDetails => PATH_SYSTEM_DETAILS,
+            Operation::FloatingCheckout => PATH_FLOATING_CHECKOUT,
+            Operation::FloatingHeartbeat => PATH_FLOATING_HEARTBEAT,
+            Operation::FloatingCheckin => PATH_FLOATING_CHECKIN,
+            Operation::PoolCheckout => PATH_POOL_CHECKOUT,
+            Operation::PoolCheckin => PATH_POOL_CHECKIN,
+            Operation::ConsumeTokens => PATH_TOKENS_CONSUME,
+            Operation::SessionOpen => PATH_SESSION_OPEN,
+            Operation::SessionHeartbeat => PATH_SESSION_HEARTBEAT,
+            Operation::SessionClose => PATH_SESSION_CLOSE,
         }
     }
 }
@@ -92,6 +128,18 @@ pub struct ClientRequest {
     pub system_details: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
     pub app: AppInfo,
+    /// The feature a capacity operation concerns (floating, pool, tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// Elements to draw or return, tokens to spend (at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<u64>,
+    /// The seat or session a heartbeat, check-in or close concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_id: Option<String>,
+    /// A long-term check-out of a floating seat for this many days (server function `LTCO`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_days: Option<u32>,
 }
 
 /// The HTTP body of every client call.
@@ -102,12 +150,19 @@ pub struct RequestBody {
 }
 
 /// A successful answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseResponse {
     /// A compact `lease` or `trial-lease` envelope signed by the vendor key. Absent only for
     /// operations that grant nothing (system details upload).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease: Option<String>,
+    /// A compact `floating-seat` envelope (a [`SeatLease`]) for floating check-outs and
+    /// heartbeats and for session opens and heartbeats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<String>,
+    /// Elements left in the pool, or tokens left, after a pool or token operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
 }
 
 /// A refusal: a licensekit status number, its name, and a human message.
@@ -199,4 +254,31 @@ pub struct Lease {
     pub nonce: String,
     /// The platform the server recorded.
     pub vm_platform: String,
+}
+
+/// The payload of a `floating-seat` envelope: a floating seat of a feature, or a
+/// cloud-concurrency session (no feature), held by one installation until `expires`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatLease {
+    pub product_id: String,
+    pub license_code: String,
+    pub computer_id: String,
+    pub installation_key: String,
+    /// The server's name for this seat or session; heartbeats and check-ins name it.
+    pub seat_id: String,
+    /// The floating feature; `None` for a cloud-concurrency session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// The seat is the holder's until this time (Unix seconds) unless renewed; after it the
+    /// server gives it to someone else.
+    pub expires: i64,
+    /// How often to send a heartbeat (seconds); 0 for a long-term check-out.
+    pub heartbeat_secs: i64,
+    /// True for a long-term check-out (usable offline until `expires`).
+    #[serde(default)]
+    pub long_term: bool,
+    pub server_time: i64,
+    pub serial: u64,
+    /// The request's nonce, echoed.
+    pub nonce: String,
 }

@@ -54,6 +54,12 @@ static const struct known_status known[] = {
     KNOWN(LK_INVALID_LICENSE_CODE),
     KNOWN(LK_TRIAL_UNAVAILABLE),
     KNOWN(LK_NO_LICENSE),
+    KNOWN(LK_SEATS_EXHAUSTED),
+    KNOWN(LK_POOL_EXHAUSTED),
+    KNOWN(LK_TOKENS_EXHAUSTED),
+    KNOWN(LK_CONCURRENCY_LIMIT),
+    KNOWN(LK_SEAT_LOST),
+    KNOWN(LK_LONG_TERM_CHECKOUT_REFUSED),
     KNOWN(LK_MALFORMED_ENVELOPE),
     KNOWN(LK_ENVELOPE_TOO_LARGE),
     KNOWN(LK_UNSUPPORTED_VERSION),
@@ -117,7 +123,7 @@ static void test_unknown_statuses(void) {
     /* Gaps between the groups, just past each group, values that would alias a known
      * one if truncated to 8 or 16 bits, and the extremes. */
     static const uint32_t unknown[] = {
-        9u,    10u,   99u,   114u,       199u,        212u,        299u,
+        9u,    10u,   99u,   120u,       199u,        212u,        299u,
         304u,  399u,  499u,  501u,       599u,        606u,        699u,
         1000u, 256u + 100u,
         257u,  65536u, 65537u, 65536u + 301u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,

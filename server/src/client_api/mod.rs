@@ -133,7 +133,7 @@ pub async fn handle(
             lease::sign(&protocol.key, &lease::lease(&verified.request, grant, verified.call.now))
         };
         match state.store.client_call(&verified.call, &sign) {
-            Ok(Ok(lease)) => json(StatusCode::OK, &LeaseResponse { lease }),
+            Ok(Ok(lease)) => json(StatusCode::OK, &LeaseResponse { lease, ..LeaseResponse::default() }),
             Ok(Err(refusal)) => refused(refusal),
             Err(error) => crate::error::ApiError::from(error).into_response(),
         }

@@ -44,6 +44,8 @@ pub fn call(
         Operation::Deactivate => activations::deactivate(conn, call)?,
         Operation::StartTrial => trials::start(conn, call)?,
         Operation::SystemDetails => system_details(conn, call)?,
+        // Shared capacity (floating seats, pools, tokens, sessions) is not routed yet.
+        _ => Err(Refusal::new(Status::InvalidArgument, "operation: not served by this server")),
     };
     let grant = match outcome {
         Ok(grant) => grant,
