@@ -112,17 +112,12 @@ impl License {
         Status::Ok
     }
 
-    /// Whether `code` is granted and switched on. Capacity features (floating, pools, tokens)
-    /// are "enabled" when the license carries them; their use is counted on the server.
-    pub fn feature(&self, code: &str) -> Status {
+    /// The grant of feature `code`, if the license carries it.
+    pub fn feature(&self, code: &str) -> Option<&FeatureGrant> {
         let hash = code_hash(code);
         let first = self.features.partition_point(|(h, _)| *h < hash);
-        let found =
-            self.features[first..].iter().take_while(|(h, _)| *h == hash).find(|(_, f)| f.code == code);
-        match found {
-            Some((_, f)) if f.enabled => Status::Ok,
-            _ => Status::FeatureNotEnabled,
-        }
+        let mut candidates = self.features[first..].iter().take_while(|(h, _)| *h == hash);
+        candidates.find(|(_, f)| f.code == code).map(|(_, f)| f)
     }
 
     /// A UDF value by name.

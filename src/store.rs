@@ -57,6 +57,10 @@ pub struct StoreState {
     /// first copy is lost (the license it gave back is gone already).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_deactivation: Option<String>,
+    /// Long-term check-outs of floating seats (compact `floating-seat` envelopes), usable
+    /// offline until they end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub long_term_seats: Vec<String>,
 }
 
 /// An offline activation request and the key that signed it.
@@ -259,6 +263,7 @@ mod tests {
             serial_high_water: 9,
             pending_offline: None,
             last_deactivation: None,
+            long_term_seats: Vec::new(),
         }
     }
 

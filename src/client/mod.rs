@@ -6,6 +6,7 @@
 //! online operations talk to the license server through signed requests (see
 //! [`crate::protocol::client_api`]); a background thread refreshes the lease before it ends.
 
+mod capacity;
 mod offline;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -18,7 +19,7 @@ use crate::license::{FUTURE_TOLERANCE_SECS, License};
 use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization, installation_id};
 use crate::online::{Refresher, Signal, Transport};
 use crate::protocol::SigningKey;
-use crate::protocol::client_api::{ClientRequest, LeaseResponse, Operation, RequestBody};
+use crate::protocol::client_api::{ClientRequest, FeatureKind, LeaseResponse, Operation, RequestBody};
 use crate::protocol::{Envelope, Kind, os_random};
 use crate::store::Store;
 use crate::{Config, Status};
@@ -60,13 +61,27 @@ pub(crate) struct Inner {
     reported: Mutex<Status>,
     /// Wakes the background refresher when a new lease changes its plan.
     refresh_signal: Arc<Signal>,
+    /// Floating seats, long-term check-outs and the cloud session held, read lock-free by
+    /// feature checks.
+    seats: ArcSwap<Vec<crate::protocol::client_api::SeatLease>>,
+}
+
+/// What a request is about, beyond its operation; two attempts with equal parameters are the
+/// same request (a retry).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Params {
+    pub license_code: Option<String>,
+    pub feature: Option<String>,
+    pub amount: Option<u64>,
+    pub seat_id: Option<String>,
+    pub checkout_days: Option<u32>,
 }
 
 /// A request that failed in transit; retried as it is (same ID and nonce) so the server can
 /// recognise the retry.
 struct Pending {
     operation: Operation,
-    license_code: Option<String>,
+    params: Params,
     /// The key that signed it (for an activation or trial start, the new installation key).
     key: SigningKey,
     body: RequestBody,
@@ -120,6 +135,12 @@ impl Client {
                 &client_id,
             ),
         };
+        let seats = capacity::load_long_term(
+            &state.long_term_seats,
+            config.trusted_keys(),
+            config.product_id(),
+            &fingerprint.computer_id,
+        );
         let inner = Arc::new(Inner {
             config,
             store,
@@ -133,6 +154,7 @@ impl Client {
             callback: Mutex::new(None),
             reported: Mutex::new(Status::Ok),
             refresh_signal: Arc::default(),
+            seats: ArcSwap::from_pointee(seats),
         });
         *lock(&inner.reported) = inner.status();
         let refresher = Refresher::start(&inner);
@@ -170,9 +192,22 @@ impl Client {
         self.inner.status()
     }
 
-    /// `Ok` when the product is licensed now and `code` is granted and switched on.
+    /// `Ok` when the product is licensed now and `code` is granted and switched on; for a
+    /// floating feature, when this process also holds a seat of it (`SeatLost` when not).
     pub fn feature_enabled(&self, code: &str) -> Status {
-        self.inner.with_license(|license, status| if status.is_ok() { license.feature(code) } else { status })
+        self.inner.with_license(|license, status| {
+            if !status.is_ok() {
+                return status;
+            }
+            match license.feature(code) {
+                Some(f) if !f.enabled => Status::FeatureNotEnabled,
+                Some(f) if f.kind == FeatureKind::Floating && self.inner.held(Some(code)).is_none() => {
+                    Status::SeatLost
+                }
+                Some(_) => Status::Ok,
+                None => Status::FeatureNotEnabled,
+            }
+        })
     }
 
     /// A UDF (Application Agility) value of the current license.
@@ -324,7 +359,7 @@ impl Inner {
     }
 
     /// The license code of the current license (`None` for trials and when there is none).
-    fn license_code(&self) -> Option<String> {
+    pub(crate) fn license_code(&self) -> Option<String> {
         (**self.license.load()).as_ref().ok().and_then(|l| l.lease().license_code.clone())
     }
 
@@ -341,28 +376,31 @@ impl Inner {
         }
     }
 
-    /// Performs one online operation end to end, under the operation lock.
+    /// Performs a licensing operation end to end (request, lease, store) and reports a status
+    /// change.
     fn online(&self, operation: Operation, license_code: Option<String>) -> Result<(), Status> {
-        let transport = self.transport.as_ref().ok_or(Status::NoServer)?;
-        let result = {
-            let mut pending = lock(&self.operation);
-            self.exchange(transport, operation, license_code, &mut pending)
-        };
+        let params = Params { license_code, ..Params::default() };
+        let result =
+            self.call(operation, params, |response, key, nonce| self.accept(operation, key, nonce, response));
         self.notify_if_changed();
         result
     }
 
-    fn exchange(
+    /// Sends one signed request under the operation lock and hands the answer to `handle`
+    /// (with the signing key and the nonce to check it against). A request lost in transit
+    /// is kept and sent again as it was when the same operation is asked for next.
+    pub(crate) fn call<T>(
         &self,
-        transport: &Transport,
         operation: Operation,
-        license_code: Option<String>,
-        pending: &mut Option<Pending>,
-    ) -> Result<(), Status> {
-        let retry = pending.take().filter(|p| p.operation == operation && p.license_code == license_code);
+        params: Params,
+        handle: impl FnOnce(LeaseResponse, &SigningKey, &str) -> Result<T, Status>,
+    ) -> Result<T, Status> {
+        let transport = self.transport.as_ref().ok_or(Status::NoServer)?;
+        let mut pending = lock(&self.operation);
+        let retry = pending.take().filter(|p| p.operation == operation && p.params == params);
         let attempt = match retry {
             Some(p) => p,
-            None => self.build_request(operation, license_code, self.request_key(operation)?)?,
+            None => self.build_request(operation, params, self.request_key(operation)?)?,
         };
         let response = match transport.post(operation, &attempt.body) {
             Ok(response) => response,
@@ -373,7 +411,7 @@ impl Inner {
                 return Err(status);
             }
         };
-        self.accept(operation, &attempt.key, &attempt.nonce, response)
+        handle(response, &attempt.key, &attempt.nonce)
     }
 
     /// The key that signs a request: a fresh one for activation and trials (it becomes the
@@ -389,7 +427,7 @@ impl Inner {
     fn build_request(
         &self,
         operation: Operation,
-        license_code: Option<String>,
+        params: Params,
         key: SigningKey,
     ) -> Result<Pending, Status> {
         let nonce = random_hex()?;
@@ -398,7 +436,7 @@ impl Inner {
         let request = ClientRequest {
             operation,
             product_id: self.config.product_id().to_owned(),
-            license_code: license_code.clone(),
+            license_code: params.license_code.clone(),
             computer_id: self.fingerprint.computer_id.clone(),
             components: self.fingerprint.components.clone(),
             installation_key: key.public_key().to_hex(),
@@ -408,14 +446,14 @@ impl Inner {
             vm_platform: self.virtualization.platform.as_str().to_owned(),
             system_details,
             app: self.config.app().clone(),
-            feature: None,
-            amount: None,
-            seat_id: None,
-            checkout_days: None,
+            feature: params.feature.clone(),
+            amount: params.amount,
+            seat_id: params.seat_id.clone(),
+            checkout_days: params.checkout_days,
         };
         let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
         let body = RequestBody { request: Envelope::sign(&key, Kind::ClientRequest, &payload)?.to_compact() };
-        Ok(Pending { operation, license_code, key, body, nonce })
+        Ok(Pending { operation, params, key, body, nonce })
     }
 
     /// Checks the server's lease against the request and the lease already held, then

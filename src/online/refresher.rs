@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::client::{Inner, lock, unix_now};
+use crate::protocol::client_api::SeatLease;
 use crate::protocol::os_random;
 
 /// How often an idle refresher looks for a lease to look after (after an activation by
@@ -92,6 +93,11 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
         let Some(inner) = weak.upgrade() else { return };
         let now = unix_now();
         let plan = inner.refresh_plan();
+        // Floating seats and sessions are due for a heartbeat one interval after their last
+        // renewal (long-term check-outs need none).
+        let heartbeat_due = |seat: &SeatLease| seat.server_time + seat.heartbeat_secs;
+        let seats: Vec<SeatLease> = inner.seats().iter().filter(|s| !s.long_term).cloned().collect();
+        let next_heartbeat = seats.iter().map(heartbeat_due).min();
         let due = match plan {
             None => now + IDLE_POLL_SECS,
             Some(_) if failures > 0 => now + backoff(failures),
@@ -100,11 +106,17 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
         // Also wake at the end of the grace period, when the status changes by itself.
         let wake =
             plan.map_or(due, |(_, _, grace_end)| if grace_end > now { due.min(grace_end) } else { due });
+        let wake = next_heartbeat.map_or(wake, |h| wake.min(h));
         drop(inner);
         if signal.wait(wake - now) {
             return;
         }
         let Some(inner) = weak.upgrade() else { return };
+        for seat in seats.iter().filter(|s| unix_now() >= heartbeat_due(s)) {
+            // A lost seat is forgotten by the heartbeat itself; other failures are retried at
+            // the next wake, while the seat's lease still has a heartbeat's worth of slack.
+            let _ = inner.heartbeat(seat);
+        }
         if plan.is_some() && unix_now() >= due {
             failures = match inner.refresh() {
                 Ok(()) => 0,
