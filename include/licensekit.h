@@ -299,6 +299,63 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Takes a floating seat of `feature_code` (`LK_SEATS_EXHAUSTED` when every seat is in use).
+ * A background thread keeps it with heartbeats until `lk_floating_checkin`; while it is held,
+ * `lk_feature_enabled` answers `LK_OK` for the feature (`LK_SEAT_LOST` otherwise). A seat
+ * whose heartbeats stop (crash, sleep, network loss) is freed by the server after its lease.
+ */
+lk_status lk_floating_checkout(const struct lk_client *client, const char *feature_code);
+
+/**
+ * Checks a floating seat of `feature_code` out for `days` days (long-term check-out, when the
+ * code's server function `LTCO` allows that many days; `LK_LONG_TERM_CHECKOUT_REFUSED`
+ * otherwise). The seat is kept in the store and works offline until it ends or is checked in.
+ */
+lk_status lk_floating_checkout_long_term(const struct lk_client *client,
+                                         const char *feature_code,
+                                         uint32_t days);
+
+/**
+ * Gives the seat of `feature_code` back (ends a long-term check-out early too).
+ * `LK_SEAT_LOST` when this client holds none.
+ */
+lk_status lk_floating_checkin(const struct lk_client *client, const char *feature_code);
+
+/**
+ * Draws `n` (at least 1) elements from the element pool of `feature_code`; never over the
+ * pool's limit (`LK_POOL_EXHAUSTED`, nothing drawn).
+ */
+lk_status lk_pool_checkout(const struct lk_client *client, const char *feature_code, uint32_t n);
+
+/**
+ * Returns `n` (at least 1) elements to the element pool of `feature_code`.
+ */
+lk_status lk_pool_checkin(const struct lk_client *client, const char *feature_code, uint32_t n);
+
+/**
+ * Spends `n` (at least 1) consumption tokens of `feature_code`, exactly once even if the call
+ * is repeated after a lost answer (the retry carries the same request ID); never below zero
+ * (`LK_TOKENS_EXHAUSTED`, nothing spent). On success `*remaining` receives the tokens left;
+ * it is written only on success.
+ */
+lk_status lk_consume_tokens(const struct lk_client *client,
+                            const char *feature_code,
+                            uint32_t n,
+                            uint64_t *remaining);
+
+/**
+ * Opens this process's cloud-concurrency session (`LK_CONCURRENCY_LIMIT` when the code's
+ * allowed number of processes already run anywhere); kept by heartbeats until
+ * `lk_session_close`, freed by the server if they stop.
+ */
+lk_status lk_session_open(const struct lk_client *client);
+
+/**
+ * Closes the session, freeing its place. `LK_SEAT_LOST` when none is open.
+ */
+lk_status lk_session_close(const struct lk_client *client);
+
+/**
  * Creates a client from a configuration (which is copied: free it whenever you like).
  *
  * Loads the product's store, computes this computer's fingerprint and verifies the stored
@@ -519,7 +576,8 @@ lk_status lk_start_trial(const struct lk_client *client);
 lk_status lk_license_status(const struct lk_client *client);
 
 /**
- * `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on;
+ * `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on
+ * (for a floating feature: and this client holds one of its seats, else `LK_SEAT_LOST`);
  * `LK_FEATURE_NOT_ENABLED` when it is not; the license status when the product is not
  * licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
  */

@@ -9,6 +9,7 @@
 //!   question ("is this feature enabled?") is ever answered yes by accident;
 //! - the detail of the last failure on this thread is kept for `lk_last_error_message`.
 
+mod capacity;
 mod client;
 mod config;
 mod library;

@@ -76,7 +76,8 @@ pub unsafe extern "C" fn lk_license_status(client: *const lk_client) -> Status {
     })
 }
 
-/// `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on;
+/// `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on
+/// (for a floating feature: and this client holds one of its seats, else `LK_SEAT_LOST`);
 /// `LK_FEATURE_NOT_ENABLED` when it is not; the license status when the product is not
 /// licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
 #[unsafe(no_mangle)]

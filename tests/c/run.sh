@@ -67,7 +67,7 @@ static_libs=("$libdir/liblicensekit.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl)
 valgrind=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
     --show-leak-kinds=definite,indirect)
 
-tests=(test_library test_machine test_client test_threads test_online test_offline)
+tests=(test_library test_machine test_client test_threads test_online test_offline test_capacity)
 passed=0
 failed=0
 failures=()
