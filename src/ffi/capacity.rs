@@ -6,8 +6,20 @@ use std::ffi::c_char;
 
 use super::client::lk_client;
 use super::online::client_ref;
-use super::{Context, guard, out_arg, str_arg};
-use crate::Status;
+use super::{Context, Failure, guard, out_arg, str_arg};
+use crate::{Client, Status};
+
+/// Borrows the client and the feature code every capacity call starts from.
+///
+/// # Safety
+/// `client` is NULL or live; `feature_code` is NULL or a NUL-terminated string.
+unsafe fn client_and_feature<'a>(
+    client: *const lk_client,
+    feature_code: *const c_char,
+) -> Result<(&'a Client, &'a str), Failure> {
+    // SAFETY: as the caller guarantees.
+    unsafe { Ok((client_ref(client)?, str_arg(feature_code, "feature_code")?)) }
+}
 
 /// Takes a floating seat of `feature_code` (`LK_SEATS_EXHAUSTED` when every seat is in use).
 /// A background thread keeps it with heartbeats until `lk_floating_checkin`; while it is held,
@@ -20,7 +32,7 @@ pub unsafe extern "C" fn lk_floating_checkout(
 ) -> Status {
     guard(|| {
         // SAFETY: the caller passes a live client (or NULL) and a NUL-terminated string (or NULL).
-        let (client, feature) = unsafe { (client_ref(client)?, str_arg(feature_code, "feature_code")?) };
+        let (client, feature) = unsafe { client_and_feature(client, feature_code) }?;
         client.floating_checkout(feature).context("feature_code")
     })
 }
@@ -36,7 +48,7 @@ pub unsafe extern "C" fn lk_floating_checkout_long_term(
 ) -> Status {
     guard(|| {
         // SAFETY: the caller passes a live client (or NULL) and a NUL-terminated string (or NULL).
-        let (client, feature) = unsafe { (client_ref(client)?, str_arg(feature_code, "feature_code")?) };
+        let (client, feature) = unsafe { client_and_feature(client, feature_code) }?;
         client.floating_checkout_long_term(feature, days).context("feature_code")
     })
 }
@@ -50,7 +62,7 @@ pub unsafe extern "C" fn lk_floating_checkin(
 ) -> Status {
     guard(|| {
         // SAFETY: the caller passes a live client (or NULL) and a NUL-terminated string (or NULL).
-        let (client, feature) = unsafe { (client_ref(client)?, str_arg(feature_code, "feature_code")?) };
+        let (client, feature) = unsafe { client_and_feature(client, feature_code) }?;
         client.floating_checkin(feature).context("feature_code")
     })
 }
@@ -65,7 +77,7 @@ pub unsafe extern "C" fn lk_pool_checkout(
 ) -> Status {
     guard(|| {
         // SAFETY: the caller passes a live client (or NULL) and a NUL-terminated string (or NULL).
-        let (client, feature) = unsafe { (client_ref(client)?, str_arg(feature_code, "feature_code")?) };
+        let (client, feature) = unsafe { client_and_feature(client, feature_code) }?;
         client.pool_checkout(feature, n).map(drop).context("feature_code")
     })
 }
@@ -79,7 +91,7 @@ pub unsafe extern "C" fn lk_pool_checkin(
 ) -> Status {
     guard(|| {
         // SAFETY: the caller passes a live client (or NULL) and a NUL-terminated string (or NULL).
-        let (client, feature) = unsafe { (client_ref(client)?, str_arg(feature_code, "feature_code")?) };
+        let (client, feature) = unsafe { client_and_feature(client, feature_code) }?;
         client.pool_checkin(feature, n).map(drop).context("feature_code")
     })
 }
@@ -98,7 +110,7 @@ pub unsafe extern "C" fn lk_consume_tokens(
     guard(|| {
         out_arg(remaining, "remaining")?;
         // SAFETY: the caller passes a live client (or NULL) and a NUL-terminated string (or NULL).
-        let (client, feature) = unsafe { (client_ref(client)?, str_arg(feature_code, "feature_code")?) };
+        let (client, feature) = unsafe { client_and_feature(client, feature_code) }?;
         let left = client.consume_tokens(feature, n).context("feature_code")?;
         // SAFETY: checked for NULL above; the caller guarantees it is writable.
         unsafe { remaining.write(left) };

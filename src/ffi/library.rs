@@ -3,7 +3,7 @@
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use super::{LAST_ERROR, write_string};
+use super::{LAST_ERROR, string_out};
 use crate::Status;
 
 /// The library's version, e.g. `"0.1.0"`: a static NUL-terminated string, never NULL, never
@@ -45,9 +45,8 @@ pub unsafe extern "C" fn lk_last_error_message(
     needed: *mut usize,
 ) -> Status {
     let copy = || {
-        let message = LAST_ERROR.with(|e| e.borrow().clone());
         // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { write_string(&message, buf, buf_len, needed) }
+        unsafe { string_out(buf, buf_len, needed, || Ok(LAST_ERROR.with(|e| e.borrow().clone()))) }
     };
     match catch_unwind(AssertUnwindSafe(copy)) {
         Ok(Ok(())) => Status::Ok,

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::{Context, guard, str_arg, write_string};
+use super::{Context, guard, str_arg, string_out};
 use crate::Status;
 use crate::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization, installation_id};
 
@@ -27,16 +27,20 @@ pub unsafe extern "C" fn lk_computer_id(
     guard(|| {
         // SAFETY: the caller passes a NUL-terminated string or NULL.
         let product_id = unsafe { str_arg(product_id, "product_id") }?;
-        let root = SysRoot::host();
-        let virtualization = detect_virtualization(&root);
-        let fingerprint = Fingerprint::compute(product_id, &root, &virtualization, || {
-            crate::store::default_dir()
-                .ok_or(Status::MachineIdUnavailable)
-                .and_then(|dir| installation_id(&dir))
-        })
-        .context("product_id")?;
         // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { write_string(&fingerprint.computer_id, buf, buf_len, needed) }
+        unsafe {
+            string_out(buf, buf_len, needed, || {
+                let root = SysRoot::host();
+                let virtualization = detect_virtualization(&root);
+                let fingerprint = Fingerprint::compute(product_id, &root, &virtualization, || {
+                    crate::store::default_dir()
+                        .ok_or(Status::MachineIdUnavailable)
+                        .and_then(|dir| installation_id(&dir))
+                })
+                .context("product_id")?;
+                Ok(fingerprint.computer_id)
+            })
+        }
     })
 }
 
@@ -53,8 +57,7 @@ pub unsafe extern "C" fn lk_system_details_json(
     needed: *mut usize,
 ) -> Status {
     guard(|| {
-        let json = SystemDetails::gather().to_json();
         // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { write_string(&json, buf, buf_len, needed) }
+        unsafe { string_out(buf, buf_len, needed, || Ok(SystemDetails::gather().to_json())) }
     })
 }

@@ -102,21 +102,23 @@ fn out_arg<T>(ptr: *mut T, name: &'static str) -> Result<(), Failure> {
     if ptr.is_null() { Err(Failure { status: Status::NullPointer, detail: name }) } else { Ok(()) }
 }
 
-/// Copies `text` and a NUL into `buf` when it fits. On success and on `BufferTooSmall` the size
-/// needed (text plus NUL) goes to `needed` when it is not NULL; on any other failure nothing
-/// is written anywhere.
+/// The string-out convention: checks the buffer arguments, only then computes the string
+/// (so a NULL buffer costs no work and no side effect), and copies it and a NUL into `buf`
+/// when it fits. On success and on `BufferTooSmall` the size needed (text plus NUL) goes to
+/// `needed` when it is not NULL; on any other failure nothing is written anywhere.
 ///
 /// # Safety
 /// `buf` is NULL or valid for `buf_len` bytes of writes; `needed` is NULL or valid for a write.
-unsafe fn write_string(
-    text: &str,
+unsafe fn string_out(
     buf: *mut c_char,
     buf_len: usize,
     needed: *mut usize,
+    compute: impl FnOnce() -> Result<String, Failure>,
 ) -> Result<(), Failure> {
     if buf.is_null() && buf_len > 0 {
         return Err(Failure { status: Status::NullPointer, detail: "buf" });
     }
+    let text = compute()?;
     if text.as_bytes().contains(&0) {
         return Err(Failure { status: Status::Internal, detail: "string with an interior NUL" });
     }

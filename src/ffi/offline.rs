@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use super::client::lk_client;
 use super::online::client_ref;
-use super::{Context, Failure, guard, str_arg, write_string};
+use super::{Context, guard, str_arg, string_out};
 use crate::Status;
 
 /// Writes an offline activation request for `license_code` into `buf`: armoured text
@@ -26,12 +26,12 @@ pub unsafe extern "C" fn lk_offline_activation_request(
         let client = unsafe { client_ref(client) }?;
         // SAFETY: the caller passes a NUL-terminated string or NULL.
         let code = unsafe { str_arg(license_code, "license_code") }?;
-        if buf.is_null() && buf_len > 0 {
-            return Err(Failure { status: Status::NullPointer, detail: "buf" });
-        }
-        let text = client.offline_activation_request(code).context("license_code")?;
         // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { write_string(&text, buf, buf_len, needed) }
+        unsafe {
+            string_out(buf, buf_len, needed, || {
+                client.offline_activation_request(code).context("license_code")
+            })
+        }
     })
 }
 
@@ -68,11 +68,11 @@ pub unsafe extern "C" fn lk_offline_deactivation_certificate(
     guard(|| {
         // SAFETY: the caller passes a live client or NULL.
         let client = unsafe { client_ref(client) }?;
-        if buf.is_null() && buf_len > 0 {
-            return Err(Failure { status: Status::NullPointer, detail: "buf" });
-        }
-        let text = client.offline_deactivation_certificate().context("deactivation")?;
         // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { write_string(&text, buf, buf_len, needed) }
+        unsafe {
+            string_out(buf, buf_len, needed, || {
+                client.offline_deactivation_certificate().context("deactivation")
+            })
+        }
     })
 }

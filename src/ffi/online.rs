@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 
 use super::client::lk_client;
-use super::{Context, Failure, guard, out_arg, str_arg, write_string};
+use super::{Context, Failure, guard, out_arg, str_arg, string_out};
 use crate::Status;
 
 /// Borrows the client behind a C pointer.
@@ -110,12 +110,8 @@ pub unsafe extern "C" fn lk_udf_value(
         let client = unsafe { client_ref(client) }?;
         // SAFETY: the caller passes a NUL-terminated string or NULL.
         let name = unsafe { str_arg(name, "name") }?;
-        if buf.is_null() && buf_len > 0 {
-            return Err(Failure { status: Status::NullPointer, detail: "buf" });
-        }
-        let value = client.udf_value(name).context("name")?;
         // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { write_string(&value, buf, buf_len, needed) }
+        unsafe { string_out(buf, buf_len, needed, || client.udf_value(name).context("name")) }
     })
 }
 
@@ -133,12 +129,8 @@ pub unsafe extern "C" fn lk_license_info_json(
     guard(|| {
         // SAFETY: the caller passes a live client or NULL.
         let client = unsafe { client_ref(client) }?;
-        if buf.is_null() && buf_len > 0 {
-            return Err(Failure { status: Status::NullPointer, detail: "buf" });
-        }
-        let json = client.license_info().to_string();
         // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { write_string(&json, buf, buf_len, needed) }
+        unsafe { string_out(buf, buf_len, needed, || Ok(client.license_info().to_string())) }
     })
 }
 
