@@ -3,7 +3,7 @@
 //! by `GET`/`DELETE OfflineActivation` and `licensekit-server offline activate|deactivate`.
 
 use licensekit::Status;
-use licensekit::protocol::client_api::Lease;
+use licensekit::protocol::client_api::{Lease, LeaseResponse};
 use licensekit::protocol::offline::DeactivationCertificate;
 use licensekit::protocol::{Envelope, Kind, MAX_ENVELOPE_TEXT, PublicKey, from_slice_strict};
 
@@ -12,7 +12,7 @@ use crate::client_api::request::{decode_offline, unverified_payload};
 use crate::client_api::{ClientProtocol, http_status, lease};
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::store::leasing::{OfflineDeactivation, Refusal};
+use crate::store::leasing::{OfflineDeactivation, Refusal, Signable};
 
 /// An issued activation certificate: the armoured text and what it says.
 #[derive(Debug)]
@@ -61,12 +61,15 @@ pub fn issue_certificate(
     bounded(text, field)?;
     let verified = decode_offline(text, field, &protocol.clock).map_err(refused)?;
     same_product(&verified.request.product_id, product)?;
-    let sign = |grant: &_| {
-        lease::sign_certificate(&protocol.key, &lease::lease(&verified.request, grant, verified.call.now))
+    let sign = |what: Signable<'_>| match what {
+        Signable::Lease(grant) => {
+            lease::sign_certificate(&protocol.key, &lease::lease(&verified.request, grant, verified.call.now))
+        }
+        Signable::Seat(_) => Err("an offline activation grants no seat".into()),
     };
     let text = match store.client_call(&verified.call, &sign)? {
-        Ok(Some(text)) => text,
-        Ok(None) => return Err(ApiError::internal("offline activation granted no certificate")),
+        Ok(LeaseResponse { lease: Some(text), .. }) => text,
+        Ok(_) => return Err(ApiError::internal("offline activation granted no certificate")),
         Err(refusal) => return Err(refused(refusal)),
     };
     // Read back what was signed (a repeated request gets the stored certificate).

@@ -46,6 +46,11 @@ pub fn api_key() -> String {
     (0..32).map(|_| char::from(ALPHABET[below(ALPHABET.len() as u64) as usize])).collect()
 }
 
+/// 32 lower-case hex characters (128 bits): seat and session IDs.
+pub fn hex_id() -> String {
+    format!("{:016x}{:016x}", u64(), u64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

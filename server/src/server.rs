@@ -52,7 +52,7 @@ pub fn json_response(status: StatusCode, body: &Json) -> Response {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/{controller}", any(dispatch))
-        .route("/client/v1/{operation}", any(crate::client_api::handle))
+        .route("/client/v1/{*operation}", any(crate::client_api::handle))
         .fallback(|| async {
             ApiError::not_found(
                 "no such endpoint: the Web API lives at /api/<Controller>, the client protocol at /client/v1/<operation>",

@@ -6,90 +6,14 @@ mod common;
 
 use common::Server;
 use common::licensing::{client, code, now_secs, product};
+use common::raw::{Installation, body, hex32, lease, post, refused};
 use licensekit::Status;
-use licensekit::machine::ComponentDigest;
 use licensekit::protocol::client_api::{
-    AppInfo, ClientRequest, Lease, LeaseState, Operation, PATH_ACTIVATE, PATH_DEACTIVATE, PATH_REFRESH,
+    AppInfo, ClientRequest, LeaseState, Operation, PATH_ACTIVATE, PATH_DEACTIVATE, PATH_REFRESH,
     PATH_SYSTEM_DETAILS, PATH_TRIAL,
 };
-use licensekit::protocol::{Envelope, Kind, PublicKey, SigningKey, from_slice_strict};
+use licensekit::protocol::{Envelope, Kind, SigningKey};
 use serde_json::{Value, json};
-
-/// One installation: a key, a computer and the code it uses.
-struct Installation {
-    key: SigningKey,
-    product: String,
-    code: Option<String>,
-    computer: String,
-}
-
-fn hex32() -> String {
-    hex::encode(SigningKey::generate().unwrap().public_key().to_bytes())[..32].to_owned()
-}
-
-impl Installation {
-    fn new(product: &str, code: Option<&str>, computer: &str) -> Installation {
-        Installation {
-            key: SigningKey::generate().unwrap(),
-            product: product.to_owned(),
-            code: code.map(str::to_owned),
-            computer: computer.to_owned(),
-        }
-    }
-
-    fn request(&self, operation: Operation) -> ClientRequest {
-        ClientRequest {
-            operation,
-            product_id: self.product.clone(),
-            license_code: self.code.clone(),
-            computer_id: self.computer.clone(),
-            components: vec![ComponentDigest { name: "machine-id".into(), digest: "ab".repeat(16) }],
-            installation_key: self.key.public_key().to_hex(),
-            request_id: hex32(),
-            nonce: hex32(),
-            client_time: now_secs(),
-            vm_platform: "Physical".into(),
-            system_details: None,
-            app: AppInfo::default(),
-            feature: None,
-            amount: None,
-            seat_id: None,
-            checkout_days: None,
-        }
-    }
-}
-
-/// The HTTP body of a request signed by `key`.
-fn body(key: &SigningKey, request: &ClientRequest) -> Vec<u8> {
-    let payload = serde_json::to_vec(request).unwrap();
-    let envelope = Envelope::sign(key, Kind::ClientRequest, &payload).unwrap();
-    json!({"request": envelope.to_compact()}).to_string().into_bytes()
-}
-
-fn post(server: &Server, path: &str, body: &[u8]) -> (u16, Value) {
-    server.raw("POST", path, None, body)
-}
-
-/// Posts and expects a lease, which it verifies with the vendor key and returns with its text.
-fn lease(server: &Server, path: &str, body: &[u8]) -> (Lease, String) {
-    let (status, answer) = post(server, path, body);
-    assert_eq!(status, 200, "{path}: {answer}");
-    let text = answer["lease"].as_str().unwrap().to_owned();
-    let envelope = Envelope::parse(&text).unwrap();
-    let key = PublicKey::from_hex(&server.public_key).unwrap();
-    let kind = envelope.kind();
-    let lease: Lease = from_slice_strict(envelope.verify_with(&key, kind).unwrap()).unwrap();
-    (lease, text)
-}
-
-/// Asserts a refusal: the HTTP status and the licensekit status in the body.
-fn refused(server: &Server, path: &str, body: &[u8], http: u16, status: Status) {
-    let (code, answer) = post(server, path, body);
-    assert_eq!(code, http, "{path}: {answer}");
-    assert_eq!(answer["status"], status as u32, "{path}: {answer}");
-    assert_eq!(answer["name"], status.name().to_str().unwrap(), "{path}: {answer}");
-    assert!(!answer["message"].as_str().unwrap().is_empty());
-}
 
 fn activity(server: &Server, product: &str, code: &str) -> Vec<Value> {
     let list = server.ok("GET", "LicenseCodeActivity", &json!({"productid": product, "licensecode": code}));

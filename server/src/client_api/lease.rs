@@ -1,11 +1,13 @@
 //! Turning grants into what the client verifies: leases (online), activation certificates
 //! (offline) and passive licenses, signed by the vendor key.
 
-use licensekit::protocol::client_api::{ClientRequest, FeatureGrant, FeatureKind, Lease, LicenseType};
+use licensekit::protocol::client_api::{
+    ClientRequest, FeatureGrant, FeatureKind, Lease, LicenseType, SeatLease,
+};
 use licensekit::protocol::offline::PassiveLicense;
 use licensekit::protocol::{Envelope, Kind, SigningKey};
 
-use crate::store::leasing::{Grant, PassiveGrant};
+use crate::store::leasing::{Grant, PassiveGrant, SeatGrant};
 use crate::store::model::{FeatureState, FeatureType};
 
 fn seconds(millis: i64) -> i64 {
@@ -65,6 +67,33 @@ pub fn sign(key: &SigningKey, lease: &Lease) -> Result<String, String> {
     let kind = if lease.license_type == LicenseType::Trial { Kind::TrialLease } else { Kind::Lease };
     let payload = serde_json::to_vec(lease).map_err(|e| format!("lease: {e}"))?;
     let envelope = Envelope::sign(key, kind, &payload).map_err(|s| format!("lease: {s:?}"))?;
+    Ok(envelope.to_compact())
+}
+
+/// The seat lease of a floating seat or session for `request`, signed at `now` (Unix
+/// milliseconds). The heartbeat interval is in whole seconds, at least 1 unless the seat is
+/// a long-term check-out (0: no heartbeats).
+pub fn seat(request: &ClientRequest, seat: &SeatGrant, now: i64) -> SeatLease {
+    SeatLease {
+        product_id: request.product_id.clone(),
+        license_code: seat.license_code.clone(),
+        computer_id: request.computer_id.clone(),
+        installation_key: seat.installation_key.clone(),
+        seat_id: seat.seat_id.clone(),
+        feature: seat.feature.clone(),
+        expires: seconds(seat.expires),
+        heartbeat_secs: if seat.long_term { 0 } else { seconds(seat.heartbeat).max(1) },
+        long_term: seat.long_term,
+        server_time: seconds(now),
+        serial: u64::try_from(seat.serial).unwrap_or(0),
+        nonce: request.nonce.clone(),
+    }
+}
+
+/// Signs a seat lease with the vendor key: a compact `floating-seat` envelope.
+pub fn sign_seat(key: &SigningKey, seat: &SeatLease) -> Result<String, String> {
+    let payload = serde_json::to_vec(seat).map_err(|e| format!("seat: {e}"))?;
+    let envelope = Envelope::sign(key, Kind::FloatingSeat, &payload).map_err(|s| format!("seat: {s:?}"))?;
     Ok(envelope.to_compact())
 }
 

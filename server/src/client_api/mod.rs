@@ -1,6 +1,7 @@
 //! The client protocol (`/client/v1/…`, see `licensekit::protocol::client_api`): what a
-//! licensekit client posts to activate, refresh, deactivate, start a trial and upload system
-//! details, and the signed leases it gets back.
+//! licensekit client posts to activate, refresh, deactivate, start a trial, upload system
+//! details and use shared capacity (floating seats, element pools, consumption tokens, cloud
+//! sessions), and the signed leases and seat leases it gets back.
 //!
 //! No bearer key: every request is an envelope signed by the installation key it names, and
 //! for everything but activation and trial start that key must be the one recorded for the
@@ -18,11 +19,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use licensekit::Status;
 use licensekit::protocol::SigningKey;
-use licensekit::protocol::client_api::{ErrorResponse, LeaseResponse, Operation};
+use licensekit::protocol::client_api::{API_PREFIX, ErrorResponse, Operation};
 
 use crate::clock::Clock;
 use crate::server::AppState;
-use crate::store::leasing::Refusal;
+use crate::store::leasing::{Refusal, Signable};
 
 /// Largest request body: an envelope is at most 96 KiB of text.
 pub const MAX_BODY: usize = 128 * 1024;
@@ -43,24 +44,45 @@ impl std::fmt::Debug for ClientProtocol {
     }
 }
 
+/// Every operation, each posted to its own path.
+const OPERATIONS: [Operation; 14] = [
+    Operation::Activate,
+    Operation::Refresh,
+    Operation::Deactivate,
+    Operation::StartTrial,
+    Operation::SystemDetails,
+    Operation::FloatingCheckout,
+    Operation::FloatingHeartbeat,
+    Operation::FloatingCheckin,
+    Operation::PoolCheckout,
+    Operation::PoolCheckin,
+    Operation::ConsumeTokens,
+    Operation::SessionOpen,
+    Operation::SessionHeartbeat,
+    Operation::SessionClose,
+];
+
+/// The operation posted to `/client/v1/{name}` (`name` may hold a slash: `floating/checkout`).
 fn operation(name: &str) -> Option<Operation> {
-    [
-        Operation::Activate,
-        Operation::Refresh,
-        Operation::Deactivate,
-        Operation::StartTrial,
-        Operation::SystemDetails,
-    ]
-    .into_iter()
-    .find(|op| op.path().rsplit('/').next() == Some(name))
+    OPERATIONS
+        .into_iter()
+        .find(|op| op.path().strip_prefix(API_PREFIX).and_then(|p| p.strip_prefix('/')) == Some(name))
 }
 
 /// The HTTP status of a refusal.
 pub(crate) fn http_status(status: Status) -> StatusCode {
     match status {
         Status::InvalidLicenseCode | Status::InvalidProductId | Status::NoLicense => StatusCode::NOT_FOUND,
-        Status::ActivationLimit | Status::Deactivated => StatusCode::CONFLICT,
+        Status::ActivationLimit
+        | Status::Deactivated
+        | Status::SeatsExhausted
+        | Status::PoolExhausted
+        | Status::TokensExhausted
+        | Status::ConcurrencyLimit
+        | Status::SeatLost => StatusCode::CONFLICT,
         Status::Disabled
+        | Status::FeatureNotEnabled
+        | Status::LongTermCheckoutRefused
         | Status::Expired
         | Status::TrialUnavailable
         | Status::BadSignature
@@ -129,11 +151,13 @@ pub async fn handle(
             Ok(verified) => verified,
             Err(refusal) => return refused(refusal),
         };
-        let sign = |grant: &_| {
-            lease::sign(&protocol.key, &lease::lease(&verified.request, grant, verified.call.now))
+        let (request, now) = (&verified.request, verified.call.now);
+        let sign = |what: Signable<'_>| match what {
+            Signable::Lease(grant) => lease::sign(&protocol.key, &lease::lease(request, grant, now)),
+            Signable::Seat(seat) => lease::sign_seat(&protocol.key, &lease::seat(request, seat, now)),
         };
         match state.store.client_call(&verified.call, &sign) {
-            Ok(Ok(lease)) => json(StatusCode::OK, &LeaseResponse { lease, ..LeaseResponse::default() }),
+            Ok(Ok(answer)) => json(StatusCode::OK, &answer),
             Ok(Err(refusal)) => refused(refusal),
             Err(error) => crate::error::ApiError::from(error).into_response(),
         }

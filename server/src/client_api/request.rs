@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::MAX_COMPUTER_ID;
 use crate::clock::Clock;
-use crate::store::leasing::{Channel, ClientCall, Refusal};
+use crate::store::leasing::{Capacity, Channel, ClientCall, Refusal};
 
 /// Most component digests a request may carry.
 const MAX_COMPONENTS: usize = 64;
@@ -93,6 +93,7 @@ fn verify(
         }));
     }
     let system_details = check(&request, operation)?;
+    let capacity = capacity(&request, operation)?;
     let call = ClientCall {
         operation,
         channel,
@@ -107,6 +108,7 @@ fn verify(
         system_details,
         now: clock.now(),
         hour: clock.hour(),
+        capacity,
     };
     Ok(Verified { call, request })
 }
@@ -124,6 +126,55 @@ fn hex32(field: &str, value: &str) -> Result<(), Refusal> {
         return Err(malformed(format!("{field}: expected 32 lower-case hex characters")));
     }
     Ok(())
+}
+
+/// The shared-capacity fields an operation needs, checked: a license code, the feature
+/// (check-outs, pools, tokens; optional for heartbeats and check-ins, where the seat says
+/// which), an amount of at least 1 (pools, tokens), a seat ID (heartbeats, check-ins, closes),
+/// and `checkout_days` only on a floating check-out. Empty for the other operations.
+fn capacity(r: &ClientRequest, operation: Operation) -> Result<Capacity, Refusal> {
+    use Operation::*;
+    let (feature, amount, seat) = match operation {
+        FloatingCheckout => (true, false, false),
+        PoolCheckout | PoolCheckin | ConsumeTokens => (true, true, false),
+        FloatingHeartbeat | FloatingCheckin | SessionHeartbeat | SessionClose => (false, false, true),
+        SessionOpen => (false, false, false),
+        Activate | Refresh | Deactivate | StartTrial | SystemDetails => return Ok(Capacity::default()),
+    };
+    if r.license_code.is_none() {
+        return Err(malformed("license_code: required for shared capacity"));
+    }
+    if feature && r.feature.is_none() {
+        return Err(malformed("feature: required"));
+    }
+    if let Some(code) = &r.feature {
+        text("feature", code, 1, 64)?;
+    }
+    let amount = match r.amount {
+        Some(n) if amount => Some(
+            i64::try_from(n)
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| malformed(format!("amount: expected 1 to {}", i64::MAX)))?,
+        ),
+        None if amount => return Err(malformed("amount: required")),
+        _ => None,
+    };
+    let seat_id = match &r.seat_id {
+        Some(id) if seat => {
+            hex32("seat_id", id)?;
+            Some(id.clone())
+        }
+        None if seat => return Err(malformed("seat_id: required")),
+        _ => None,
+    };
+    let checkout_days = match r.checkout_days {
+        Some(_) if operation != FloatingCheckout => {
+            return Err(malformed("checkout_days: only a floating check-out is long-term"));
+        }
+        days => days.map(i64::from),
+    };
+    Ok(Capacity { feature: r.feature.clone(), amount, seat_id, checkout_days })
 }
 
 /// Checks the fields' bounds; returns the system details to record (with the app's version,

@@ -52,6 +52,21 @@ pub struct ClientCall {
     pub now: i64,
     /// Milliseconds in one "hour" of a period (3,600,000 unless shortened for tests).
     pub hour: i64,
+    /// What a capacity call concerns (see [`Capacity`]); empty for the other operations.
+    pub capacity: Capacity,
+}
+
+/// The fields of a shared-capacity call (floating seats, pools, tokens, sessions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capacity {
+    /// The feature code (required for check-outs, pools and tokens).
+    pub feature: Option<String>,
+    /// Elements or tokens, at least 1.
+    pub amount: Option<i64>,
+    /// The seat or session a heartbeat, check-in or close names.
+    pub seat_id: Option<String>,
+    /// A long-term check-out for this many days.
+    pub checkout_days: Option<i64>,
 }
 
 /// Why a call is refused: a licensekit status and a human message.
@@ -85,9 +100,66 @@ pub struct Grant {
     pub vm_platform: String,
 }
 
-/// Signs a grant into a compact lease envelope (the store calls it inside its transaction,
-/// so the stored answer to a request ID is exactly the lease sent).
-pub type Signer<'a> = &'a dyn Fn(&Grant) -> Result<String, String>;
+/// A floating seat or cloud session, before it is signed. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatGrant {
+    pub license_code: String,
+    pub seat_id: String,
+    /// `None` for a cloud-concurrency session.
+    pub feature: Option<String>,
+    pub expires: i64,
+    /// How often the holder should send a heartbeat; 0 for a long-term check-out.
+    pub heartbeat: i64,
+    pub long_term: bool,
+    pub serial: i64,
+    pub installation_key: String,
+}
+
+/// What the store asks to have signed.
+#[derive(Debug, Clone, Copy)]
+pub enum Signable<'a> {
+    /// A lease (or, offline, an activation certificate).
+    Lease(&'a Grant),
+    /// A `floating-seat` envelope.
+    Seat(&'a SeatGrant),
+}
+
+/// Signs a grant into a compact envelope (the store calls it inside its transaction, so the
+/// stored answer to a request ID is exactly what was sent).
+pub type Signer<'a> = &'a dyn Fn(Signable<'_>) -> Result<String, String>;
+
+/// Heartbeat interval of a code whose `heartbeat` setting is 0 (only network concurrency
+/// sets one by default): the seed's default, 5 minutes.
+pub const DEFAULT_HEARTBEAT_MINUTES: i64 = 5;
+
+/// Minutes in an hour, for the heartbeat setting (minutes).
+const HOUR_MINUTES: i64 = 60;
+
+/// (heartbeat interval, seat expiry) of a floating seat or session renewed at `now`: the
+/// code's heartbeat (minutes; 0 = [`DEFAULT_HEARTBEAT_MINUTES`]), and a lease of twice that,
+/// so one missed heartbeat is tolerated and a holder that stopped is replaced after at most
+/// two intervals.
+pub fn seat_window(heartbeat_minutes: i64, now: i64, hour: i64) -> (i64, i64) {
+    let minutes = if heartbeat_minutes > 0 { heartbeat_minutes } else { DEFAULT_HEARTBEAT_MINUTES };
+    let interval = minutes.saturating_mul(hour) / HOUR_MINUTES;
+    (interval, now.saturating_add(interval.saturating_mul(2)))
+}
+
+/// The expiry of a long-term check-out of `days` at `now`, allowed when the code's server
+/// function `LTCO` is on (`ltco`: enabled, parameter text) and `days` is 1 to its parameter.
+pub fn long_term_expiry(ltco: Option<(bool, &str)>, days: i64, now: i64, hour: i64) -> Result<i64, Refusal> {
+    let refused = |why: String| Err(Refusal::new(Status::LongTermCheckoutRefused, why));
+    let Some((true, parameter)) = ltco else {
+        return refused("checkout_days: server function LTCO is not on for this license code".into());
+    };
+    let most: i64 = parameter.trim().parse().unwrap_or(0);
+    if days < 1 || days > most {
+        return refused(format!(
+            "checkout_days: a long-term check-out lasts 1 to {most} days for this license code"
+        ));
+    }
+    Ok(now.saturating_add(days.saturating_mul(DAY_HOURS).saturating_mul(hour)))
+}
 
 /// The lease periods that apply to one activation or trial, in hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +310,25 @@ mod tests {
         let refused = certificate_window(0, 5, HOUR).unwrap_err();
         assert_eq!(refused.status, Status::InvalidArgument);
         assert!(refused.message.contains("clientofflineleaseperiod"), "{}", refused.message);
+    }
+
+    #[test]
+    fn seats_last_two_heartbeats_and_long_term_check_outs_their_days() {
+        assert_eq!(seat_window(10, 0, HOUR), (10 * 60_000, 20 * 60_000));
+        assert_eq!(seat_window(0, 7, HOUR), (5 * 60_000, 7 + 10 * 60_000));
+        // A 12-second hour: a minute is 200 ms.
+        assert_eq!(seat_window(5, 0, 12_000), (1000, 2000));
+        assert_eq!(long_term_expiry(Some((true, "7")), 7, 0, HOUR), Ok(7 * 24 * HOUR));
+        assert_eq!(long_term_expiry(Some((true, "7")), 1, 5, 1000), Ok(5 + 24_000));
+        for refused in [
+            long_term_expiry(Some((true, "7")), 8, 0, HOUR),
+            long_term_expiry(Some((true, "7")), 0, 0, HOUR),
+            long_term_expiry(Some((false, "7")), 1, 0, HOUR),
+            long_term_expiry(None, 1, 0, HOUR),
+            long_term_expiry(Some((true, "")), 1, 0, HOUR),
+        ] {
+            assert_eq!(refused.unwrap_err().status, Status::LongTermCheckoutRefused);
+        }
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod leasing;
 pub mod model;
 pub mod sqlite;
 
+use licensekit::protocol::client_api::LeaseResponse;
+
 use leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use model::*;
 
@@ -132,13 +134,11 @@ pub trait Store: Send + Sync {
     // --- the client protocol ---
     /// Runs one verified client call in one transaction: a repeated request ID gets the
     /// stored answer; otherwise the operation's rules apply, `sign` turns the grant into a
-    /// lease, and the answer is stored under the request ID. `Ok(Err(_))` is a refusal
-    /// (nothing written); `Ok(Ok(None))` a call that grants nothing (system details).
-    fn client_call(
-        &self,
-        call: &ClientCall,
-        sign: Signer<'_>,
-    ) -> StoreResult<Result<Option<String>, Refusal>>;
+    /// lease or seat lease, and the answer (with the elements or tokens remaining) is stored
+    /// under the request ID. `Ok(Err(_))` is a refusal (nothing written); an answer with
+    /// nothing in it is a call that grants nothing (system details, check-in).
+    fn client_call(&self, call: &ClientCall, sign: Signer<'_>)
+    -> StoreResult<Result<LeaseResponse, Refusal>>;
     /// Applies a deactivation certificate whose signature by its installation key was
     /// checked, in one transaction: the seat is freed, or the refusal says why not.
     fn offline_deactivate(&self, deactivation: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>>;

@@ -238,3 +238,4 @@ pub fn assert_shape(actual: &Value, expected: &Value, path: &str) {
 
 pub mod licensing;
 pub mod offline;
+pub mod raw;

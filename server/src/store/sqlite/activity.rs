@@ -4,7 +4,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Where, codes, product_must_exist};
+use super::{Where, client, codes, product_must_exist};
 use crate::datetime::now_millis;
 use crate::store::model::*;
 use crate::store::{StoreError, StoreResult};
@@ -57,6 +57,8 @@ pub fn return_all(conn: &Connection, product_id: &str, code: &str) -> StoreResul
         "UPDATE activations SET status = 'Returned', deactivated = ?2 WHERE code = ?1 AND status = 'Activated'",
         params![code, now_millis()],
     )?;
+    // Seats, sessions and elements the returned activations held are freed with them.
+    client::release_capacity(conn, code, None, None)?;
     Ok(changed as i64)
 }
 
@@ -67,11 +69,8 @@ pub fn delete(
     computer_id: Option<&str>,
 ) -> StoreResult<i64> {
     codes::must_exist(conn, product_id, code)?;
-    // Seats and elements the deleted activity held are freed with it.
-    conn.execute(
-        "DELETE FROM feature_checkouts WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)",
-        params![code, computer_id],
-    )?;
+    // Seats, sessions and elements the deleted activity held are freed with it.
+    client::release_capacity(conn, code, computer_id, None)?;
     // Their computers learn it, signed, at their next refresh.
     conn.execute(
         "INSERT OR IGNORE INTO deleted_activations (installation_key, code, computer_id, deleted)

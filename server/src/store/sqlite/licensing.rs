@@ -194,8 +194,9 @@ pub fn copy_profile_to_code(conn: &Connection, profile_id: i64, code: &str) -> S
     Ok(())
 }
 
-/// Every product feature as the owner sees it, with current use. A profile's use is the sum
-/// over the codes in it.
+/// Every product feature as the owner sees it, with current use: floating seats whose lease
+/// has not ended, elements held, tokens consumed. A profile's use is the sum over the codes
+/// in it.
 pub fn feature_states(
     conn: &Connection,
     owner: Owner<'_>,
@@ -208,7 +209,10 @@ pub fn feature_states(
              FROM features f LEFT JOIN code_features x ON x.feature_id = f.id AND x.code = ?1
              WHERE f.product_id = ?2 ORDER BY f.id",
             "SELECT feature_id, computer_id, username, amount FROM feature_checkouts
-             WHERE code = ?1 AND expires > ?2 ORDER BY id",
+             WHERE code = ?1 AND expires > ?2
+             UNION ALL
+             SELECT feature_id, computer_id, '', 1 FROM seats
+             WHERE code = ?1 AND feature_id IS NOT NULL AND expires > ?2",
         ),
         Owner::Profile(_) => (
             "SELECT f.id, f.code, f.feature_type, coalesce(x.availability, f.availability),
@@ -218,7 +222,11 @@ pub fn feature_states(
              FROM features f LEFT JOIN profile_features x ON x.feature_id = f.id AND x.profile_id = ?1
              WHERE f.product_id = ?2 ORDER BY f.id",
             "SELECT fc.feature_id, fc.computer_id, fc.username, fc.amount FROM feature_checkouts fc
-             JOIN license_codes lc ON lc.code = fc.code WHERE lc.profile_id = ?1 AND fc.expires > ?2 ORDER BY fc.id",
+             JOIN license_codes lc ON lc.code = fc.code WHERE lc.profile_id = ?1 AND fc.expires > ?2
+             UNION ALL
+             SELECT s.feature_id, s.computer_id, '', 1 FROM seats s
+             JOIN license_codes lc ON lc.code = s.code
+             WHERE lc.profile_id = ?1 AND s.feature_id IS NOT NULL AND s.expires > ?2",
         ),
     };
     let mut checkouts: Vec<(i64, String, String, i64)> = Vec::new();

@@ -276,6 +276,26 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX passive_licenses_client ON passive_licenses (product_id, client_id);
     "#,
+    // 4: shared capacity: floating seats and cloud sessions (a session has no feature), each
+    // installation's elements of a pool in one row, and whole answers kept for retries (the
+    // seat lease, and the elements or tokens left).
+    r#"
+    CREATE TABLE seats (
+        seat_id TEXT PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES license_codes(code) ON DELETE CASCADE,
+        feature_id INTEGER REFERENCES features(id) ON DELETE CASCADE,
+        computer_id TEXT NOT NULL,
+        installation_key TEXT NOT NULL,
+        long_term INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL
+    );
+    CREATE INDEX seats_code ON seats (code, feature_id, installation_key);
+    ALTER TABLE feature_checkouts ADD COLUMN installation_key TEXT;
+    CREATE UNIQUE INDEX feature_checkouts_holder ON feature_checkouts (code, feature_id, installation_key);
+    ALTER TABLE client_answers ADD COLUMN seat TEXT;
+    ALTER TABLE client_answers ADD COLUMN remaining INTEGER;
+    "#,
 ];
 
 /// The schema version this binary writes.

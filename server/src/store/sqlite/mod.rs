@@ -18,6 +18,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use licensekit::protocol::client_api::LeaseResponse;
+
 use super::leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use super::model::*;
 use super::{Store, StoreError, StoreResult};
@@ -317,7 +319,7 @@ impl Store for SqliteStore {
         &self,
         call: &ClientCall,
         sign: Signer<'_>,
-    ) -> StoreResult<Result<Option<String>, Refusal>> {
+    ) -> StoreResult<Result<LeaseResponse, Refusal>> {
         self.write(|t| client::call(t, call, sign))
     }
     fn offline_deactivate(&self, deactivation: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>> {

@@ -6,7 +6,8 @@ use licensekit::Status;
 use licensekit::protocol::client_api::LeaseState;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Outcome, next_serial, product_exists, record_system_details, unknown_installation};
+use super::capacity::release as release_capacity;
+use super::{Granted, Outcome, next_serial, product_exists, record_system_details, unknown_installation};
 use crate::store::StoreResult;
 use crate::store::leasing::{
     Channel, ClientCall, Grant, OfflineDeactivation, Periods, Refusal, certificate_window, code_expiry,
@@ -16,10 +17,10 @@ use crate::store::model::Settings;
 use crate::store::sqlite::licensing::{self, Owner, SETTINGS_COLUMNS};
 
 /// A license code as a call sees it.
-struct Code {
-    code: String,
-    product_id: String,
-    settings: Settings,
+pub(super) struct Code {
+    pub(super) code: String,
+    pub(super) product_id: String,
+    pub(super) settings: Settings,
     /// When the code was first activated (a subscription counts from there).
     first_activation: Option<i64>,
 }
@@ -27,6 +28,17 @@ struct Code {
 impl Code {
     fn expires(&self, call: &ClientCall) -> Option<i64> {
         code_expiry(&self.settings, self.first_activation.unwrap_or(call.now), call.hour)
+    }
+
+    /// Refuses a disabled or expired code.
+    fn usable(&self, call: &ClientCall) -> Result<(), Refusal> {
+        if !self.settings.enabled_for_use {
+            return Err(Refusal::new(Status::Disabled, "license_code: the license code is disabled"));
+        }
+        if self.expires(call).is_some_and(|end| end <= call.now) {
+            return Err(Refusal::new(Status::Expired, "license_code: the license has expired"));
+        }
+        Ok(())
     }
 }
 
@@ -93,11 +105,8 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         Ok(code) => code,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    if !code.settings.enabled_for_use {
-        return Ok(Err(Refusal::new(Status::Disabled, "license_code: the license code is disabled")));
-    }
-    if code.expires(call).is_some_and(|end| end <= call.now) {
-        return Ok(Err(Refusal::new(Status::Expired, "license_code: the license has expired")));
+    if let Err(refusal) = code.usable(call) {
+        return Ok(Err(refusal));
     }
     if call.channel == Channel::Offline && key_given_back(conn, &call.installation_key)? {
         return Ok(Err(Refusal::new(
@@ -139,14 +148,24 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     };
     let serial = next_serial(conn)?;
     match current {
-        // The same computer again: the new installation key replaces the old one.
-        Some(id) => conn
-            .prepare_cached(
+        // The same computer again: the new installation key replaces the old one, and what
+        // the old installation held (it can no longer sign for it) is freed.
+        Some(id) => {
+            release_capacity(conn, &code.code, Some(&call.computer_id), Some(&call.installation_key))?;
+            conn.prepare_cached(
                 "UPDATE activations SET installation_key = ?2, lease_end = ?3, vm_platform = ?4, serial = ?5,
                                         first_serial = ?5, nonce = ?6
                  WHERE id = ?1",
             )?
-            .execute(params![id, call.installation_key, window.0, call.vm_platform, serial, call.nonce])?,
+            .execute(params![
+                id,
+                call.installation_key,
+                window.0,
+                call.vm_platform,
+                serial,
+                call.nonce
+            ])?
+        }
         None => conn
             .prepare_cached(
                 "INSERT INTO activations (code, computer_id, status, activated, lease_end, vm_platform,
@@ -177,7 +196,7 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     )?
     .execute(params![call.product_id, call.computer_id, code.code, call.now])?;
     record_system_details(conn, call)?;
-    Ok(Ok(Some(grant(conn, call, &code, LeaseState::Active, window, serial)?)))
+    Ok(Ok(Granted::Lease(grant(conn, call, &code, LeaseState::Active, window, serial)?)))
 }
 
 /// Whether an installation key's activation was given back (deactivated, returned or
@@ -214,6 +233,27 @@ fn signed_activation(conn: &Connection, call: &ClientCall) -> StoreResult<Option
     Ok(deleted.then_some(None))
 }
 
+/// The code of a capacity call, whose key must hold a current activation of it on the
+/// computer: refused as a refresh is (unknown product or code, someone else's key, no
+/// activation), and as an activation is when the code is disabled or expired.
+pub(super) fn holder(conn: &Connection, call: &ClientCall) -> StoreResult<Result<Code, Refusal>> {
+    let code = match load_code(conn, call)? {
+        Ok(code) => code,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    match signed_activation(conn, call)? {
+        None => return Ok(Err(unknown_installation(conn, call)?)),
+        Some(Some((_, status))) if status == "Activated" => {}
+        Some(_) => {
+            return Ok(Err(Refusal::new(
+                Status::NoLicense,
+                "installation_key: this installation's activation was deactivated",
+            )));
+        }
+    }
+    Ok(code.usable(call).map(|()| code))
+}
+
 pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     let code = match load_code(conn, call)? {
         Ok(code) => code,
@@ -235,7 +275,7 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         // Deactivated, returned (PUT LicenseCodeActivity) or deleted (DELETE).
         _ => LeaseState::Deactivated,
     };
-    Ok(Ok(Some(grant(conn, call, &code, state, window, serial)?)))
+    Ok(Ok(Granted::Lease(grant(conn, call, &code, state, window, serial)?)))
 }
 
 pub fn deactivate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
@@ -281,11 +321,11 @@ pub fn deactivate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> 
     free_seat(conn, &code_name, &call.computer_id, &call.installation_key, call.now)?;
     let serial = next_serial(conn)?;
     let window = Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour);
-    Ok(Ok(Some(grant(conn, call, &code, LeaseState::Deactivated, window, serial)?)))
+    Ok(Ok(Granted::Lease(grant(conn, call, &code, LeaseState::Deactivated, window, serial)?)))
 }
 
 /// Deactivates the activation of `code` held by `installation_key` on `computer_id`: the seat
-/// and the floating seats and elements the computer held are freed.
+/// and the floating seats, sessions and elements the computer held are freed.
 fn free_seat(
     conn: &Connection,
     code: &str,
@@ -298,9 +338,7 @@ fn free_seat(
          WHERE code = ?1 AND installation_key = ?2 AND status = 'Activated'",
     )?
     .execute(params![code, installation_key, now])?;
-    conn.prepare_cached("DELETE FROM feature_checkouts WHERE code = ?1 AND computer_id = ?2")?
-        .execute(params![code, computer_id])?;
-    Ok(())
+    release_capacity(conn, code, Some(computer_id), None)
 }
 
 /// Applies a deactivation certificate (its signature by `installation_key` already checked):

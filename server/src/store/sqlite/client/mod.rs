@@ -1,41 +1,69 @@
-//! The client protocol's writes: activations, trials and system details, each call in the
-//! one transaction the caller opened, answered once and replayed for a retried request ID.
+//! The client protocol's writes: activations, trials, system details and shared capacity,
+//! each call in the one transaction the caller opened, answered once and replayed for a
+//! retried request ID.
 
 mod activations;
+mod capacity;
 mod trials;
 
 pub use activations::deactivate_offline;
+pub(in crate::store::sqlite) use capacity::release as release_capacity;
 
+use capacity::{pools, seats, tokens};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use licensekit::Status;
-use licensekit::protocol::client_api::Operation;
+use licensekit::protocol::client_api::{LeaseResponse, Operation};
 
-use crate::store::leasing::{ANSWER_RETENTION_MILLIS, ClientCall, Grant, Refusal, Signer};
+use crate::store::leasing::{
+    ANSWER_RETENTION_MILLIS, ClientCall, Grant, Refusal, SeatGrant, Signable, Signer,
+};
 use crate::store::{StoreError, StoreResult};
 
-/// What a call comes to before signing: a grant, nothing (system details), or a refusal.
-type Outcome = Result<Option<Grant>, Refusal>;
+/// What a granted call comes to before signing.
+enum Granted {
+    /// A lease.
+    Lease(Grant),
+    /// A floating seat or session.
+    Seat(SeatGrant),
+    /// Elements left in a pool, or tokens left.
+    Remaining(i64),
+    /// Nothing to sign (system details, check-in, close).
+    Nothing,
+}
+
+/// What a call comes to before signing: a grant or a refusal.
+type Outcome = Result<Granted, Refusal>;
 
 /// Runs one call: the stored answer of a repeated request ID, or the operation's rules,
-/// the signed lease, and the answer recorded under the request ID.
+/// the signed lease or seat, and the answer recorded under the request ID.
 pub fn call(
     conn: &Connection,
     call: &ClientCall,
     sign: Signer<'_>,
-) -> StoreResult<Result<Option<String>, Refusal>> {
-    let stored: Option<(Vec<u8>, Option<String>)> = conn
-        .prepare_cached("SELECT request_hash, lease FROM client_answers WHERE request_id = ?1")?
-        .query_row([&call.request_id], |r| Ok((r.get(0)?, r.get(1)?)))
+) -> StoreResult<Result<LeaseResponse, Refusal>> {
+    let stored: Option<(Vec<u8>, LeaseResponse)> = conn
+        .prepare_cached(
+            "SELECT request_hash, lease, seat, remaining FROM client_answers WHERE request_id = ?1",
+        )?
+        .query_row([&call.request_id], |r| {
+            let remaining: Option<i64> = r.get(3)?;
+            let answer = LeaseResponse {
+                lease: r.get(1)?,
+                seat: r.get(2)?,
+                remaining: remaining.map(|n| u64::try_from(n).unwrap_or(0)),
+            };
+            Ok((r.get(0)?, answer))
+        })
         .optional()?;
-    if let Some((hash, lease)) = stored {
+    if let Some((hash, answer)) = stored {
         if hash != call.request_hash {
             return Ok(Err(Refusal::new(
                 Status::MalformedPayload,
                 "request_id: already used by a different request",
             )));
         }
-        return Ok(Ok(lease));
+        return Ok(Ok(answer));
     }
     let outcome = match call.operation {
         Operation::Activate => activations::activate(conn, call)?,
@@ -44,21 +72,48 @@ pub fn call(
         Operation::Deactivate => activations::deactivate(conn, call)?,
         Operation::StartTrial => trials::start(conn, call)?,
         Operation::SystemDetails => system_details(conn, call)?,
-        // Shared capacity (floating seats, pools, tokens, sessions) is not routed yet.
-        _ => Err(Refusal::new(Status::InvalidArgument, "operation: not served by this server")),
+        Operation::FloatingCheckout => capacity::call(conn, call, seats::checkout)?,
+        Operation::FloatingHeartbeat | Operation::SessionHeartbeat => {
+            capacity::call(conn, call, seats::heartbeat)?
+        }
+        Operation::FloatingCheckin | Operation::SessionClose => capacity::call(conn, call, seats::give_back)?,
+        Operation::SessionOpen => capacity::call(conn, call, seats::open_session)?,
+        Operation::PoolCheckout => capacity::call(conn, call, pools::checkout)?,
+        Operation::PoolCheckin => capacity::call(conn, call, pools::checkin)?,
+        Operation::ConsumeTokens => capacity::call(conn, call, tokens::consume)?,
     };
-    let grant = match outcome {
-        Ok(grant) => grant,
+    let granted = match outcome {
+        Ok(granted) => granted,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let lease = grant.as_ref().map(sign).transpose().map_err(StoreError::Internal)?;
+    let signed = |what| sign(what).map(Some).map_err(StoreError::Internal);
+    let answer = match &granted {
+        Granted::Lease(grant) => {
+            LeaseResponse { lease: signed(Signable::Lease(grant))?, ..LeaseResponse::default() }
+        }
+        Granted::Seat(seat) => {
+            LeaseResponse { seat: signed(Signable::Seat(seat))?, ..LeaseResponse::default() }
+        }
+        Granted::Remaining(n) => {
+            LeaseResponse { remaining: Some(u64::try_from(*n).unwrap_or(0)), ..LeaseResponse::default() }
+        }
+        Granted::Nothing => LeaseResponse::default(),
+    };
     conn.prepare_cached("DELETE FROM client_answers WHERE created < ?1")?
         .execute([call.now - ANSWER_RETENTION_MILLIS])?;
     conn.prepare_cached(
-        "INSERT INTO client_answers (request_id, request_hash, lease, created) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO client_answers (request_id, request_hash, lease, seat, remaining, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![call.request_id, &call.request_hash[..], lease, call.now])?;
-    Ok(Ok(lease))
+    .execute(params![
+        call.request_id,
+        &call.request_hash[..],
+        answer.lease,
+        answer.seat,
+        answer.remaining.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+        call.now
+    ])?;
+    Ok(Ok(answer))
 }
 
 /// The next lease serial: server-wide, persisted, only ever goes up.
@@ -111,7 +166,7 @@ fn system_details(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> 
         return Ok(Err(Refusal::new(Status::MalformedPayload, "system_details: required")));
     }
     record_system_details(conn, call)?;
-    Ok(Ok(None))
+    Ok(Ok(Granted::Nothing))
 }
 
 /// The refusal for a request whose key is not recorded: `BadSignature` when the computer

@@ -5,7 +5,7 @@ use licensekit::Status;
 use licensekit::protocol::client_api::{LeaseState, LicenseType};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Outcome, next_serial, record_system_details, unknown_installation};
+use super::{Granted, Outcome, next_serial, record_system_details, unknown_installation};
 use crate::store::StoreError;
 use crate::store::StoreResult;
 use crate::store::leasing::{ClientCall, DAY_HOURS, Grant, Periods, Refusal};
@@ -100,7 +100,7 @@ pub fn start(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         }
     };
     record_system_details(conn, call)?;
-    Ok(Ok(Some(lease(conn, call, &product, expires)?)))
+    Ok(Ok(Granted::Lease(lease(conn, call, &product, expires)?)))
 }
 
 pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
@@ -115,7 +115,7 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         .query_row([&call.product_id, &call.computer_id, &call.installation_key], |r| r.get(0))
         .optional()?;
     match expires {
-        Some(expires) => Ok(Ok(Some(lease(conn, call, &product, expires)?))),
+        Some(expires) => Ok(Ok(Granted::Lease(lease(conn, call, &product, expires)?))),
         None => Ok(Err(unknown_installation(conn, call)?)),
     }
 }
