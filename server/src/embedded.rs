@@ -28,8 +28,15 @@ impl EmbeddedServer {
     /// Initialises `dir` (which must not be initialised yet) and serves it on 127.0.0.1 at a
     /// free port. Returns once the server accepts connections.
     pub fn start(dir: &Path) -> Result<EmbeddedServer, String> {
+        EmbeddedServer::start_scaled(dir, 3600)
+    }
+
+    /// [`EmbeddedServer::start`] with `serve --hour-seconds`: one "hour" of every period
+    /// (and so a minute of heartbeat intervals, a day of long-term check-outs) lasts
+    /// `hour_secs` seconds (1 to 3600). For tests and benchmarks.
+    pub fn start_scaled(dir: &Path, hour_secs: u32) -> Result<EmbeddedServer, String> {
         let made = datadir::init(dir)?;
-        let state = Arc::new(app_state(dir, Clock::default())?);
+        let state = Arc::new(app_state(dir, Clock::new(hour_secs.clamp(1, 3600), 0))?);
         let (ready, listening) = std::sync::mpsc::channel::<SocketAddr>();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
