@@ -427,3 +427,51 @@ fn the_real_client_takes_seats_draws_pools_spends_tokens_and_opens_sessions() {
     apps[0].session_close().unwrap();
     apps[1].session_open().unwrap();
 }
+
+#[test]
+fn a_profile_shows_the_use_of_all_its_codes_and_gives_them_its_ltco() {
+    let server = Server::start();
+    let product = capacity_product(&server);
+    server.ok(
+        "POST",
+        "Profile",
+        &json!({"productid": product, "profilename": "Team", "clientsallowed": 5, "enabledforuse": "true",
+                "features": [{"featurecode": "FLOAT", "featureavailability": "on", "limit": 3},
+                             {"featurecode": "EPOOL", "featureavailability": "on", "limit": 10},
+                             {"featurecode": "TOKENS", "featureavailability": "on", "limit": 10}],
+                "serverfunctions": [{"functionname": "LTCO", "enabled": "on", "parametervalue": "2"}]}),
+    );
+    let mut holders = Vec::new();
+    for i in 0..2 {
+        let created = server.ok(
+            "POST",
+            "LicenseCode",
+            &json!({"productid": product, "profilename": "Team", "numcodes": 1}),
+        );
+        let code = common::created_id(&created);
+        let me = activated(&server, &product, &code, &format!("TEAMCOMPUTER{i:08}"));
+        let mut long = me.request(Operation::FloatingCheckout);
+        (long.feature, long.checkout_days) = (Some("FLOAT".into()), Some(2));
+        let (trip, _) = seat(&server, PATH_FLOATING_CHECKOUT, &body(&me.key, &long));
+        assert!(trip.long_term);
+        remaining(
+            &server,
+            PATH_POOL_CHECKOUT,
+            &me.capacity(Operation::PoolCheckout, Some("EPOOL"), Some(3 + i), None),
+        );
+        remaining(
+            &server,
+            PATH_TOKENS_CONSUME,
+            &me.capacity(Operation::ConsumeTokens, Some("TOKENS"), Some(4), None),
+        );
+        holders.push(me);
+    }
+    let profile = server.ok("GET", "Profile", &json!({"productid": product, "profilename": "Team"}));
+    let details = |feature: &str| {
+        let features = profile[0]["features"].as_array().unwrap();
+        features.iter().find(|f| f["featureCode"] == feature).unwrap()["featureDetails"].clone()
+    };
+    assert_eq!(details("FLOAT"), json!(["MaximumActive : 3", "TotalActive : 2"]));
+    assert_eq!(details("EPOOL"), json!(["ElementLimit : 10", "ElementCount : 7"]));
+    assert_eq!(details("TOKENS"), json!(["TokenLimit : 10", "TokenCount : 8"]));
+}
