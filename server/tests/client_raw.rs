@@ -15,6 +15,24 @@ use licensekit::protocol::client_api::{
 use licensekit::protocol::{Envelope, Kind, SigningKey};
 use serde_json::{Value, json};
 
+/// Every operation of the client protocol, shared capacity included.
+const ALL_OPERATIONS: [Operation; 14] = [
+    Operation::Activate,
+    Operation::Refresh,
+    Operation::Deactivate,
+    Operation::StartTrial,
+    Operation::SystemDetails,
+    Operation::FloatingCheckout,
+    Operation::FloatingHeartbeat,
+    Operation::FloatingCheckin,
+    Operation::PoolCheckout,
+    Operation::PoolCheckin,
+    Operation::ConsumeTokens,
+    Operation::SessionOpen,
+    Operation::SessionHeartbeat,
+    Operation::SessionClose,
+];
+
 fn activity(server: &Server, product: &str, code: &str) -> Vec<Value> {
     let list = server.ok("GET", "LicenseCodeActivity", &json!({"productid": product, "licensecode": code}));
     list.as_array().unwrap().clone()
@@ -225,7 +243,7 @@ fn refusals_name_their_reason_and_bad_input_is_never_a_5xx() {
         format!(r#"{{"request": "{}"}}"#, "A".repeat(100_000)).into_bytes(),
     ];
     for bytes in &garbage {
-        for path in [PATH_ACTIVATE, PATH_REFRESH, PATH_DEACTIVATE, PATH_TRIAL, PATH_SYSTEM_DETAILS] {
+        for path in ALL_OPERATIONS.map(Operation::path) {
             let (status, answer) = post(&server, path, bytes);
             assert!(
                 (400..500).contains(&status),
@@ -251,6 +269,10 @@ fn refusals_name_their_reason_and_bad_input_is_never_a_5xx() {
     assert_eq!(status, 404);
     let (status, _) = post(&server, "/client/v2/activate", b"{}");
     assert_eq!(status, 404);
+    for path in ["/client/v1/floating/launch", "/client/v1/floating", "/client/v1/floating/checkout/x"] {
+        let (status, answer) = post(&server, path, b"{}");
+        assert_eq!((status, answer["name"].as_str()), (404, Some("LK_INVALID_ARGUMENT")), "{path}");
+    }
 }
 
 #[test]
