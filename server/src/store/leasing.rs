@@ -108,7 +108,8 @@ pub struct SeatGrant {
     /// `None` for a cloud-concurrency session.
     pub feature: Option<String>,
     pub expires: i64,
-    /// How often the holder should send a heartbeat; 0 for a long-term check-out.
+    /// How often the holder should send a heartbeat (milliseconds); 0 for a long-term
+    /// check-out.
     pub heartbeat: i64,
     pub long_term: bool,
     pub serial: i64,
