@@ -2,7 +2,8 @@
 //! while some crash (stop heartbeating) and the rest give theirs back, 1,000 pool check-outs
 //! and 1,000 token consumptions, a random tenth of them sent twice at once (a retry racing the
 //! original). The totals match the limits exactly, through the answers and through the Web
-//! API's `featureDetails`, and no seat is lost or counted twice.
+//! API's `featureDetails`, and no seat is lost or counted twice. Then the same with 64 real
+//! clients (the licensekit library) racing on threads.
 
 mod common;
 
@@ -267,4 +268,89 @@ fn racing_clients_crashes_and_retries_never_pass_or_lose_capacity() {
         feature_details(&server, &product, &code, "EPOOL"),
         ["ElementLimit : 700".to_owned(), format!("ElementCount : {still}")]
     );
+}
+
+#[test]
+fn sixty_four_real_clients_race_for_seats_elements_and_tokens() {
+    let server = Server::start();
+    let product = product(
+        &server,
+        json!({"clientsallowed": CLIENTS, "features": [
+            {"featurecode": "FLOAT", "featurename": "Float", "notes": "n", "featuretype": "floating"},
+            {"featurecode": "EPOOL", "featurename": "Pool", "notes": "n", "featuretype": "elementpool"},
+            {"featurecode": "TOKENS", "featurename": "Tokens", "notes": "n", "featuretype": "consumptiontokens"}]}),
+    );
+    let code = code(
+        &server,
+        &product,
+        json!({"features": [
+            {"featurecode": "FLOAT", "limit": SEATS},
+            {"featurecode": "EPOOL", "limit": 150},
+            {"featurecode": "TOKENS", "limit": 250}]}),
+    );
+    let stores: Vec<tempfile::TempDir> = (0..CLIENTS).map(|_| tempfile::tempdir().unwrap()).collect();
+    let apps: Vec<licensekit::Client> =
+        stores.iter().map(|s| common::licensing::client(&server, &product, s.path())).collect();
+    std::thread::scope(|s| {
+        for app in &apps {
+            s.spawn(|| app.activate(&code).unwrap());
+        }
+    });
+    // Each client: one seat attempt, then five pool check-outs and five token consumptions.
+    let outcomes: Vec<(bool, u64, u64)> = std::thread::scope(|s| {
+        let threads: Vec<_> = apps
+            .iter()
+            .map(|app| {
+                s.spawn(move || {
+                    let seat = match app.floating_checkout("FLOAT") {
+                        Ok(()) => true,
+                        Err(status) => {
+                            assert_eq!(status, Status::SeatsExhausted);
+                            false
+                        }
+                    };
+                    let (mut elements, mut tokens) = (0, 0);
+                    for _ in 0..5 {
+                        match app.pool_checkout("EPOOL", 1) {
+                            Ok(_) => elements += 1,
+                            Err(status) => assert_eq!(status, Status::PoolExhausted),
+                        }
+                        match app.consume_tokens("TOKENS", 1) {
+                            Ok(_) => tokens += 1,
+                            Err(status) => assert_eq!(status, Status::TokensExhausted),
+                        }
+                    }
+                    (seat, elements, tokens)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert_eq!(outcomes.iter().filter(|o| o.0).count(), SEATS);
+    assert_eq!(outcomes.iter().map(|o| o.1).sum::<u64>(), 150);
+    assert_eq!(outcomes.iter().map(|o| o.2).sum::<u64>(), 250);
+    assert_eq!(total_active(&server, &product, &code), "TotalActive : 10");
+    assert_eq!(
+        feature_details(&server, &product, &code, "EPOOL"),
+        ["ElementLimit : 150", "ElementCount : 150"]
+    );
+    assert_eq!(feature_details(&server, &product, &code, "TOKENS"), ["TokenLimit : 250", "TokenCount : 250"]);
+    // The holders give their seats back; the others then win exactly ten.
+    for (app, outcome) in apps.iter().zip(&outcomes) {
+        if outcome.0 {
+            app.floating_checkin("FLOAT").unwrap();
+        }
+    }
+    assert_eq!(total_active(&server, &product, &code), "TotalActive : 0");
+    let second = std::thread::scope(|s| {
+        let threads: Vec<_> = apps
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| !o.0)
+            .map(|(app, _)| s.spawn(move || app.floating_checkout("FLOAT").is_ok()))
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).filter(|won| *won).count()
+    });
+    assert_eq!(second, SEATS);
+    assert_eq!(total_active(&server, &product, &code), "TotalActive : 10");
 }
