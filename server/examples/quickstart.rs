@@ -94,7 +94,13 @@ fn run() -> Result<(), String> {
             "clientleaseperiod": 24, "clientofflineleaseperiod": 7,
             "features": [
                 {"featurecode": "EXPORT", "featurename": "DXF export", "notes": "Export drawings as DXF"},
-                {"featurecode": "RENDER", "featurename": "Photoreal rendering", "notes": "Ray-traced images"}
+                {"featurecode": "RENDER", "featurename": "Photoreal rendering", "notes": "Ray-traced images"},
+                {"featurecode": "SOLVER", "featurename": "FEA solver", "notes": "Shared seats",
+                 "featuretype": "floating"},
+                {"featurecode": "MESH", "featurename": "Mesh elements", "notes": "Drawn from a pool",
+                 "featuretype": "elementpool"},
+                {"featurecode": "CLOUDRENDER", "featurename": "Cloud renders", "notes": "Paid per render",
+                 "featuretype": "consumptiontokens"}
             ],
             "udfvalues": [{"fieldname": "EDITION", "defaultvalue": "professional"}]
         }),
@@ -222,6 +228,47 @@ fn run() -> Result<(), String> {
     println!("    passive license:   {} bytes, bound to {}", license.len(), air_gapped.computer_id());
     check("import", air_gapped.import_certificate(&license))?;
     show(&air_gapped);
+
+    println!("\n10. Shared capacity: a floating seat, an element pool, consumption tokens");
+    let team =
+        created_id(&vendor.call("POST", "LicenseCode", json!({"productid": product, "numcodes": 1}))?);
+    vendor.call(
+        "PUT",
+        "LicenseCode",
+        json!({"productid": product, "licensecode": team, "features": [
+            {"featurecode": "SOLVER", "featureavailability": "on", "limit": 10},
+            {"featurecode": "MESH", "featureavailability": "on", "limit": 10000},
+            {"featurecode": "CLOUDRENDER", "featureavailability": "on", "limit": 50}]}),
+    )?;
+    let workstation = {
+        let mut c = config(server.url())?;
+        c.set_store_dir(temp.join("workstation")).map_err(|s| s.to_string())?;
+        Client::new(c).map_err(|s| s.to_string())?
+    };
+    check("activate", workstation.activate(&team))?;
+    // The Web API shows the use: featureDetails of the code's SOLVER feature.
+    let seats_in_use = || -> Result<String, String> {
+        let details =
+            vendor.call("GET", "LicenseCode", json!({"productid": product, "licensecode": team}))?;
+        let features = details[0]["features"].as_array().cloned().unwrap_or_default();
+        let solver = features.iter().find(|f| f["featureCode"] == "SOLVER").cloned().unwrap_or_default();
+        let lines: Vec<&str> =
+            solver["featureDetails"].as_array().into_iter().flatten().filter_map(|d| d.as_str()).collect();
+        Ok(lines.join(", "))
+    };
+    let solver = |c: &Client| c.feature_enabled("SOLVER").name().to_string_lossy().into_owned();
+    println!("    SOLVER before:     {} (no seat held)", solver(&workstation));
+    check("floating check-out", workstation.floating_checkout("SOLVER"))?;
+    println!("    SOLVER checked out: {}; the server: {}", solver(&workstation), seats_in_use()?);
+    check("floating check-in", workstation.floating_checkin("SOLVER"))?;
+    println!("    SOLVER checked in: {}; the server: {}", solver(&workstation), seats_in_use()?);
+    let left = workstation.pool_checkout("MESH", 2500).map_err(|s| s.to_string())?;
+    println!("    drew 2500 MESH elements: {left} left in the pool");
+    let left = workstation.pool_checkin("MESH", 2500).map_err(|s| s.to_string())?;
+    println!("    returned them:     {left} left in the pool");
+    let left = workstation.consume_tokens("CLOUDRENDER", 3).map_err(|s| s.to_string())?;
+    println!("    spent 3 CLOUDRENDER tokens: {left} left");
+    check("deactivate", workstation.deactivate())?;
     println!("\nDone.");
     Ok(())
 }
