@@ -198,6 +198,8 @@ build() {
     done
     step "compile header_cpp.cpp as C++17 ($variant)" "$CXX" "${cxxflags[@]}" "${extra[@]}" \
         -x c++ tests/c/header_cpp.cpp -x none "$bin/check.o" -o "$bin/header_cpp" "${libs[@]}"
+    step "compile test_cpp.cpp, the C++ RAII layer, as C++17 ($variant)" "$CXX" "${cxxflags[@]}" -Ibindings/cpp \
+        "${extra[@]}" -x c++ tests/c/test_cpp.cpp -x none "$bin/check.o" -o "$bin/test_cpp" "${libs[@]}"
     step "compile examples/c/computer_id.c ($variant)" "$CC" "${cflags[@]}" "${extra[@]}" \
         examples/c/computer_id.c -o "$bin/computer_id" "${libs[@]}"
     step "compile examples/c/airgap.c ($variant)" "$CC" "${cflags[@]}" "${extra[@]}" \
@@ -234,7 +236,9 @@ run() {
     label="$variant${1:+, ${1##*/}}"
     # A fresh server for each variant: the capacity test draws its pools and tokens down.
     step "start a fresh licensekit-server ($label)" start_test_server "$server_bin" "$work"
-    for name in "${tests[@]}" header_cpp; do
+    # test_capacity last: it draws the server's pools and tokens down and leaves seats held.
+    for name in "${tests[@]/test_capacity/}" header_cpp test_cpp test_capacity; do
+        [[ -n "$name" ]] || continue
         step "run $name ($label)" expect_summary "$@" "$work/bin/$variant/$name"
     done
     step "run examples/c/computer_id ($label)" check_example "$@" "$work/bin/$variant/computer_id"

@@ -1,0 +1,99 @@
+// The C++ RAII layer (bindings/cpp/licensekit.hpp) against the real server: handles freed by
+// destructors, failures as licensekit::Error with their status, questions as statuses.
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "check.h"
+#include "licensekit.hpp"
+
+template <typename F>
+static lk_status thrown(F &&f) {
+    try {
+        f();
+    } catch (const licensekit::Error &e) {
+        return e.status();
+    }
+    return LK_OK;
+}
+
+int main() {
+    const char *url = std::getenv("LK_TEST_SERVER_URL");
+    const char *key = std::getenv("LK_TEST_PUBLIC_KEY");
+    const char *product = std::getenv("LK_TEST_PRODUCT");
+    const char *code = std::getenv("LK_TEST_LICENSE_CODE");
+    const char *capacity = std::getenv("LK_TEST_CAPACITY_CODE");
+    REQUIRE(url && key && product && code && capacity);
+    char *dir = make_temp_dir("cpp");
+    char *dir2 = make_temp_dir("cpp-capacity");
+
+    CHECK(licensekit::version() == LK_VERSION);
+    CHECK(is_computer_id(licensekit::computer_id(product).c_str()));
+    CHECK(licensekit::system_details_json().find("\"vmplatform\"") != std::string::npos);
+    CHECK_STATUS(thrown([] { licensekit::Config bad("not a product"); }), LK_INVALID_PRODUCT_ID);
+    CHECK_STATUS(thrown([&] {
+                     licensekit::Config no_key(product);
+                     no_key.set_store_dir(dir);
+                     licensekit::Client client(no_key);
+                 }),
+                 LK_NO_PUBLIC_KEY);
+    try {
+        licensekit::Error e(LK_DISABLED, "detail");
+        CHECK(std::string(e.what()) == "LK_DISABLED: detail");
+    } catch (...) {
+        CHECK(false);
+    }
+
+    licensekit::Config config(product);
+    config.add_public_key(key);
+    config.set_store_dir(dir);
+    config.set_server_url(url);
+    config.set_timeout_ms(10000);
+    config.set_app_version("3.0", "1", "CPP");
+    CHECK_STATUS(thrown([&] { config.set_proxy(""); }), LK_INVALID_ARGUMENT);
+    licensekit::Client client(config);
+    CHECK_STATUS(client.status(), LK_NOT_ACTIVATED);
+    CHECK_STATUS(thrown([&] { client.activate("000000000000000000"); }), LK_INVALID_LICENSE_CODE);
+    client.activate(code);
+    CHECK_STATUS(client.status(), LK_OK);
+    CHECK_STATUS(client.feature_enabled("EXPORT"), LK_OK);
+    CHECK(client.udf_value("EDITION") == "pro");
+    CHECK_STATUS(thrown([&] { client.udf_value("NOPE"); }), LK_INVALID_ARGUMENT);
+    CHECK(client.license_info_json().find("\"LK_OK\"") != std::string::npos);
+    CHECK(client.expiry(LK_EXPIRY_GRACE) > client.expiry(LK_EXPIRY_LEASE) - 1);
+    CHECK(client.grace_remaining() > 0);
+    CHECK(client.computer_id() == std::string(client.computer_id()));
+    client.refresh();
+    CHECK(client.offline_activation_request("999999999999999999").find("ACTIVATION REQUEST") != std::string::npos);
+    CHECK_STATUS(thrown([&] { client.import_certificate("garbage"); }), LK_MALFORMED_ENVELOPE);
+    client.deactivate();
+    CHECK_STATUS(client.status(), LK_DEACTIVATED);
+    CHECK_STATUS(thrown([&] { client.refresh(); }), LK_NO_LICENSE);
+    CHECK_STATUS(thrown([&] { client.start_trial(); }), LK_TRIAL_UNAVAILABLE);
+
+    // Shared capacity, and a handle moved: the moved-from one frees nothing.
+    config.set_store_dir(dir2);
+    licensekit::Client first(config);
+    licensekit::Client worker(std::move(first));
+    CHECK(first.get() == nullptr);
+    worker.activate(capacity);
+    worker.floating_checkout("SOLVER");
+    CHECK_STATUS(worker.feature_enabled("SOLVER"), LK_OK);
+    worker.floating_checkin("SOLVER");
+    CHECK_STATUS(thrown([&] { worker.floating_checkin("SOLVER"); }), LK_SEAT_LOST);
+    worker.pool_checkout("MESH", 10);
+    worker.pool_checkin("MESH", 10);
+    CHECK(worker.consume_tokens("RENDER", 1) < 1000);
+    CHECK_STATUS(thrown([&] { worker.floating_checkout_long_term("SOLVER", 1); }), LK_LONG_TERM_CHECKOUT_REFUSED);
+    worker.session_open();
+    worker.session_close();
+    CHECK_STATUS(thrown([&] { worker.offline_deactivation_certificate(); }), LK_OK);
+    CHECK_STATUS(worker.status(), LK_NOT_ACTIVATED);
+
+    remove_tree(dir);
+    remove_tree(dir2);
+    std::free(dir);
+    std::free(dir2);
+    return check_done();
+}
