@@ -142,10 +142,12 @@ fn every_call_is_bounded_by_the_timeout() {
         None
     });
     let dir = tempfile::tempdir().unwrap();
-    let c = client(dir.path(), &server.url(), Duration::from_millis(400));
+    let c = client(dir.path(), &server.url(), Duration::from_millis(1000));
     let started = Instant::now();
     assert_eq!(c.activate(CODE), Err(Status::Timeout));
-    assert!(started.elapsed() < Duration::from_millis(1500), "took {:?}", started.elapsed());
+    // Honoured within 20 %: the whole call, not each read, is bounded.
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(950) && took <= Duration::from_millis(1200), "took {took:?}");
     // Nothing listening at all.
     let closed = client(dir.path(), "http://127.0.0.1:9", Duration::from_millis(400));
     assert_eq!(closed.start_trial(), Err(Status::Network));
