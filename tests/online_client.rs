@@ -412,3 +412,31 @@ fn the_proxy_from_the_environment_is_used_when_none_is_configured() {
     assert!(stdout.contains("STATUS=LK_OK"), "child said: {stdout}");
     assert_eq!(proxy.seen()[0].tunnel.as_deref(), Some("CONNECT licensing.invalid:8700 HTTP/1.1"));
 }
+
+#[test]
+fn a_truncated_answer_is_refused() {
+    // A server that promises a body and closes half-way: read the request, answer part of a
+    // lease, hang up.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        let mut request = [0u8; 65536];
+        let _ = stream.read(&mut request);
+        let body = r#"{"lease":"lk1.lease.0123456789abcdef.eyJwcm9kdWN0IjoiNjg3MjQ1MDEwNSJ9"#;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len() * 2
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &url, Duration::from_secs(5));
+    let result = c.activate(CODE);
+    server.join().unwrap();
+    assert!(matches!(result, Err(Status::Network | Status::BadResponse)), "{result:?}");
+    assert_eq!(c.status(), Status::NotActivated);
+}
