@@ -15,24 +15,6 @@ use licensekit::protocol::client_api::{
 use licensekit::protocol::{Envelope, Kind, SigningKey};
 use serde_json::{Value, json};
 
-/// Every operation of the client protocol, shared capacity included.
-const ALL_OPERATIONS: [Operation; 14] = [
-    Operation::Activate,
-    Operation::Refresh,
-    Operation::Deactivate,
-    Operation::StartTrial,
-    Operation::SystemDetails,
-    Operation::FloatingCheckout,
-    Operation::FloatingHeartbeat,
-    Operation::FloatingCheckin,
-    Operation::PoolCheckout,
-    Operation::PoolCheckin,
-    Operation::ConsumeTokens,
-    Operation::SessionOpen,
-    Operation::SessionHeartbeat,
-    Operation::SessionClose,
-];
-
 fn activity(server: &Server, product: &str, code: &str) -> Vec<Value> {
     let list = server.ok("GET", "LicenseCodeActivity", &json!({"productid": product, "licensecode": code}));
     list.as_array().unwrap().clone()
@@ -243,7 +225,7 @@ fn refusals_name_their_reason_and_bad_input_is_never_a_5xx() {
         format!(r#"{{"request": "{}"}}"#, "A".repeat(100_000)).into_bytes(),
     ];
     for bytes in &garbage {
-        for path in ALL_OPERATIONS.map(Operation::path) {
+        for path in Operation::ALL.map(Operation::path) {
             let (status, answer) = post(&server, path, bytes);
             assert!(
                 (400..500).contains(&status),

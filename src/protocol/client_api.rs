@@ -68,6 +68,24 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Every operation, each posted to its own path.
+    pub const ALL: [Operation; 14] = [
+        Operation::Activate,
+        Operation::Refresh,
+        Operation::Deactivate,
+        Operation::StartTrial,
+        Operation::SystemDetails,
+        Operation::FloatingCheckout,
+        Operation::FloatingHeartbeat,
+        Operation::FloatingCheckin,
+        Operation::PoolCheckout,
+        Operation::PoolCheckin,
+        Operation::ConsumeTokens,
+        Operation::SessionOpen,
+        Operation::SessionHeartbeat,
+        Operation::SessionClose,
+    ];
+
     /// The path this operation is posted to.
     pub fn path(self) -> &'static str {
         match self {

@@ -44,27 +44,9 @@ impl std::fmt::Debug for ClientProtocol {
     }
 }
 
-/// Every operation, each posted to its own path.
-const OPERATIONS: [Operation; 14] = [
-    Operation::Activate,
-    Operation::Refresh,
-    Operation::Deactivate,
-    Operation::StartTrial,
-    Operation::SystemDetails,
-    Operation::FloatingCheckout,
-    Operation::FloatingHeartbeat,
-    Operation::FloatingCheckin,
-    Operation::PoolCheckout,
-    Operation::PoolCheckin,
-    Operation::ConsumeTokens,
-    Operation::SessionOpen,
-    Operation::SessionHeartbeat,
-    Operation::SessionClose,
-];
-
 /// The operation posted to `/client/v1/{name}` (`name` may hold a slash: `floating/checkout`).
 fn operation(name: &str) -> Option<Operation> {
-    OPERATIONS
+    Operation::ALL
         .into_iter()
         .find(|op| op.path().strip_prefix(API_PREFIX).and_then(|p| p.strip_prefix('/')) == Some(name))
 }
