@@ -1,4 +1,5 @@
-//! Generates `include/licensekit.h` with cbindgen.
+//! Generates `include/licensekit.h` with cbindgen, and the status table (`ALL`, names,
+//! messages) from the one definition of `Status` in `src/status.rs`.
 //!
 //! The header is committed. It is written only when its content changed, so a clean checkout
 //! builds without touching sources (cargo's package check requires that), and CI regenerates
@@ -18,10 +19,62 @@ fn version_macros() -> String {
     )
 }
 
+/// `LK_` and the variant in capitals with underscores, as cbindgen's
+/// `QualifiedScreamingSnakeCase` writes it (after `LK_STATUS_` is shortened to `LK_`).
+fn constant_name(variant: &str) -> String {
+    let mut name = String::from("LK_");
+    for (i, c) in variant.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.push(c.to_ascii_uppercase());
+    }
+    name
+}
+
+/// Reads the variants of `enum Status` (the first doc line of each is its message) and
+/// writes `impl Status { ALL, describe }` to `$OUT_DIR/status_table.rs`.
+fn status_table(crate_dir: &str) {
+    let source = std::fs::read_to_string(Path::new(crate_dir).join("src/status.rs")).expect("src/status.rs");
+    let body = source
+        .split_once("pub enum Status {")
+        .and_then(|(_, rest)| rest.split_once("\n}"))
+        .expect("src/status.rs defines pub enum Status { ... }")
+        .0;
+    let mut variants: Vec<(String, String)> = Vec::new();
+    let mut message: Option<String> = None;
+    for line in body.lines().map(str::trim) {
+        if let Some(doc) = line.strip_prefix("///") {
+            message.get_or_insert_with(|| doc.trim().trim_end_matches('.').to_owned());
+        } else if let Some((name, _number)) = line.trim_end_matches(',').split_once(" = ") {
+            let message = message.take().unwrap_or_else(|| panic!("Status::{name} has no doc comment"));
+            assert!(!message.contains(['"', '\\']), "Status::{name}: quotes in its message");
+            variants.push((name.to_owned(), message));
+        }
+    }
+    let mut out = String::from(
+        "impl Status {\n    /// Every status, in declaration (numeric) order.\n    pub const ALL: &'static [Status] = &[\n",
+    );
+    for (name, _) in &variants {
+        out.push_str(&format!("        Status::{name},\n"));
+    }
+    out.push_str("    ];\n\n    /// The constant's name as in the C header, and its message.\n    fn describe(self) -> (&'static CStr, &'static CStr) {\n        match self {\n");
+    for (name, message) in &variants {
+        out.push_str(&format!(
+            "            Status::{name} => (c\"{}\", c\"{message}\"),\n",
+            constant_name(name)
+        ));
+    }
+    out.push_str("        }\n    }\n}\n");
+    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("status_table.rs");
+    std::fs::write(target, out).expect("OUT_DIR is writable");
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    status_table(&crate_dir);
     let config = cbindgen::Config::from_file(Path::new(&crate_dir).join("cbindgen.toml"))
         .expect("cbindgen.toml is valid");
     let bindings = match cbindgen::generate_with_config(&crate_dir, config) {

@@ -27,7 +27,9 @@ enum lk_status
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * Success: the operation completed, or the license / feature is usable.
+   * Success.
+   *
+   * The operation completed, or the license / feature is usable.
    */
   LK_OK = 0,
   /**
@@ -35,47 +37,51 @@ enum lk_status
    */
   LK_NULL_POINTER = 1,
   /**
-   * A string argument was not valid UTF-8.
+   * A string argument is not valid UTF-8.
    */
   LK_INVALID_UTF8 = 2,
   /**
-   * The caller's buffer is too small; `*needed` holds the size required.
+   * The output buffer is too small; see the size needed.
+   *
+   * `*needed` holds the size required, counting the terminating NUL.
    */
   LK_BUFFER_TOO_SMALL = 3,
   /**
-   * An argument had a value outside what the function accepts.
+   * An argument has an invalid value.
    */
   LK_INVALID_ARGUMENT = 4,
   /**
-   * A bug inside licensekit was caught at the C boundary (a panic); nothing was granted.
+   * Internal error in licensekit (caught; nothing was granted).
+   *
+   * A bug inside licensekit was caught at the C boundary (a panic).
    */
   LK_INTERNAL = 5,
   /**
-   * The configuration has no trusted vendor public key.
+   * No trusted vendor public key is configured.
    */
   LK_NO_PUBLIC_KEY = 6,
   /**
-   * A public key is not 64 hex characters of a valid Ed25519 key.
+   * The public key is not 64 hex characters of a valid Ed25519 key.
    */
   LK_INVALID_PUBLIC_KEY = 7,
   /**
-   * The product ID is empty, too long, or contains characters outside `[0-9A-Za-z_-]`.
+   * The product ID is empty, too long or has characters outside [0-9A-Za-z_-].
    */
   LK_INVALID_PRODUCT_ID = 8,
   /**
-   * No license has been activated on this computer for this product.
+   * No license is activated for this product on this computer.
    */
   LK_NOT_ACTIVATED = 100,
   /**
-   * The subscription or expiration date has passed.
+   * The license has expired (subscription end or expiration date).
    */
   LK_EXPIRED = 101,
   /**
-   * The lease could not be refreshed within the offline grace period.
+   * The license could not be refreshed within its offline grace period.
    */
   LK_LEASE_EXPIRED = 102,
   /**
-   * The vendor disabled or suspended the license.
+   * The license was disabled or suspended by the vendor.
    */
   LK_DISABLED = 103,
   /**
@@ -83,11 +89,11 @@ enum lk_status
    */
   LK_DEACTIVATED = 104,
   /**
-   * The license belongs to another computer.
+   * The license was issued for another computer.
    */
   LK_WRONG_MACHINE = 105,
   /**
-   * The system clock was set back beyond the tolerance.
+   * The system clock was set back beyond the allowed tolerance.
    */
   LK_CLOCK_TAMPERED = 106,
   /**
@@ -99,11 +105,14 @@ enum lk_status
    */
   LK_TRIAL_EXPIRED = 108,
   /**
-   * The feature is not part of the license, or is switched off.
+   * The feature is switched off in this license.
+   *
+   * The license has the feature, with its availability OFF. A feature the license does not
+   * have at all is `LK_FEATURE_UNKNOWN`.
    */
   LK_FEATURE_NOT_ENABLED = 109,
   /**
-   * Every activation the license code allows is in use on other computers.
+   * Every activation this license code allows is in use.
    */
   LK_ACTIVATION_LIMIT = 110,
   /**
@@ -111,6 +120,8 @@ enum lk_status
    */
   LK_INVALID_LICENSE_CODE = 111,
   /**
+   * No trial is available for this product on this computer.
+   *
    * This computer already used its trial, or the product has no trial.
    */
   LK_TRIAL_UNAVAILABLE = 112,
@@ -120,6 +131,8 @@ enum lk_status
   LK_NO_LICENSE = 113,
   /**
    * Every floating seat of the feature is in use.
+   *
+   * A feature with no seats at all is refused with `LK_FEATURE_NOT_ENABLED`.
    */
   LK_SEATS_EXHAUSTED = 114,
   /**
@@ -131,39 +144,67 @@ enum lk_status
    */
   LK_TOKENS_EXHAUSTED = 116,
   /**
-   * The license code's allowed number of concurrent processes already run.
+   * The allowed number of concurrent processes already run.
    */
   LK_CONCURRENCY_LIMIT = 117,
   /**
-   * The seat or session is no longer held (its heartbeats lapsed, or it was returned).
+   * The seat or session lapsed or was taken back.
+   *
+   * Its heartbeats lapsed, or the vendor returned it. A seat never taken is `LK_NO_SEAT`.
    */
   LK_SEAT_LOST = 118,
   /**
-   * Long-term check-out is not allowed for this code, or not for that many days.
+   * A long-term check-out is not allowed for this code or duration.
    */
   LK_LONG_TERM_CHECKOUT_REFUSED = 119,
   /**
-   * The text is not a well-formed licensekit envelope.
+   * The license does not have this feature.
+   */
+  LK_FEATURE_UNKNOWN = 120,
+  /**
+   * No seat of this floating feature is held by this process.
+   *
+   * Check one out first (`lk_floating_checkout`).
+   */
+  LK_NO_SEAT = 121,
+  /**
+   * This installation's license was copied: another copy of its store is in use.
+   *
+   * The server saw two installations presenting diverging chains of leases (a copied or
+   * restored store folder) and refused by the vendor's policy. Activate again.
+   */
+  LK_CLONE_DETECTED = 122,
+  /**
+   * Another installation holds this computer's seat and this one cannot prove it may take it over.
+   *
+   * The request carried neither the previous installation key's handover nor component
+   * digests matching the recorded ones.
+   */
+  LK_SEAT_TAKEN = 123,
+  /**
+   * The signed data is malformed.
    */
   LK_MALFORMED_ENVELOPE = 200,
   /**
-   * The envelope exceeds the size limit.
+   * The signed data exceeds the size limit.
    */
   LK_ENVELOPE_TOO_LARGE = 201,
   /**
-   * The envelope's format version is not supported by this library.
+   * The signed data uses an unsupported format version.
    */
   LK_UNSUPPORTED_VERSION = 202,
   /**
-   * The envelope was signed by a key this application does not trust.
+   * The signed data was signed by a key that is not trusted.
    */
   LK_UNKNOWN_KEY = 203,
   /**
-   * The signature does not match the contents.
+   * The signature does not match the signed data.
    */
   LK_BAD_SIGNATURE = 204,
   /**
-   * The envelope is of another kind than expected (e.g. a passive license offered as a lease).
+   * The signed data is of another kind than expected.
+   *
+   * E.g. a passive license offered as a lease.
    */
   LK_WRONG_KIND = 205,
   /**
@@ -171,11 +212,11 @@ enum lk_status
    */
   LK_MALFORMED_PAYLOAD = 206,
   /**
-   * A lease older than the one already held was offered (a replay).
+   * A lease older than the one held was offered (a replay).
    */
   LK_STALE_LEASE = 207,
   /**
-   * The lease claims to be issued in this computer's future beyond the tolerance.
+   * The lease claims to be issued in this computer's future.
    */
   LK_FUTURE_LEASE = 208,
   /**
@@ -187,27 +228,40 @@ enum lk_status
    */
   LK_WRONG_PRODUCT = 210,
   /**
-   * The certificate answers another request than this computer's pending one (or there is
-   * no pending request, e.g. after an offline deactivation).
+   * The certificate does not answer this computer's pending request.
+   *
+   * Or there is no pending request, e.g. after an offline deactivation.
    */
   LK_WRONG_REQUEST = 211,
   /**
-   * The store could not be read or written.
+   * The license store could not be read or written.
    */
   LK_STORE_IO = 300,
   /**
-   * The store file fails its integrity check.
+   * The license store file is corrupt.
+   *
+   * The file is kept beside a fresh store (`<product>.lkstore.damaged-<unix time>`) at the
+   * next activation, trial start or certificate import.
    */
   LK_STORE_CORRUPT = 301,
   /**
-   * The store file is shorter than its header says.
+   * The license store file is truncated.
    */
   LK_STORE_TRUNCATED = 302,
   /**
-   * The store file was written by a newer, incompatible licensekit.
+   * The license store file has an unsupported version.
    */
   LK_STORE_VERSION = 303,
   /**
+   * The license store is older than this computer's record of it (restored or edited).
+   *
+   * Its serial or clock high-water mark is below the copy kept apart from it, or it fails
+   * its authentication. It licenses nothing; activate again.
+   */
+  LK_STORE_ROLLED_BACK = 304,
+  /**
+   * No computer identity could be determined.
+   *
    * No usable identity could be read from this computer, and no installation ID could be kept.
    */
   LK_MACHINE_ID_UNAVAILABLE = 500,
@@ -216,15 +270,17 @@ enum lk_status
    */
   LK_NO_SERVER = 600,
   /**
-   * The license server could not be reached (DNS, connection, proxy, TLS).
+   * The license server could not be reached.
+   *
+   * `lk_last_error_message` says why: connection refused, host not found, TLS, proxy.
    */
   LK_NETWORK = 601,
   /**
-   * The license server did not answer within the configured timeout.
+   * The license server did not answer in time.
    */
   LK_TIMEOUT = 602,
   /**
-   * The license server failed (5xx).
+   * The license server failed.
    */
   LK_SERVER_ERROR = 603,
   /**
@@ -232,9 +288,17 @@ enum lk_status
    */
   LK_BAD_RESPONSE = 604,
   /**
-   * The license server refused the request for a reason this library does not know.
+   * The license server refused the request.
+   *
+   * For a reason this library does not know.
    */
   LK_SERVER_REFUSED = 605,
+  /**
+   * This computer's clock is too far from the license server's.
+   *
+   * `lk_last_error_message` says by how much. Correct the clock and try again.
+   */
+  LK_CLOCK_SKEW = 606,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

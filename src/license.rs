@@ -10,8 +10,7 @@ use crate::protocol::client_api::{FeatureGrant, Lease, LeaseState, LicenseType};
 use crate::protocol::offline::PassiveLicense;
 use crate::protocol::{Envelope, Kind, TrustedKeys, from_slice_strict};
 
-/// How far in this computer's future a lease may claim to be issued (clock skew).
-pub const FUTURE_TOLERANCE_SECS: i64 = 300;
+pub use crate::protocol::client_api::FUTURE_TOLERANCE_SECS;
 
 /// A lease whose signature, product and machine were checked.
 #[derive(Clone, Debug)]

@@ -4,6 +4,11 @@
 //! released, keeps its meaning forever and a retired one is never reused. `Ok` is the only
 //! success; everything else says precisely why an operation did not succeed, so that an
 //! application can tell "the vendor disabled this code" from "you are offline for too long".
+//!
+//! This enum is the one definition of every status: `build.rs` reads it and generates
+//! [`Status::ALL`], the names (`LK_` and the variant in capitals, as cbindgen writes them
+//! into the header) and the messages (the first line of each variant's doc comment, without
+//! its full stop). Further doc lines only document the C header.
 
 use std::ffi::CStr;
 use std::fmt;
@@ -15,293 +20,178 @@ use std::fmt;
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
-    /// Success: the operation completed, or the license / feature is usable.
+    /// Success.
+    ///
+    /// The operation completed, or the license / feature is usable.
     Ok = 0,
     // 1-99: arguments and the library itself.
     /// A required pointer argument was NULL.
     NullPointer = 1,
-    /// A string argument was not valid UTF-8.
+    /// A string argument is not valid UTF-8.
     InvalidUtf8 = 2,
-    /// The caller's buffer is too small; `*needed` holds the size required.
+    /// The output buffer is too small; see the size needed.
+    ///
+    /// `*needed` holds the size required, counting the terminating NUL.
     BufferTooSmall = 3,
-    /// An argument had a value outside what the function accepts.
+    /// An argument has an invalid value.
     InvalidArgument = 4,
-    /// A bug inside licensekit was caught at the C boundary (a panic); nothing was granted.
+    /// Internal error in licensekit (caught; nothing was granted).
+    ///
+    /// A bug inside licensekit was caught at the C boundary (a panic).
     Internal = 5,
-    /// The configuration has no trusted vendor public key.
+    /// No trusted vendor public key is configured.
     NoPublicKey = 6,
-    /// A public key is not 64 hex characters of a valid Ed25519 key.
+    /// The public key is not 64 hex characters of a valid Ed25519 key.
     InvalidPublicKey = 7,
-    /// The product ID is empty, too long, or contains characters outside `[0-9A-Za-z_-]`.
+    /// The product ID is empty, too long or has characters outside [0-9A-Za-z_-].
     InvalidProductId = 8,
     // 100-199: license state.
-    /// No license has been activated on this computer for this product.
+    /// No license is activated for this product on this computer.
     NotActivated = 100,
-    /// The subscription or expiration date has passed.
+    /// The license has expired (subscription end or expiration date).
     Expired = 101,
-    /// The lease could not be refreshed within the offline grace period.
+    /// The license could not be refreshed within its offline grace period.
     LeaseExpired = 102,
-    /// The vendor disabled or suspended the license.
+    /// The license was disabled or suspended by the vendor.
     Disabled = 103,
     /// The license was deactivated on this computer.
     Deactivated = 104,
-    /// The license belongs to another computer.
+    /// The license was issued for another computer.
     WrongMachine = 105,
-    /// The system clock was set back beyond the tolerance.
+    /// The system clock was set back beyond the allowed tolerance.
     ClockTampered = 106,
     /// The license does not allow running in a virtual machine.
     VmNotAllowed = 107,
     /// The trial period has ended.
     TrialExpired = 108,
-    /// The feature is not part of the license, or is switched off.
+    /// The feature is switched off in this license.
+    ///
+    /// The license has the feature, with its availability OFF. A feature the license does not
+    /// have at all is `LK_FEATURE_UNKNOWN`.
     FeatureNotEnabled = 109,
-    /// Every activation the license code allows is in use on other computers.
+    /// Every activation this license code allows is in use.
     ActivationLimit = 110,
     /// The license code does not exist for this product.
     InvalidLicenseCode = 111,
+    /// No trial is available for this product on this computer.
+    ///
     /// This computer already used its trial, or the product has no trial.
     TrialUnavailable = 112,
     /// The operation needs an activated license and there is none.
     NoLicense = 113,
     /// Every floating seat of the feature is in use.
+    ///
+    /// A feature with no seats at all is refused with `LK_FEATURE_NOT_ENABLED`.
     SeatsExhausted = 114,
     /// The element pool has fewer elements left than asked for.
     PoolExhausted = 115,
     /// Fewer consumption tokens are left than asked for.
     TokensExhausted = 116,
-    /// The license code's allowed number of concurrent processes already run.
+    /// The allowed number of concurrent processes already run.
     ConcurrencyLimit = 117,
-    /// The seat or session is no longer held (its heartbeats lapsed, or it was returned).
+    /// The seat or session lapsed or was taken back.
+    ///
+    /// Its heartbeats lapsed, or the vendor returned it. A seat never taken is `LK_NO_SEAT`.
     SeatLost = 118,
-    /// Long-term check-out is not allowed for this code, or not for that many days.
+    /// A long-term check-out is not allowed for this code or duration.
     LongTermCheckoutRefused = 119,
+    /// The license does not have this feature.
+    FeatureUnknown = 120,
+    /// No seat of this floating feature is held by this process.
+    ///
+    /// Check one out first (`lk_floating_checkout`).
+    NoSeat = 121,
+    /// This installation's license was copied: another copy of its store is in use.
+    ///
+    /// The server saw two installations presenting diverging chains of leases (a copied or
+    /// restored store folder) and refused by the vendor's policy. Activate again.
+    CloneDetected = 122,
+    /// Another installation holds this computer's seat and this one cannot prove it may take it over.
+    ///
+    /// The request carried neither the previous installation key's handover nor component
+    /// digests matching the recorded ones.
+    SeatTaken = 123,
     // 200-299: signed artifacts (envelopes, certificates).
-    /// The text is not a well-formed licensekit envelope.
+    /// The signed data is malformed.
     MalformedEnvelope = 200,
-    /// The envelope exceeds the size limit.
+    /// The signed data exceeds the size limit.
     EnvelopeTooLarge = 201,
-    /// The envelope's format version is not supported by this library.
+    /// The signed data uses an unsupported format version.
     UnsupportedVersion = 202,
-    /// The envelope was signed by a key this application does not trust.
+    /// The signed data was signed by a key that is not trusted.
     UnknownKey = 203,
-    /// The signature does not match the contents.
+    /// The signature does not match the signed data.
     BadSignature = 204,
-    /// The envelope is of another kind than expected (e.g. a passive license offered as a lease).
+    /// The signed data is of another kind than expected.
+    ///
+    /// E.g. a passive license offered as a lease.
     WrongKind = 205,
     /// The signed payload does not have the expected contents.
     MalformedPayload = 206,
-    /// A lease older than the one already held was offered (a replay).
+    /// A lease older than the one held was offered (a replay).
     StaleLease = 207,
-    /// The lease claims to be issued in this computer's future beyond the tolerance.
+    /// The lease claims to be issued in this computer's future.
     FutureLease = 208,
     /// The signed data was issued for another computer, installation or request.
     MismatchedLease = 209,
     /// The signed data is for another product.
     WrongProduct = 210,
-    /// The certificate answers another request than this computer's pending one (or there is
-    /// no pending request, e.g. after an offline deactivation).
+    /// The certificate does not answer this computer's pending request.
+    ///
+    /// Or there is no pending request, e.g. after an offline deactivation.
     WrongRequest = 211,
     // 300-399: the local store.
-    /// The store could not be read or written.
+    /// The license store could not be read or written.
     StoreIo = 300,
-    /// The store file fails its integrity check.
+    /// The license store file is corrupt.
+    ///
+    /// The file is kept beside a fresh store (`<product>.lkstore.damaged-<unix time>`) at the
+    /// next activation, trial start or certificate import.
     StoreCorrupt = 301,
-    /// The store file is shorter than its header says.
+    /// The license store file is truncated.
     StoreTruncated = 302,
-    /// The store file was written by a newer, incompatible licensekit.
+    /// The license store file has an unsupported version.
     StoreVersion = 303,
+    /// The license store is older than this computer's record of it (restored or edited).
+    ///
+    /// Its serial or clock high-water mark is below the copy kept apart from it, or it fails
+    /// its authentication. It licenses nothing; activate again.
+    StoreRolledBack = 304,
     // 500-599: the computer.
+    /// No computer identity could be determined.
+    ///
     /// No usable identity could be read from this computer, and no installation ID could be kept.
     MachineIdUnavailable = 500,
-
     // 600-699: the license server.
     /// No license server URL is configured.
     NoServer = 600,
-    /// The license server could not be reached (DNS, connection, proxy, TLS).
+    /// The license server could not be reached.
+    ///
+    /// `lk_last_error_message` says why: connection refused, host not found, TLS, proxy.
     Network = 601,
-    /// The license server did not answer within the configured timeout.
+    /// The license server did not answer in time.
     Timeout = 602,
-    /// The license server failed (5xx).
+    /// The license server failed.
     ServerError = 603,
     /// The license server's answer could not be understood.
     BadResponse = 604,
-    /// The license server refused the request for a reason this library does not know.
+    /// The license server refused the request.
+    ///
+    /// For a reason this library does not know.
     ServerRefused = 605,
+    /// This computer's clock is too far from the license server's.
+    ///
+    /// `lk_last_error_message` says by how much. Correct the clock and try again.
+    ClockSkew = 606,
 }
 
-impl Status {
-    /// Every status, in numeric order.
-    pub const ALL: &'static [Status] = &[
-        Status::Ok,
-        Status::NullPointer,
-        Status::InvalidUtf8,
-        Status::BufferTooSmall,
-        Status::InvalidArgument,
-        Status::Internal,
-        Status::NoPublicKey,
-        Status::InvalidPublicKey,
-        Status::InvalidProductId,
-        Status::NotActivated,
-        Status::Expired,
-        Status::LeaseExpired,
-        Status::Disabled,
-        Status::Deactivated,
-        Status::WrongMachine,
-        Status::ClockTampered,
-        Status::VmNotAllowed,
-        Status::TrialExpired,
-        Status::FeatureNotEnabled,
-        Status::ActivationLimit,
-        Status::InvalidLicenseCode,
-        Status::TrialUnavailable,
-        Status::NoLicense,
-        Status::SeatsExhausted,
-        Status::PoolExhausted,
-        Status::TokensExhausted,
-        Status::ConcurrencyLimit,
-        Status::SeatLost,
-        Status::LongTermCheckoutRefused,
-        Status::MalformedEnvelope,
-        Status::EnvelopeTooLarge,
-        Status::UnsupportedVersion,
-        Status::UnknownKey,
-        Status::BadSignature,
-        Status::WrongKind,
-        Status::MalformedPayload,
-        Status::StaleLease,
-        Status::FutureLease,
-        Status::MismatchedLease,
-        Status::WrongProduct,
-        Status::WrongRequest,
-        Status::StoreIo,
-        Status::StoreCorrupt,
-        Status::StoreTruncated,
-        Status::StoreVersion,
-        Status::MachineIdUnavailable,
-        Status::NoServer,
-        Status::Network,
-        Status::Timeout,
-        Status::ServerError,
-        Status::BadResponse,
-        Status::ServerRefused,
-    ];
+include!(concat!(env!("OUT_DIR"), "/status_table.rs"));
 
+impl Status {
     /// Converts a number that came from outside (C, a file, the network). Total: unknown
     /// numbers give `None`, never undefined behaviour.
     pub fn from_u32(value: u32) -> Option<Status> {
         Status::ALL.iter().copied().find(|s| *s as u32 == value)
-    }
-
-    /// The constant's name as it appears in the C header (e.g. `LK_OK`) and its message.
-    fn describe(self) -> (&'static CStr, &'static CStr) {
-        match self {
-            Status::Ok => (c"LK_OK", c"success"),
-            Status::NullPointer => (c"LK_NULL_POINTER", c"a required pointer argument was NULL"),
-            Status::InvalidUtf8 => (c"LK_INVALID_UTF8", c"a string argument is not valid UTF-8"),
-            Status::BufferTooSmall => {
-                (c"LK_BUFFER_TOO_SMALL", c"the output buffer is too small; see the size needed")
-            }
-            Status::InvalidArgument => (c"LK_INVALID_ARGUMENT", c"an argument has an invalid value"),
-            Status::Internal => {
-                (c"LK_INTERNAL", c"internal error in licensekit (caught; nothing was granted)")
-            }
-            Status::NoPublicKey => (c"LK_NO_PUBLIC_KEY", c"no trusted vendor public key is configured"),
-            Status::InvalidPublicKey => {
-                (c"LK_INVALID_PUBLIC_KEY", c"the public key is not a valid hex-encoded Ed25519 key")
-            }
-            Status::InvalidProductId => {
-                (c"LK_INVALID_PRODUCT_ID", c"the product ID is empty, too long or has invalid characters")
-            }
-            Status::NotActivated => {
-                (c"LK_NOT_ACTIVATED", c"no license is activated for this product on this computer")
-            }
-            Status::Expired => (c"LK_EXPIRED", c"the license has expired"),
-            Status::LeaseExpired => {
-                (c"LK_LEASE_EXPIRED", c"the license could not be refreshed within its offline grace period")
-            }
-            Status::Disabled => (c"LK_DISABLED", c"the license was disabled or suspended by the vendor"),
-            Status::Deactivated => (c"LK_DEACTIVATED", c"the license was deactivated on this computer"),
-            Status::WrongMachine => (c"LK_WRONG_MACHINE", c"the license was issued for another computer"),
-            Status::ClockTampered => {
-                (c"LK_CLOCK_TAMPERED", c"the system clock was set back beyond the allowed tolerance")
-            }
-            Status::VmNotAllowed => {
-                (c"LK_VM_NOT_ALLOWED", c"the license does not allow running in a virtual machine")
-            }
-            Status::TrialExpired => (c"LK_TRIAL_EXPIRED", c"the trial period has ended"),
-            Status::FeatureNotEnabled => {
-                (c"LK_FEATURE_NOT_ENABLED", c"the feature is not enabled by the license")
-            }
-            Status::ActivationLimit => {
-                (c"LK_ACTIVATION_LIMIT", c"every activation this license code allows is in use")
-            }
-            Status::InvalidLicenseCode => {
-                (c"LK_INVALID_LICENSE_CODE", c"the license code does not exist for this product")
-            }
-            Status::TrialUnavailable => {
-                (c"LK_TRIAL_UNAVAILABLE", c"no trial is available for this product on this computer")
-            }
-            Status::NoLicense => {
-                (c"LK_NO_LICENSE", c"the operation needs an activated license and there is none")
-            }
-            Status::SeatsExhausted => {
-                (c"LK_SEATS_EXHAUSTED", c"every floating seat of the feature is in use")
-            }
-            Status::PoolExhausted => {
-                (c"LK_POOL_EXHAUSTED", c"the element pool has fewer elements left than asked for")
-            }
-            Status::TokensExhausted => {
-                (c"LK_TOKENS_EXHAUSTED", c"fewer consumption tokens are left than asked for")
-            }
-            Status::ConcurrencyLimit => {
-                (c"LK_CONCURRENCY_LIMIT", c"the allowed number of concurrent processes already run")
-            }
-            Status::SeatLost => (c"LK_SEAT_LOST", c"the seat or session is no longer held"),
-            Status::LongTermCheckoutRefused => (
-                c"LK_LONG_TERM_CHECKOUT_REFUSED",
-                c"a long-term check-out is not allowed for this code or duration",
-            ),
-            Status::MalformedEnvelope => (c"LK_MALFORMED_ENVELOPE", c"the signed data is malformed"),
-            Status::EnvelopeTooLarge => (c"LK_ENVELOPE_TOO_LARGE", c"the signed data exceeds the size limit"),
-            Status::UnsupportedVersion => {
-                (c"LK_UNSUPPORTED_VERSION", c"the signed data uses an unsupported format version")
-            }
-            Status::UnknownKey => {
-                (c"LK_UNKNOWN_KEY", c"the signed data was signed by a key that is not trusted")
-            }
-            Status::BadSignature => (c"LK_BAD_SIGNATURE", c"the signature does not match the signed data"),
-            Status::WrongKind => (c"LK_WRONG_KIND", c"the signed data is of another kind than expected"),
-            Status::MalformedPayload => {
-                (c"LK_MALFORMED_PAYLOAD", c"the signed payload does not have the expected contents")
-            }
-            Status::StaleLease => (c"LK_STALE_LEASE", c"a lease older than the one held was offered"),
-            Status::FutureLease => (c"LK_FUTURE_LEASE", c"the lease claims to be issued in the future"),
-            Status::MismatchedLease => (
-                c"LK_MISMATCHED_LEASE",
-                c"the signed data was issued for another computer, installation or request",
-            ),
-            Status::WrongProduct => (c"LK_WRONG_PRODUCT", c"the signed data is for another product"),
-            Status::WrongRequest => {
-                (c"LK_WRONG_REQUEST", c"the certificate does not answer this computer's pending request")
-            }
-            Status::StoreIo => (c"LK_STORE_IO", c"the license store could not be read or written"),
-            Status::StoreCorrupt => (c"LK_STORE_CORRUPT", c"the license store file is corrupt"),
-            Status::StoreTruncated => (c"LK_STORE_TRUNCATED", c"the license store file is truncated"),
-            Status::StoreVersion => {
-                (c"LK_STORE_VERSION", c"the license store file has an unsupported version")
-            }
-            Status::MachineIdUnavailable => {
-                (c"LK_MACHINE_ID_UNAVAILABLE", c"no computer identity could be determined")
-            }
-            Status::NoServer => (c"LK_NO_SERVER", c"no license server URL is configured"),
-            Status::Network => (c"LK_NETWORK", c"the license server could not be reached"),
-            Status::Timeout => (c"LK_TIMEOUT", c"the license server did not answer in time"),
-            Status::ServerError => (c"LK_SERVER_ERROR", c"the license server failed"),
-            Status::BadResponse => {
-                (c"LK_BAD_RESPONSE", c"the license server's answer could not be understood")
-            }
-            Status::ServerRefused => (c"LK_SERVER_REFUSED", c"the license server refused the request"),
-        }
     }
 
     /// The constant's name as it appears in the C header, e.g. `LK_OK`.

@@ -109,7 +109,9 @@ impl Installation {
             installation_key: self.key.public_key().to_hex(),
             request_id: hex32()?,
             nonce: hex32()?,
-            client_time: 0,
+            client_time: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
             vm_platform: "Physical".into(),
             system_details: None,
             app: AppInfo::default(),
@@ -117,6 +119,9 @@ impl Installation {
             amount: (operation == Operation::ConsumeTokens).then_some(1),
             seat_id: seat_id.map(str::to_owned),
             checkout_days: None,
+            trusted_keys: Vec::new(),
+            held_serial: None,
+            handover: None,
         };
         let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
         let envelope =

@@ -431,9 +431,23 @@ impl Inner {
         key: SigningKey,
     ) -> Result<Pending, Status> {
         let nonce = random_hex()?;
-        let system_details =
-            matches!(operation, Operation::Activate | Operation::StartTrial).then(|| self.system_details());
-        let request = ClientRequest {
+        let request = self.request(operation, &params, &key, &nonce)?;
+        let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
+        let body = RequestBody { request: Envelope::sign(&key, Kind::ClientRequest, &payload)?.to_compact() };
+        Ok(Pending { operation, params, key, body, nonce })
+    }
+
+    /// The request for `operation` signed by `key`, online or (an activation request's
+    /// payload) offline: this computer, the trusted key IDs, the clock, and the parameters.
+    pub(super) fn request(
+        &self,
+        operation: Operation,
+        params: &Params,
+        key: &SigningKey,
+        nonce: &str,
+    ) -> Result<ClientRequest, Status> {
+        let starts = matches!(operation, Operation::Activate | Operation::StartTrial);
+        Ok(ClientRequest {
             operation,
             product_id: self.config.product_id().to_owned(),
             license_code: params.license_code.clone(),
@@ -441,19 +455,19 @@ impl Inner {
             components: self.fingerprint.components.clone(),
             installation_key: key.public_key().to_hex(),
             request_id: random_hex()?,
-            nonce: nonce.clone(),
+            nonce: nonce.to_owned(),
             client_time: unix_now(),
             vm_platform: self.virtualization.platform.as_str().to_owned(),
-            system_details,
+            system_details: starts.then(|| self.system_details()),
             app: self.config.app().clone(),
             feature: params.feature.clone(),
             amount: params.amount,
             seat_id: params.seat_id.clone(),
             checkout_days: params.checkout_days,
-        };
-        let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
-        let body = RequestBody { request: Envelope::sign(&key, Kind::ClientRequest, &payload)?.to_compact() };
-        Ok(Pending { operation, params, key, body, nonce })
+            trusted_keys: self.config.trusted_keys().ids().map(|id| id.to_hex()).collect(),
+            held_serial: None,
+            handover: None,
+        })
     }
 
     /// Checks the server's lease against the request and the lease already held, then

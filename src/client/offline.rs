@@ -9,7 +9,7 @@ use super::{Client, KeyChange, random_hex, unix_now};
 use crate::Status;
 use crate::license::License;
 use crate::machine::SystemDetails;
-use crate::protocol::client_api::{ClientRequest, Operation};
+use crate::protocol::client_api::Operation;
 use crate::protocol::offline::DeactivationCertificate;
 use crate::protocol::{Envelope, Kind, SigningKey};
 use crate::store::PendingOffline;
@@ -26,24 +26,8 @@ impl Client {
         }
         let key = SigningKey::generate()?;
         let nonce = random_hex()?;
-        let request = ClientRequest {
-            operation: Operation::Activate,
-            product_id: inner.config.product_id().to_owned(),
-            license_code: Some(code.clone()),
-            computer_id: inner.fingerprint.computer_id.clone(),
-            components: inner.fingerprint.components.clone(),
-            installation_key: key.public_key().to_hex(),
-            request_id: random_hex()?,
-            nonce: nonce.clone(),
-            client_time: unix_now(),
-            vm_platform: inner.virtualization.platform.as_str().to_owned(),
-            system_details: Some(inner.system_details()),
-            app: inner.config.app().clone(),
-            feature: None,
-            amount: None,
-            seat_id: None,
-            checkout_days: None,
-        };
+        let params = super::Params { license_code: Some(code.clone()), ..super::Params::default() };
+        let request = inner.request(Operation::Activate, &params, &key, &nonce)?;
         let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
         let text = Envelope::sign(&key, Kind::ActivationRequest, &payload)?.to_armoured();
         let pending = PendingOffline {

@@ -6,40 +6,12 @@ use std::io::ErrorKind;
 
 use serde::de::DeserializeOwned;
 
-use crate::protocol::client_api::{ErrorResponse, LeaseResponse, Operation, RequestBody};
+use crate::protocol::client_api::{ErrorResponse, LeaseResponse, Operation, RequestBody, SERVER_REASONS};
 use crate::protocol::from_slice_strict;
 use crate::{Config, Status};
 
 /// The largest answer read from the server: a lease is a few kilobytes.
 const MAX_RESPONSE: u64 = 256 * 1024;
-
-/// Statuses a server may return as its reason for a refusal; anything else is reported as
-/// `ServerRefused`, so a hostile server cannot make the client claim, say, a local bug.
-const SERVER_STATUSES: &[Status] = &[
-    Status::NotActivated,
-    Status::Expired,
-    Status::Disabled,
-    Status::Deactivated,
-    Status::WrongMachine,
-    Status::VmNotAllowed,
-    Status::TrialExpired,
-    Status::ActivationLimit,
-    Status::InvalidLicenseCode,
-    Status::TrialUnavailable,
-    Status::NoLicense,
-    Status::SeatsExhausted,
-    Status::PoolExhausted,
-    Status::TokensExhausted,
-    Status::ConcurrencyLimit,
-    Status::SeatLost,
-    Status::LongTermCheckoutRefused,
-    Status::FeatureNotEnabled,
-    Status::InvalidArgument,
-    Status::InvalidProductId,
-    Status::BadSignature,
-    Status::UnknownKey,
-    Status::MalformedEnvelope,
-];
 
 /// A connection to one license server.
 #[derive(Debug)]
@@ -94,7 +66,7 @@ impl Transport {
             400..=499 => {
                 let refusal: ErrorResponse = parse(&bytes)?;
                 Err(Status::from_u32(refusal.status)
-                    .filter(|s| SERVER_STATUSES.contains(s))
+                    .filter(|s| SERVER_REASONS.contains(s))
                     .unwrap_or(Status::ServerRefused))
             }
             500..=599 => Err(Status::ServerError),

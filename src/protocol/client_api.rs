@@ -14,7 +14,64 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Status;
 use crate::machine::ComponentDigest;
+
+/// How far in a computer's future a signed artifact may claim to be issued (clock skew) before
+/// the client refuses it; so also how far behind the server's clock a request's
+/// `client_time` may be before the server refuses it, since its answer would be refused.
+pub const FUTURE_TOLERANCE_SECS: i64 = 300;
+
+/// How far ahead of the server's clock a request's `client_time` may be. The client accepts
+/// leases from its past, but a request must be fresh: outside
+/// `[now - FUTURE_TOLERANCE_SECS, now + CLIENT_AHEAD_SECS]` it is refused with
+/// [`Status::ClockSkew`] before anything is recorded, and request IDs are remembered for far
+/// longer than this window, so a captured request can never be replayed.
+pub const CLIENT_AHEAD_SECS: i64 = 3600;
+
+/// How long an offline activation request stays valid by default (the vendor may set
+/// another completion window): the time for a file to travel to the vendor and back.
+pub const OFFLINE_REQUEST_DAYS: i64 = 14;
+
+/// Every reason a server may give for refusing a client call. The server answers only with
+/// these, and the client maps exactly these to themselves; anything else a server says is
+/// [`Status::ServerRefused`], so a hostile server cannot make the client claim a local bug.
+pub const SERVER_REASONS: &[Status] = &[
+    Status::InvalidArgument,
+    Status::InvalidProductId,
+    Status::NotActivated,
+    Status::Expired,
+    Status::Disabled,
+    Status::Deactivated,
+    Status::WrongMachine,
+    Status::VmNotAllowed,
+    Status::TrialExpired,
+    Status::FeatureNotEnabled,
+    Status::ActivationLimit,
+    Status::InvalidLicenseCode,
+    Status::TrialUnavailable,
+    Status::NoLicense,
+    Status::SeatsExhausted,
+    Status::PoolExhausted,
+    Status::TokensExhausted,
+    Status::ConcurrencyLimit,
+    Status::SeatLost,
+    Status::LongTermCheckoutRefused,
+    Status::FeatureUnknown,
+    Status::NoSeat,
+    Status::CloneDetected,
+    Status::SeatTaken,
+    Status::MalformedEnvelope,
+    Status::EnvelopeTooLarge,
+    Status::UnsupportedVersion,
+    Status::UnknownKey,
+    Status::BadSignature,
+    Status::WrongKind,
+    Status::MalformedPayload,
+    Status::MismatchedLease,
+    Status::WrongProduct,
+    Status::ClockSkew,
+];
 
 /// The versioned prefix of the client protocol.
 pub const API_PREFIX: &str = "/client/v1";
@@ -158,6 +215,35 @@ pub struct ClientRequest {
     /// A long-term check-out of a floating seat for this many days (server function `LTCO`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkout_days: Option<u32>,
+    /// The key IDs (16 hex characters each) of the vendor keys the client trusts. A server
+    /// whose signing key is not among them refuses with [`Status::UnknownKey`] before it
+    /// records anything: its lease would be refused, and the seat lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_keys: Vec<String>,
+    /// On a refresh: the serial of the lease the client holds. Two installations presenting
+    /// diverging chains of leases (a copied store) are a fork the server detects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_serial: Option<u64>,
+    /// On an activation that replaces this computer's earlier installation: a compact
+    /// `key-handover` envelope ([`KeyHandover`]) signed by that installation's key, proving
+    /// the right to take its seat over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<String>,
+}
+
+/// The payload of a `key-handover` envelope, signed by the previous installation key: it
+/// hands that installation's seat to `new_installation_key` for the request with `nonce`.
+/// Without it (or matching component digests), a computer ID holding a seat under another
+/// key is not taken over: knowing a license code and a computer ID is not enough.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyHandover {
+    pub product_id: String,
+    pub computer_id: String,
+    /// The installation key handing over (it signed this).
+    pub previous_installation_key: String,
+    pub new_installation_key: String,
+    /// The activation request's nonce: a handover is good for that one request.
+    pub nonce: String,
 }
 
 /// The HTTP body of every client call.

@@ -53,10 +53,13 @@ pub enum Kind {
     DeactivationCertificate,
     /// A request signed by an activated installation (installation → server).
     ClientRequest,
+    /// The previous installation key handing its seat over to a new installation key on the
+    /// same computer (installation → server, inside an activation request).
+    KeyHandover,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::Lease,
         Kind::TrialLease,
         Kind::ActivationCertificate,
@@ -66,6 +69,7 @@ impl Kind {
         Kind::ActivationRequest,
         Kind::DeactivationCertificate,
         Kind::ClientRequest,
+        Kind::KeyHandover,
     ];
 
     /// The wire name, e.g. `passive-license`.
@@ -80,6 +84,7 @@ impl Kind {
             Kind::ActivationRequest => "activation-request",
             Kind::DeactivationCertificate => "deactivation-certificate",
             Kind::ClientRequest => "client-request",
+            Kind::KeyHandover => "key-handover",
         }
     }
 

@@ -189,6 +189,11 @@ impl TrustedKeys {
         self.keys.is_empty()
     }
 
+    /// The IDs of the trusted keys, in the order they were added.
+    pub fn ids(&self) -> impl Iterator<Item = KeyId> + '_ {
+        self.keys.iter().map(|k| k.id)
+    }
+
     /// The key with this ID, if trusted.
     pub fn get(&self, id: KeyId) -> Option<&PublicKey> {
         self.keys.iter().find(|k| k.id == id)

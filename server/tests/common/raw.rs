@@ -51,6 +51,9 @@ impl Installation {
             amount: None,
             seat_id: None,
             checkout_days: None,
+            trusted_keys: Vec::new(),
+            held_serial: None,
+            handover: None,
         }
     }
 }
