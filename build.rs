@@ -94,6 +94,7 @@ fn main() {
         .expect("cbindgen writes UTF-8")
         .replace("LK_STATUS_", "LK_")
         .replace("LK_EXPIRY_KIND_", "LK_EXPIRY_")
+        .replace("LK_LOG_LEVEL_", "LK_LOG_")
         .replace("#include <stdbool.h>\n", &version_macros())
         .into_bytes();
     let header = Path::new(&crate_dir).join("include/licensekit.h");

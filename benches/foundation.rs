@@ -8,22 +8,19 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::{Signer, SigningKey as DalekKey};
-use licensekit::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization, installation_id};
+use licensekit::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization};
 use licensekit::protocol::{Envelope, Kind, SigningKey, TrustedKeys, signed_message};
 use licensekit::store::Store;
 use licensekit::{Client, Config};
 use std::ffi::c_void;
 
 fn computer_id(c: &mut Criterion) {
-    let store = tempfile::tempdir().unwrap();
     c.bench_function("computer_id_from_scratch", |b| {
         b.iter(|| {
             // Everything a first call does: read the sources, detect the platform, hash.
             let root = SysRoot::host();
             let virtualization = detect_virtualization(&root);
-            black_box(Fingerprint::compute("6872450105", &root, &virtualization, || {
-                installation_id(store.path())
-            }))
+            black_box(Fingerprint::compute("6872450105", &root, &virtualization))
         })
     });
     c.bench_function("system_details", |b| b.iter(|| black_box(SystemDetails::gather())));

@@ -4,16 +4,14 @@
 //! component digests behind it, the VM/container verdict with its evidence, and the system
 //! details a license server receives.
 
-use licensekit::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization, installation_id};
-use licensekit::store;
+use licensekit::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization};
 
 fn main() {
     let product = std::env::args().nth(1).unwrap_or_else(|| "6872450105".to_owned());
-    let store_dir = store::default_dir().unwrap_or_else(|| std::env::temp_dir().join("licensekit"));
     let root = SysRoot::host();
     let virtualization = detect_virtualization(&root);
     let fingerprint =
-        match Fingerprint::compute(&product, &root, &virtualization, || installation_id(&store_dir)) {
+        match Fingerprint::compute(&product, &root, &virtualization) {
             Ok(f) => f,
             Err(status) => {
                 eprintln!("cannot compute the computer ID for {product:?}: {status}");
@@ -22,12 +20,12 @@ fn main() {
         };
     println!("licensekit {}\n", env!("CARGO_PKG_VERSION"));
     println!("Computer ID for product {product}: {}", fingerprint.computer_id);
-    println!("  anchored by: {:?} (store: {})", fingerprint.anchor, store_dir.display());
+    println!("  anchored by: {:?} (machine-wide: {})", fingerprint.anchor, root.machine_dir().display());
     println!("  components (salted per product; raw values never leave the process):");
     for c in &fingerprint.components {
         println!("    {:<20} {}", c.name, c.digest);
     }
-    let other = Fingerprint::compute("0000000001", &root, &virtualization, || installation_id(&store_dir));
+    let other = Fingerprint::compute("0000000001", &root, &virtualization);
     if let Ok(other) = other {
         println!("  the same computer for product 0000000001: {}", other.computer_id);
     }

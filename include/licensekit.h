@@ -342,6 +342,40 @@ typedef uint32_t lk_expiry_kind;
 #endif // __cplusplus
 
 /**
+ * How much a line matters; a sink receives the lines at or above the level it asked for
+ * (`lk_log_level` in C).
+ */
+enum lk_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Something failed that the application should know about.
+   */
+  LK_LOG_ERROR = 1,
+  /**
+   * A refusal or a failure licensekit handles (a retry, a damaged file kept aside).
+   */
+  LK_LOG_WARN = 2,
+  /**
+   * What licensekit did (an activation, a refresh).
+   */
+  LK_LOG_INFO = 3,
+  /**
+   * Detail for troubleshooting.
+   */
+  LK_LOG_DEBUG = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lk_log_level lk_log_level;
+#else
+typedef uint32_t lk_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * An opaque licensing client for one product. Thread-safe: one handle may be used from
  * several threads at once. Create with `lk_client_new`, free with `lk_client_free`.
  */
@@ -351,6 +385,12 @@ typedef struct lk_client lk_client;
  * An opaque client configuration. Create with `lk_config_new`, free with `lk_config_free`.
  */
 typedef struct lk_config lk_config;
+
+/**
+ * A log callback: receives the line's `lk_log_level`, the line (NUL-terminated UTF-8, valid
+ * only during the call) and the `user_data` given to `lk_set_log_callback`.
+ */
+typedef void (*lk_log_callback)(uint32_t level, const char *line, void *user_data);
 
 /**
  * A status-change callback: receives the new `lk_status` and the `user_data` given to
@@ -515,6 +555,30 @@ lk_status lk_config_set_app_version(struct lk_config *cfg,
 lk_status lk_config_set_client_id(struct lk_config *cfg, const char *client_id);
 
 /**
+ * Writes a redacted support bundle as a JSON object into `buf`: the library version, the
+ * platform and VM evidence, what the computer ID is anchored on with the component digests
+ * and which of them differ from the license's, the store's path and state (damaged files
+ * kept aside), the clock and high-water marks, the server URL, proxy (without credentials),
+ * CA file and timeout, the last failure of each online operation, and the license summary.
+ * It never holds a secret: no installation key, no license text, the license code shortened
+ * to its last four characters. Buffer convention as `lk_computer_id`.
+ */
+lk_status lk_diagnostics_json(const struct lk_client *client,
+                              char *buf,
+                              size_t buf_len,
+                              size_t *needed);
+
+/**
+ * Routes licensekit's log lines at `level` (an `lk_log_level`: `LK_LOG_ERROR` 1 to
+ * `LK_LOG_DEBUG` 4) and more important into the application's own log; NULL stops it. One
+ * callback for the whole process (log lines come from every client and from the background
+ * threads): it may run on any thread, at any time until replaced, must not block for long,
+ * and may call licensekit functions other than `lk_set_log_callback`. Lines hold no secret
+ * (no installation key, no full license code). `LK_INVALID_ARGUMENT` for an unknown level.
+ */
+lk_status lk_set_log_callback(lk_log_callback callback, uint32_t level, void *user_data);
+
+/**
  * The library's version, e.g. `"0.1.0"`: a static NUL-terminated string, never NULL, never
  * to be freed. Compare with `LK_VERSION` to detect a header/library mismatch.
  */
@@ -619,8 +683,11 @@ lk_status lk_activate(const struct lk_client *client, const char *license_code);
 lk_status lk_refresh(const struct lk_client *client);
 
 /**
- * Frees this computer's seat on the server, then forgets the license locally and destroys
- * the installation key. When the server cannot be reached nothing changes locally.
+ * Gives this computer's seat back. The local license is made unusable first (from then on
+ * every local question answers `LK_DEACTIVATED`; if the store cannot be written, nothing is
+ * sent, nothing changes and `LK_STORE_IO` is returned), then the server is asked to free the
+ * seat and the installation key is destroyed once it confirms. When the server cannot be
+ * reached (`LK_NETWORK`, `LK_TIMEOUT`), the background thread retries until it can.
  */
 lk_status lk_deactivate(const struct lk_client *client);
 
@@ -641,9 +708,10 @@ lk_status lk_license_status(const struct lk_client *client);
 
 /**
  * `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on
- * (for a floating feature: and this client holds one of its seats, else `LK_SEAT_LOST`);
- * `LK_FEATURE_NOT_ENABLED` when it is not; the license status when the product is not
- * licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
+ * (for a floating feature: and this client holds one of its seats, else `LK_NO_SEAT`, or
+ * `LK_SEAT_LOST` when its seat lapsed); `LK_FEATURE_UNKNOWN` when the license does not have
+ * the feature, `LK_FEATURE_NOT_ENABLED` when it is switched off; the license status when the
+ * product is not licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
  */
 lk_status lk_feature_enabled(const struct lk_client *client, const char *feature_code);
 

@@ -65,9 +65,18 @@ impl Config {
     /// its `/client/v1/` path). Without one, the client is purely offline/passive.
     pub fn set_server_url(&mut self, url: &str) -> Result<(), Status> {
         let url = url.trim().trim_end_matches('/');
-        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-        if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) || url.len() > 2048 {
-            return Err(Status::InvalidArgument);
+        let invalid = |why: &str| Err(crate::detail::note(Status::InvalidArgument, format!("server URL {url:?}: {why}")));
+        let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+            return invalid("it must start with https:// or http://");
+        };
+        if rest.is_empty() {
+            return invalid("it names no host");
+        }
+        if rest.contains(char::is_whitespace) {
+            return invalid("it contains white space");
+        }
+        if url.len() > 2048 {
+            return invalid("it is longer than 2048 characters");
         }
         self.server_url = Some(url.to_owned());
         Ok(())

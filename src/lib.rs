@@ -11,10 +11,12 @@ mod client;
 mod clock;
 #[cfg(feature = "client")]
 mod config;
+mod detail;
 #[cfg(feature = "client")]
 pub mod ffi;
 #[cfg(feature = "client")]
 pub mod license;
+pub mod log;
 pub mod machine;
 #[cfg(feature = "client")]
 mod online;
@@ -26,4 +28,5 @@ pub mod store;
 pub use client::{CLOCK_TOLERANCE_SECS, Client, StatusCallback};
 #[cfg(feature = "client")]
 pub use config::Config;
+pub use detail::last_error_detail;
 pub use status::Status;

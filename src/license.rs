@@ -6,7 +6,7 @@
 
 use crate::Status;
 use crate::machine::{Fingerprint, match_components};
-use crate::protocol::client_api::{FeatureGrant, Lease, LeaseState, LicenseType};
+use crate::protocol::client_api::{FeatureGrant, Lease, LeaseState, LicenseType, SeatLease};
 use crate::protocol::offline::PassiveLicense;
 use crate::protocol::{Envelope, Kind, TrustedKeys, from_slice_strict};
 
@@ -27,44 +27,158 @@ pub struct License {
     features: Vec<(u64, FeatureGrant)>,
 }
 
+/// What a signed artifact must be to be accepted here: the one set of rules for leases,
+/// trial leases, activation certificates, passive licenses and floating seats. Accepting
+/// from the server or a file fills every field; loading from the store leaves `request` and
+/// `now` out (those were checked when it was accepted).
+#[derive(Clone, Copy, Debug)]
+pub struct Expectation<'a> {
+    /// The kinds acceptable here.
+    pub kinds: &'a [Kind],
+    pub trusted: &'a TrustedKeys,
+    pub product_id: &'a str,
+    /// This computer: leases name its ID and carry matching component digests.
+    pub fingerprint: &'a Fingerprint,
+    /// What passive licenses must be bound to (the configured client ID, else the computer ID).
+    pub client_id: &'a str,
+    /// The request the artifact answers.
+    pub request: Option<Answering<'a>>,
+    /// This computer's clock, to refuse what claims to be issued in its future.
+    pub now: Option<i64>,
+}
+
+/// The request an artifact answers: signed by `installation_key`, with `nonce`.
+#[derive(Clone, Copy, Debug)]
+pub struct Answering<'a> {
+    pub installation_key: &'a str,
+    pub nonce: &'a str,
+    /// The license code asked for, when the request named one.
+    pub license_code: Option<&'a str>,
+}
+
+impl Expectation<'_> {
+    /// The rules every signed answer shares: product, computer, request and time. `kind` says
+    /// how a mismatch with the request is reported (a certificate that answers another
+    /// request is `WrongRequest`, anything else `MismatchedLease`).
+    fn check_binding(&self, kind: Kind, binding: Binding<'_>) -> Result<(), Status> {
+        if binding.product_id != self.product_id {
+            return Err(crate::detail::note(
+                Status::WrongProduct,
+                format!("issued for product {}, this is product {}", binding.product_id, self.product_id),
+            ));
+        }
+        if let Some(request) = self.request {
+            let mismatch = if kind == Kind::ActivationCertificate { Status::WrongRequest } else { Status::MismatchedLease };
+            if binding.installation_key != request.installation_key
+                || binding.nonce != request.nonce
+                || request.license_code.is_some_and(|code| binding.license_code != Some(code))
+            {
+                return Err(crate::detail::note(mismatch, "it does not answer this installation's request"));
+            }
+            if !binding.machine_matches {
+                return Err(crate::detail::note(mismatch, "it was issued for another computer"));
+            }
+        }
+        if let Some(now) = self.now
+            && binding.server_time > now + FUTURE_TOLERANCE_SECS
+        {
+            return Err(crate::detail::note(
+                Status::FutureLease,
+                format!(
+                    "issued {} s in this computer's future (the clock is behind the server's)",
+                    binding.server_time - now
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Verifies a floating seat or session lease answering the request.
+    pub fn seat(&self, text: &str) -> Result<(String, SeatLease), Status> {
+        let envelope = Envelope::parse(text)?;
+        let seat: SeatLease = from_slice_strict(verify_envelope(&envelope, self.trusted, Kind::FloatingSeat)?)?;
+        self.check_binding(
+            Kind::FloatingSeat,
+            Binding {
+                product_id: &seat.product_id,
+                license_code: Some(&seat.license_code),
+                installation_key: &seat.installation_key,
+                nonce: &seat.nonce,
+                machine_matches: seat.computer_id == self.fingerprint.computer_id,
+                server_time: seat.server_time,
+            },
+        )?;
+        Ok((envelope.to_compact(), seat))
+    }
+}
+
+/// The fields by which any signed answer is bound to a product, a computer and a request.
+struct Binding<'a> {
+    product_id: &'a str,
+    license_code: Option<&'a str>,
+    installation_key: &'a str,
+    nonce: &'a str,
+    machine_matches: bool,
+    server_time: i64,
+}
+
+/// Verifies an envelope's signature, naming the key IDs when the signer is not trusted.
+fn verify_envelope<'e>(envelope: &'e Envelope, trusted: &TrustedKeys, kind: Kind) -> Result<&'e [u8], Status> {
+    envelope.verify(trusted, kind).map_err(|status| {
+        if status == Status::UnknownKey {
+            let ids: Vec<String> = trusted.ids().map(|id| id.to_hex()).collect();
+            crate::detail::note(
+                status,
+                format!("signed by key {}; this application trusts {}", envelope.key_id(), ids.join(", ")),
+            )
+        } else {
+            status
+        }
+    })
+}
+
 impl License {
     /// Every kind of envelope that can be a product's license.
     pub const KINDS: &[Kind] =
         &[Kind::Lease, Kind::TrialLease, Kind::ActivationCertificate, Kind::PassiveLicense];
 
-    /// Verifies a stored or received license of one of the `allowed` kinds (see
-    /// [`License::KINDS`]) for `product_id` on the computer `fingerprint`, whose passive
-    /// licenses are bound to `client_id`.
-    pub fn verify(
-        text: &str,
-        allowed: &[Kind],
-        trusted: &TrustedKeys,
-        product_id: &str,
-        fingerprint: &Fingerprint,
-        client_id: &str,
-    ) -> Result<License, Status> {
+    /// Verifies a license text against `expect`: one of its kinds, signed by a trusted key,
+    /// for its product, and (when `expect` says so) answering its request and not issued in
+    /// this computer's future. The machine match is recorded, not required, for a license
+    /// loaded from the store, so that "wrong machine" can be its status.
+    pub fn verify(text: &str, expect: &Expectation<'_>) -> Result<License, Status> {
         let envelope = Envelope::parse(text)?;
         let kind = envelope.kind();
-        if !allowed.contains(&kind) || !License::KINDS.contains(&kind) {
+        if !expect.kinds.contains(&kind) || !License::KINDS.contains(&kind) {
             return Err(Status::WrongKind);
         }
-        let payload = envelope.verify(trusted, kind)?;
+        let payload = verify_envelope(&envelope, expect.trusted, kind)?;
         let (lease, machine_matches) = if kind == Kind::PassiveLicense {
             let passive: PassiveLicense = from_slice_strict(payload)?;
-            let matches = passive.client_id == client_id;
+            let matches = passive.client_id == expect.client_id;
             (lease_of_passive(passive), matches)
         } else {
             let lease: Lease = from_slice_strict(payload)?;
             if (kind == Kind::TrialLease) != (lease.license_type == LicenseType::Trial) {
                 return Err(Status::MismatchedLease);
             }
-            let matches = lease.computer_id == fingerprint.computer_id
-                && match_components(&lease.components, &fingerprint.components).matched;
+            let report = match_components(&lease.components, &expect.fingerprint.components);
+            let matches = lease.computer_id == expect.fingerprint.computer_id && report.matched;
+            if !matches {
+                let changed = [report.changed, report.missing].concat().join(", ");
+                crate::detail::note(Status::WrongMachine, format!("components that differ: {changed}"));
+            }
             (lease, matches)
         };
-        if lease.product_id != product_id {
-            return Err(Status::WrongProduct);
-        }
+        let binding = Binding {
+            product_id: &lease.product_id,
+            license_code: lease.license_code.as_deref(),
+            installation_key: &lease.installation_key,
+            nonce: &lease.nonce,
+            machine_matches,
+            server_time: lease.server_time,
+        };
+        expect.check_binding(kind, binding)?;
         let mut features: Vec<(u64, FeatureGrant)> =
             lease.features.iter().map(|f| (code_hash(&f.code), f.clone())).collect();
         features.sort_by_key(|(hash, _)| *hash);

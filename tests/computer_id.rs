@@ -6,14 +6,14 @@ use std::process::Command;
 
 use licensekit::Status;
 use licensekit::machine::{
-    AnchorSource, Fingerprint, SysRoot, detect_virtualization, installation_id, match_components,
+    AnchorSource, Fingerprint, SysRoot, detect_virtualization, match_components,
 };
 
 const PRODUCT: &str = "6872450105";
 
-fn fingerprint(root: &SysRoot, product: &str, store: &Path) -> Fingerprint {
+fn fingerprint(root: &SysRoot, product: &str) -> Fingerprint {
     let virtualization = detect_virtualization(root);
-    Fingerprint::compute(product, root, &virtualization, || installation_id(store)).unwrap()
+    Fingerprint::compute(product, root, &virtualization).unwrap()
 }
 
 fn write(root: &Path, path: &str, content: &str) {
@@ -39,26 +39,24 @@ fn simulated_machine(dir: &Path) {
 
 #[test]
 fn stable_across_1000_calls_on_this_machine() {
-    let store = tempfile::tempdir().unwrap();
-    let first = fingerprint(&SysRoot::host(), PRODUCT, store.path());
+    let first = fingerprint(&SysRoot::host(), PRODUCT);
     assert_eq!(first.computer_id.len(), 20);
     for _ in 0..1000 {
-        assert_eq!(fingerprint(&SysRoot::host(), PRODUCT, store.path()), first);
+        assert_eq!(fingerprint(&SysRoot::host(), PRODUCT), first);
     }
 }
 
 #[test]
 fn stable_across_20_fresh_processes() {
-    if let Ok(dir) = std::env::var("LK_ID_CHILD_STORE") {
-        print!("ID={}", fingerprint(&SysRoot::host(), PRODUCT, Path::new(&dir)).computer_id);
+    if std::env::var_os("LK_ID_CHILD").is_some() {
+        print!("ID={}", fingerprint(&SysRoot::host(), PRODUCT).computer_id);
         return;
     }
-    let store = tempfile::tempdir().unwrap();
-    let expected = fingerprint(&SysRoot::host(), PRODUCT, store.path()).computer_id;
+    let expected = fingerprint(&SysRoot::host(), PRODUCT).computer_id;
     for _ in 0..20 {
         let out = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "stable_across_20_fresh_processes", "--nocapture", "--test-threads=1"])
-            .env("LK_ID_CHILD_STORE", store.path())
+            .env("LK_ID_CHILD", "1")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -72,9 +70,8 @@ fn another_product_gets_an_unrelated_id_and_digests() {
     let dir = tempfile::tempdir().unwrap();
     simulated_machine(dir.path());
     let root = SysRoot::at(dir.path());
-    let store = tempfile::tempdir().unwrap();
-    let a = fingerprint(&root, "6872450105", store.path());
-    let b = fingerprint(&root, "6872450106", store.path());
+    let a = fingerprint(&root, "6872450105");
+    let b = fingerprint(&root, "6872450106");
     assert_ne!(a.computer_id, b.computer_id);
     for (x, y) in a.components.iter().zip(&b.components) {
         assert_eq!(x.name, y.name);
@@ -87,8 +84,7 @@ fn simulated_machine_components_and_tolerance() {
     let dir = tempfile::tempdir().unwrap();
     simulated_machine(dir.path());
     let root = SysRoot::at(dir.path());
-    let store = tempfile::tempdir().unwrap();
-    let before = fingerprint(&root, PRODUCT, store.path());
+    let before = fingerprint(&root, PRODUCT);
     assert_eq!(before.anchor, AnchorSource::MachineId);
     let names: Vec<&str> = before.components.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
@@ -111,7 +107,7 @@ fn simulated_machine_components_and_tolerance() {
     // A minority changes (new NIC, board swapped): still the same machine, and we say what.
     write(dir.path(), "/sys/class/net/enp3s0/address", "00:1a:2b:00:00:01\n");
     write(dir.path(), "/sys/class/dmi/id/board_serial", "/BS9999/\n");
-    let after = fingerprint(&root, PRODUCT, store.path());
+    let after = fingerprint(&root, PRODUCT);
     let report = match_components(&before.components, &after.components);
     assert!(report.matched, "{report:?}");
     assert_eq!(report.changed, ["dmi-board-serial", "mac:enp3s0"]);
@@ -121,7 +117,7 @@ fn simulated_machine_components_and_tolerance() {
     write(dir.path(), "/sys/class/dmi/id/product_uuid", "11111111-2222-3333-4444-555555555555\n");
     write(dir.path(), "/sys/class/dmi/id/product_serial", "XY987\n");
     write(dir.path(), "/sys/class/net/wlp2s0/address", "00:1a:2b:00:00:02\n");
-    let other = fingerprint(&root, PRODUCT, store.path());
+    let other = fingerprint(&root, PRODUCT);
     let report = match_components(&before.components, &other.components);
     assert!(!report.matched, "{report:?}");
     assert_eq!(report.changed.len(), 5);
@@ -130,7 +126,7 @@ fn simulated_machine_components_and_tolerance() {
     for file in ["product_uuid", "product_serial", "board_serial"] {
         std::fs::remove_file(dir.path().join(format!("sys/class/dmi/id/{file}"))).unwrap();
     }
-    let as_user = fingerprint(&root, PRODUCT, store.path());
+    let as_user = fingerprint(&root, PRODUCT);
     let report = match_components(&other.components, &as_user.components);
     assert!(report.matched && report.changed.is_empty(), "{report:?}");
     assert_eq!(report.missing, ["dmi-board-serial", "dmi-product-serial", "dmi-product-uuid"]);
@@ -146,13 +142,15 @@ fn empty_or_missing_machine_id_falls_back_to_the_installation_id() {
             write(dir.path(), "/etc/machine-id", content);
         }
         let root = SysRoot::at(dir.path());
-        let (store_a, store_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let a1 = fingerprint(&root, PRODUCT, store_a.path());
-        let a2 = fingerprint(&root, PRODUCT, store_a.path());
-        let b = fingerprint(&root, PRODUCT, store_b.path());
+        let a1 = fingerprint(&root, PRODUCT);
+        let a2 = fingerprint(&root, PRODUCT);
         assert_eq!(a1.anchor, AnchorSource::InstallationId, "{content:?}");
         assert_eq!(a1, a2, "the installation ID is kept: {content:?}");
-        assert_ne!(a1.computer_id, b.computer_id, "two installations are two computers: {content:?}");
+        let kept = std::fs::read_to_string(root.machine_dir().join("installation-id")).unwrap();
+        assert_eq!(kept.len(), 32, "kept machine-wide: {content:?}");
+        let elsewhere = tempfile::tempdir().unwrap();
+        let other = SysRoot::at(elsewhere.path());
+        assert_ne!(a1.computer_id, fingerprint(&other, PRODUCT).computer_id, "another computer: {content:?}");
         assert_eq!(a1.components.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["installation-id"]);
     }
 }
@@ -163,18 +161,16 @@ fn containers_use_the_installation_id_even_with_a_machine_id() {
     let dir = tempfile::tempdir().unwrap();
     simulated_machine(dir.path());
     write(dir.path(), "/.dockerenv", "");
-    let store = tempfile::tempdir().unwrap();
-    let fp = fingerprint(&SysRoot::at(dir.path()), PRODUCT, store.path());
+    let fp = fingerprint(&SysRoot::at(dir.path()), PRODUCT);
     assert_eq!(fp.anchor, AnchorSource::InstallationId);
 }
 
 #[test]
 fn invalid_product_ids_are_refused() {
-    let store = tempfile::tempdir().unwrap();
     let root = SysRoot::host();
     let v = detect_virtualization(&root);
     for bad in ["", "has space", "../etc", "ü"] {
-        let r = Fingerprint::compute(bad, &root, &v, || installation_id(store.path()));
+        let r = Fingerprint::compute(bad, &root, &v);
         assert_eq!(r, Err(Status::InvalidProductId));
     }
 }

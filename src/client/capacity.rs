@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::{Client, Inner, Params, unix_now};
 use crate::Status;
-use crate::license::FUTURE_TOLERANCE_SECS;
+use crate::license::{Answering, Expectation};
 use crate::protocol::client_api::{FeatureKind, LeaseResponse, Operation, SeatLease};
 use crate::protocol::{Envelope, Kind, SigningKey, from_slice_strict};
 
@@ -95,7 +95,7 @@ impl Inner {
             seat_id: self.held(feature).map(|s| s.seat_id),
             ..Params::default()
         };
-        let seat = self.call(operation, params, |response, key, nonce| {
+        let seat = self.call(operation, params, |response, key, nonce, _| {
             self.verify_seat(&response, key, nonce, feature)
         })?;
         self.keep(seat)
@@ -113,7 +113,7 @@ impl Inner {
         };
         let feature = seat.feature.as_deref();
         match self
-            .call(operation, params, |response, key, nonce| self.verify_seat(&response, key, nonce, feature))
+            .call(operation, params, |response, key, nonce, _| self.verify_seat(&response, key, nonce, feature))
         {
             Ok(renewed) => self.keep(renewed),
             Err(Status::SeatLost) => {
@@ -133,7 +133,7 @@ impl Inner {
             seat_id: Some(seat.seat_id),
             ..Params::default()
         };
-        self.call(operation, params, |_, _, _| Ok(()))?;
+        self.call(operation, params, |_, _, _, _| Ok(()))?;
         self.forget(feature)
     }
 
@@ -154,7 +154,7 @@ impl Inner {
             amount: Some(n.into()),
             ..Params::default()
         };
-        self.call(operation, params, |response, _, _| response.remaining.ok_or(Status::BadResponse))
+        self.call(operation, params, |response, _, _, _| response.remaining.ok_or(Status::BadResponse))
     }
 
     /// The license must be usable and grant `feature` as `kind`.
@@ -171,7 +171,8 @@ impl Inner {
         }
     }
 
-    /// Checks a seat lease against the request it answers.
+    /// Checks a seat lease against the request it answers (the rules of
+    /// [`crate::license::Expectation`]) and that it is for `feature`.
     fn verify_seat(
         &self,
         response: &LeaseResponse,
@@ -180,23 +181,13 @@ impl Inner {
         feature: Option<&str>,
     ) -> Result<(String, SeatLease), Status> {
         let text = response.seat.as_deref().ok_or(Status::BadResponse)?;
-        let envelope = Envelope::parse(text)?;
-        let seat: SeatLease =
-            from_slice_strict(envelope.verify(self.config.trusted_keys(), Kind::FloatingSeat)?)?;
-        if seat.product_id != self.config.product_id() {
-            return Err(Status::WrongProduct);
-        }
-        if seat.computer_id != self.fingerprint.computer_id
-            || seat.installation_key != key.public_key().to_hex()
-            || seat.nonce != nonce
-            || seat.feature.as_deref() != feature
-        {
+        let public = key.public_key().to_hex();
+        let answering = Answering { installation_key: &public, nonce, license_code: None };
+        let (compact, seat) = self.expectation(&[Kind::FloatingSeat], Some(answering)).seat(text)?;
+        if seat.feature.as_deref() != feature {
             return Err(Status::MismatchedLease);
         }
-        if seat.server_time > unix_now() + FUTURE_TOLERANCE_SECS {
-            return Err(Status::FutureLease);
-        }
-        Ok((envelope.to_compact(), seat))
+        Ok((compact, seat))
     }
 
     /// The seat or session held for `feature` (`None`: the session), unless past its lease.
@@ -251,24 +242,14 @@ fn seat_feature(compact: &str) -> Option<String> {
 }
 
 /// Loads the long-term check-outs kept in the store that still verify and have not ended.
-pub(super) fn load_long_term(
-    texts: &[String],
-    trusted: &crate::protocol::TrustedKeys,
-    product_id: &str,
-    computer_id: &str,
-) -> Vec<SeatLease> {
+pub(super) fn load_long_term(texts: &[String], expect: &Expectation<'_>) -> Vec<SeatLease> {
     let now = unix_now();
+    let expect = Expectation { kinds: &[Kind::FloatingSeat], ..*expect };
     texts
         .iter()
         .filter_map(|text| {
-            let envelope = Envelope::parse(text).ok()?;
-            let seat: SeatLease =
-                from_slice_strict(envelope.verify(trusted, Kind::FloatingSeat).ok()?).ok()?;
-            (seat.long_term
-                && seat.product_id == product_id
-                && seat.computer_id == computer_id
-                && seat.expires > now)
-                .then_some(seat)
+            let (_, seat) = expect.seat(text).ok()?;
+            (seat.long_term && seat.expires > now).then_some(seat)
         })
         .collect()
 }

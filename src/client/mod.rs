@@ -7,19 +7,20 @@
 //! [`crate::protocol::client_api`]); a background thread refreshes the lease before it ends.
 
 mod capacity;
+mod diagnostics;
 mod offline;
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 
 pub(crate) use crate::clock::unix_now;
-use crate::license::{FUTURE_TOLERANCE_SECS, License};
-use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization, installation_id};
+use crate::license::{Answering, Expectation, License};
+use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization};
 use crate::online::{Refresher, Signal, Transport};
 use crate::protocol::SigningKey;
-use crate::protocol::client_api::{ClientRequest, FeatureKind, LeaseResponse, Operation, RequestBody};
+use crate::protocol::client_api::{ClientRequest, FeatureKind, KeyHandover, LeaseResponse, Operation, RequestBody};
 use crate::protocol::{Envelope, Kind, os_random};
 use crate::store::Store;
 use crate::{Config, Status};
@@ -27,6 +28,9 @@ use crate::{Config, Status};
 /// How far the clock may go back below the store's high-water mark before it counts as
 /// tampering: an hour covers time-zone and DST mistakes and NTP corrections.
 pub const CLOCK_TOLERANCE_SECS: i64 = 3600;
+
+/// How often asking for the status of a lapsed license may wake the refresher early.
+const NUDGE_SECS: i64 = 10;
 
 /// Called with the new status when it changes. Runs on the thread that noticed the change
 /// (the background refresher, or the caller of an online operation) with no lock held, so it
@@ -42,6 +46,8 @@ pub struct Client {
 
 /// The shared state behind a client; the background refresher holds a weak reference.
 pub(crate) struct Inner {
+    /// Why the store could not be used when the client opened (damaged, rolled back), if so.
+    store_problem: Option<Status>,
     config: Config,
     store: Store,
     fingerprint: Fingerprint,
@@ -64,6 +70,16 @@ pub(crate) struct Inner {
     /// Floating seats, long-term check-outs and the cloud session held, read lock-free by
     /// feature checks.
     seats: ArcSwap<Vec<crate::protocol::client_api::SeatLease>>,
+    /// Floating features whose seat lapsed or was taken back (`SeatLost`, as opposed to
+    /// `NoSeat` for one never taken), until the next check-out.
+    lost_seats: ArcSwap<Vec<String>>,
+    /// The last failure of each online operation, for the diagnostics.
+    last_errors: Mutex<Vec<(Operation, String)>>,
+    /// An online deactivation is waiting for the server (see [`Inner::deactivate`]).
+    deactivating: AtomicBool,
+    /// When the status last woke the refresher early (Unix seconds), so a loop of status
+    /// queries does not turn into a loop of requests.
+    nudged: AtomicI64,
 }
 
 /// What a request is about, beyond its operation; two attempts with equal parameters are the
@@ -100,8 +116,10 @@ impl std::fmt::Debug for Inner {
 
 impl Client {
     /// Opens the product's store, computes this computer's fingerprint and verifies what the
-    /// store holds. A damaged store fails here (`StoreCorrupt`, `StoreTruncated`): it is
-    /// never replaced behind the user's back.
+    /// store holds. A damaged store does not fail here: the client opens, licenses nothing
+    /// and says why (`StoreCorrupt`, `StoreTruncated`, `StoreVersion`, `StoreRolledBack`)
+    /// until an activation, trial start or certificate import replaces it (the damaged file
+    /// is kept beside it for support). A store on read-only media is used read-only.
     pub fn new(config: Config) -> Result<Client, Status> {
         if config.trusted_keys().is_empty() {
             return Err(Status::NoPublicKey);
@@ -110,38 +128,45 @@ impl Client {
         let dir = config.store_dir()?;
         let store = Store::open(&dir, config.product_id())?;
         let now = unix_now();
-        let mut state = store.load()?;
+        let (state, store_problem) = match store.load() {
+            Ok(state) => (state, None),
+            Err(status) => (crate::store::StoreState::default(), Some(status)),
+        };
         // Keep the high-water mark current, but without a write at every start: a minute of
-        // slack is nothing against the hour of tolerance.
-        if now > state.clock_high_water + 60 {
-            state = store.update(|s| {
-                s.clock_high_water = s.clock_high_water.max(now);
-                Ok(s.clone())
-            })?;
-        }
+        // slack is nothing against the hour of tolerance. A read-only store keeps its mark.
+        let high_water = if store_problem.is_none() && now > state.clock_high_water + 60 {
+            store
+                .update(|s| {
+                    s.clock_high_water = s.clock_high_water.max(now);
+                    Ok(s.clock_high_water)
+                })
+                .unwrap_or(state.clock_high_water)
+        } else {
+            state.clock_high_water
+        };
         let root = SysRoot::host();
         let virtualization = detect_virtualization(&root);
-        let fingerprint =
-            Fingerprint::compute(config.product_id(), &root, &virtualization, || installation_id(&dir))?;
+        let fingerprint = Fingerprint::compute(config.product_id(), &root, &virtualization)?;
         let client_id = config.client_id().unwrap_or(&fingerprint.computer_id).to_owned();
-        let license = match &state.license {
-            None => Err(Status::NotActivated),
-            Some(text) => License::verify(
-                text,
-                License::KINDS,
-                config.trusted_keys(),
-                config.product_id(),
-                &fingerprint,
-                &client_id,
-            ),
+        let expect = Expectation {
+            kinds: License::KINDS,
+            trusted: config.trusted_keys(),
+            product_id: config.product_id(),
+            fingerprint: &fingerprint,
+            client_id: &client_id,
+            request: None,
+            now: None,
         };
-        let seats = capacity::load_long_term(
-            &state.long_term_seats,
-            config.trusted_keys(),
-            config.product_id(),
-            &fingerprint.computer_id,
-        );
+        let license = match (store_problem, &state.license) {
+            (Some(problem), _) => Err(problem),
+            (None, _) if state.deactivating => Err(Status::Deactivated),
+            (None, None) if state.last_deactivation.is_some() => Err(Status::Deactivated),
+            (None, None) => Err(Status::NotActivated),
+            (None, Some(text)) => License::verify(text, &expect),
+        };
+        let seats = capacity::load_long_term(&state.long_term_seats, &expect);
         let inner = Arc::new(Inner {
+            store_problem,
             config,
             store,
             fingerprint,
@@ -149,12 +174,16 @@ impl Client {
             virtualization,
             transport,
             license: ArcSwap::from_pointee(license),
-            high_water: AtomicI64::new(state.clock_high_water),
+            high_water: AtomicI64::new(high_water),
             operation: Mutex::new(None),
             callback: Mutex::new(None),
             reported: Mutex::new(Status::Ok),
             refresh_signal: Arc::default(),
             seats: ArcSwap::from_pointee(seats),
+            lost_seats: ArcSwap::from_pointee(Vec::new()),
+            last_errors: Mutex::new(Vec::new()),
+            nudged: AtomicI64::new(0),
+            deactivating: AtomicBool::new(state.deactivating),
         });
         *lock(&inner.reported) = inner.status();
         let refresher = Refresher::start(&inner);
@@ -193,24 +222,31 @@ impl Client {
     }
 
     /// `Ok` when the product is licensed now and `code` is granted and switched on; for a
-    /// floating feature, when this process also holds a seat of it (`SeatLost` when not).
+    /// floating feature, when this process also holds a seat of it (`NoSeat` when it never
+    /// took one, `SeatLost` when its seat lapsed or was taken back). `FeatureUnknown` when
+    /// the license does not have the feature, `FeatureNotEnabled` when it is switched off.
     pub fn feature_enabled(&self, code: &str) -> Status {
         self.inner.with_license(|license, status| {
             if !status.is_ok() {
                 return status;
             }
             match license.feature(code) {
+                None => Status::FeatureUnknown,
                 Some(f) if !f.enabled => Status::FeatureNotEnabled,
                 Some(f) if f.kind == FeatureKind::Floating && self.inner.held(Some(code)).is_none() => {
-                    Status::SeatLost
+                    if self.inner.lost_seats.load().iter().any(|lost| lost == code) {
+                        Status::SeatLost
+                    } else {
+                        Status::NoSeat
+                    }
                 }
                 Some(_) => Status::Ok,
-                None => Status::FeatureNotEnabled,
             }
         })
     }
 
-    /// A UDF (Application Agility) value of the current license.
+    /// A UDF (Application Agility) value of the current license (`InvalidArgument` when it
+    /// has no UDF of that name).
     pub fn udf_value(&self, name: &str) -> Result<String, Status> {
         self.inner.with_license_result(|license| {
             license.udf(name).map(str::to_owned).ok_or(Status::InvalidArgument)
@@ -246,7 +282,28 @@ impl Client {
                 }
             }
         }
+        // What happened to a damaged store, and where the damaged file was kept.
+        let damaged = self.inner.store.damaged_files();
+        if let (Some(map), true) = (info.as_object_mut(), self.inner.store_problem.is_some() || !damaged.is_empty()) {
+            map.insert(
+                "store".into(),
+                serde_json::json!({
+                    "problem_at_open": self.inner.store_problem.map(|s| s.name().to_string_lossy().into_owned()),
+                    "damaged_files": damaged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                }),
+            );
+        }
         info
+    }
+
+    /// The license's dates (Unix seconds): (license expiry, maintenance end, lease end, grace
+    /// end). Like [`Client::udf_value`], not for a license deactivated here or issued for
+    /// another computer.
+    pub fn dates(&self) -> Result<(Option<i64>, Option<i64>, i64, i64), Status> {
+        self.inner.with_license_result(|license| {
+            let lease = license.lease();
+            Ok((lease.expires, lease.maintenance_end, lease.lease_end, lease.grace_end))
+        })
     }
 
     /// Seconds of offline use left before the lease expires (0 when it has).
@@ -281,10 +338,13 @@ impl Client {
         self.inner.refresh()
     }
 
-    /// Frees this computer's seat on the server, then forgets the license and destroys the
-    /// installation key. Unreachable server: nothing changes locally (the seat is still taken).
+    /// Gives this computer's seat back. The local license is made unusable first
+    /// (`Deactivated` from then on; if the store cannot be written, nothing is sent and
+    /// nothing changes), then the server is asked to free the seat, and the installation key
+    /// is destroyed when it confirms. An unreachable server leaves the seat taken on the
+    /// server until the background thread's retry (or the next call) gets through.
     pub fn deactivate(&self) -> Result<(), Status> {
-        self.inner.online(Operation::Deactivate, self.inner.license_code())
+        self.inner.deactivate()
     }
 }
 
@@ -308,15 +368,39 @@ impl Inner {
             Err(status) => *status,
             Ok(license) => match self.check_clock(now) {
                 Err(status) => status,
-                Ok(()) => f(license, license.status(now)),
+                Ok(()) => {
+                    let status = license.status(now);
+                    if status == Status::LeaseExpired {
+                        self.nudge(now);
+                    }
+                    f(license, status)
+                }
             },
         }
     }
 
+    /// Asks the refresher to try the server now (a lapsed license recovers as soon as the
+    /// application asks), at most once every [`NUDGE_SECS`].
+    fn nudge(&self, now: i64) {
+        let last = self.nudged.load(Ordering::Relaxed);
+        if self.transport.is_some()
+            && now >= last + NUDGE_SECS
+            && self.nudged.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        {
+            self.refresh_signal.retry_now();
+        }
+    }
+
+    /// Runs `f` on the license for the questions that do not need it usable (UDFs, dates,
+    /// grace), but not on one deactivated here or issued for another computer: its values
+    /// are not this installation's to read.
     fn with_license_result<T>(&self, f: impl FnOnce(&License) -> Result<T, Status>) -> Result<T, Status> {
         match &**self.license.load() {
             Err(status) => Err(*status),
-            Ok(license) => f(license),
+            Ok(license) => match license.status(unix_now()) {
+                status @ (Status::Deactivated | Status::WrongMachine) => Err(status),
+                _ => f(license),
+            },
         }
     }
 
@@ -377,32 +461,71 @@ impl Inner {
     }
 
     /// Performs a licensing operation end to end (request, lease, store) and reports a status
-    /// change.
+    /// change. An activation whose answer this client refuses (an untrusted key, a clock far
+    /// off, a store it cannot write) gives its new seat straight back, signed by the key it
+    /// just generated, so no seat is burnt on a license nobody can use.
     fn online(&self, operation: Operation, license_code: Option<String>) -> Result<(), Status> {
         let params = Params { license_code, ..Params::default() };
-        let result =
-            self.call(operation, params, |response, key, nonce| self.accept(operation, key, nonce, response));
+        let give_back = params.clone();
+        let result = self.call(operation, params, |response, key, nonce, transport| {
+            let accepted = self.accept(operation, key, nonce, response);
+            if accepted.is_err() && operation == Operation::Activate {
+                let back = self.build_request(Operation::Deactivate, give_back, key.clone());
+                if let Ok(back) = back {
+                    let returned = transport.post(Operation::Deactivate, &back.body).is_ok();
+                    crate::log::emit(
+                        crate::log::Level::Warn,
+                        &format!("refused the server's answer to an activation; seat given back: {returned}"),
+                    );
+                }
+            }
+            accepted
+        });
+        self.record(operation, &result);
         self.notify_if_changed();
         result
     }
 
+    /// Keeps the last failure of an operation for the diagnostics.
+    fn record<T>(&self, operation: Operation, result: &Result<T, Status>) {
+        let Err(status) = result else { return };
+        let detail = crate::detail::last_error_detail().unwrap_or_default();
+        let line = format!("{} at {}: {detail}", status.name().to_string_lossy(), unix_now());
+        let mut errors = lock(&self.last_errors);
+        errors.retain(|(op, _)| *op != operation);
+        errors.push((operation, line));
+    }
+
+    /// The last failure of each online operation (for the diagnostics).
+    pub(crate) fn last_errors(&self) -> Vec<(Operation, String)> {
+        lock(&self.last_errors).clone()
+    }
+
     /// Sends one signed request under the operation lock and hands the answer to `handle`
     /// (with the signing key and the nonce to check it against). A request lost in transit
-    /// is kept and sent again as it was when the same operation is asked for next.
+    /// is kept and sent again as it was when the same operation is asked for next; one the
+    /// server refuses as too old (`ClockSkew` on a retry: it never reached the server's
+    /// records) is rebuilt once with the current time.
     pub(crate) fn call<T>(
         &self,
         operation: Operation,
         params: Params,
-        handle: impl FnOnce(LeaseResponse, &SigningKey, &str) -> Result<T, Status>,
+        handle: impl FnOnce(LeaseResponse, &SigningKey, &str, &Transport) -> Result<T, Status>,
     ) -> Result<T, Status> {
         let transport = self.transport.as_ref().ok_or(Status::NoServer)?;
         let mut pending = lock(&self.operation);
         let retry = pending.take().filter(|p| p.operation == operation && p.params == params);
-        let attempt = match retry {
+        let retried = retry.is_some();
+        let mut attempt = match retry {
             Some(p) => p,
-            None => self.build_request(operation, params, self.request_key(operation)?)?,
+            None => self.build_request(operation, params.clone(), self.request_key(operation)?)?,
         };
-        let response = match transport.post(operation, &attempt.body) {
+        let mut sent = transport.post(operation, &attempt.body);
+        if retried && sent == Err(Status::ClockSkew) {
+            attempt = self.build_request(operation, params, attempt.key.clone())?;
+            sent = transport.post(operation, &attempt.body);
+        }
+        let response = match sent {
             Ok(response) => response,
             Err(status) => {
                 if matches!(status, Status::Network | Status::Timeout | Status::ServerError) {
@@ -411,7 +534,7 @@ impl Inner {
                 return Err(status);
             }
         };
-        handle(response, &attempt.key, &attempt.nonce)
+        handle(response, &attempt.key, &attempt.nonce, transport)
     }
 
     /// The key that signs a request: a fresh one for activation and trials (it becomes the
@@ -420,21 +543,52 @@ impl Inner {
         if matches!(operation, Operation::Activate | Operation::StartTrial) {
             return SigningKey::generate();
         }
-        let seed = self.store.load()?.installation_key.ok_or(Status::NoLicense)?;
-        SigningKey::from_seed_hex(&seed).map_err(|_| Status::StoreCorrupt)
+        self.installation_key()?.ok_or(Status::NoLicense)
     }
 
-    fn build_request(
-        &self,
-        operation: Operation,
-        params: Params,
-        key: SigningKey,
-    ) -> Result<Pending, Status> {
+    /// The installation key in the store, if any.
+    fn installation_key(&self) -> Result<Option<SigningKey>, Status> {
+        match self.store.load()?.installation_key {
+            None => Ok(None),
+            Some(seed) => SigningKey::from_seed_hex(&seed)
+                .map(Some)
+                .map_err(|_| crate::detail::note(Status::StoreCorrupt, "the installation key in the store is damaged")),
+        }
+    }
+
+    fn build_request(&self, operation: Operation, params: Params, key: SigningKey) -> Result<Pending, Status> {
         let nonce = random_hex()?;
-        let request = self.request(operation, &params, &key, &nonce)?;
+        let mut request = self.request(operation, &params, &key, &nonce)?;
+        match operation {
+            // The serial held: two installations refreshing diverging chains are a copied store.
+            Operation::Refresh => {
+                request.held_serial = (**self.license.load()).as_ref().ok().map(|l| l.lease().serial);
+            }
+            // A re-activation hands the previous installation's seat over, with its key.
+            Operation::Activate => {
+                if let Ok(Some(previous)) = self.installation_key() {
+                    request.handover = Some(self.handover(&previous, &key, &nonce)?);
+                }
+            }
+            _ => {}
+        }
         let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
         let body = RequestBody { request: Envelope::sign(&key, Kind::ClientRequest, &payload)?.to_compact() };
         Ok(Pending { operation, params, key, body, nonce })
+    }
+
+    /// A `key-handover` envelope: the previous installation key gives its seat to `new` for
+    /// the request with `nonce`.
+    fn handover(&self, previous: &SigningKey, new: &SigningKey, nonce: &str) -> Result<String, Status> {
+        let handover = KeyHandover {
+            product_id: self.config.product_id().to_owned(),
+            computer_id: self.fingerprint.computer_id.clone(),
+            previous_installation_key: previous.public_key().to_hex(),
+            new_installation_key: new.public_key().to_hex(),
+            nonce: nonce.to_owned(),
+        };
+        let payload = serde_json::to_vec(&handover).map_err(|_| Status::Internal)?;
+        Ok(Envelope::sign(previous, Kind::KeyHandover, &payload)?.to_compact())
     }
 
     /// The request for `operation` signed by `key`, online or (an activation request's
@@ -470,6 +624,19 @@ impl Inner {
         })
     }
 
+    /// The rules a signed artifact must meet here; `request` when it answers one.
+    pub(crate) fn expectation<'a>(&'a self, kinds: &'a [Kind], request: Option<Answering<'a>>) -> Expectation<'a> {
+        Expectation {
+            kinds,
+            trusted: self.config.trusted_keys(),
+            product_id: self.config.product_id(),
+            fingerprint: &self.fingerprint,
+            client_id: &self.client_id,
+            request,
+            now: Some(unix_now()),
+        }
+    }
+
     /// Checks the server's lease against the request and the lease already held, then
     /// stores it and makes it current.
     fn accept(
@@ -480,8 +647,6 @@ impl Inner {
         response: LeaseResponse,
     ) -> Result<(), Status> {
         let text = response.lease.ok_or(Status::BadResponse)?;
-        let license = self.verify(&text, &[Kind::Lease, Kind::TrialLease])?;
-        let lease = license.lease();
         let expected_kind = match operation {
             Operation::StartTrial => Kind::TrialLease,
             Operation::Activate | Operation::Deactivate => Kind::Lease,
@@ -491,50 +656,43 @@ impl Inner {
                 Err(_) => Kind::Lease,
             },
         };
-        if license.status(lease.server_time) == Status::WrongMachine
-            || lease.installation_key != key.public_key().to_hex()
-            || lease.nonce != nonce
-            || license.kind() != expected_kind
-        {
-            return Err(Status::MismatchedLease);
-        }
-        let key = if operation == Operation::Deactivate {
-            KeyChange::Destroy
-        } else {
-            KeyChange::Set(key.seed_hex().to_string())
+        let public = key.public_key().to_hex();
+        let answering = Answering { installation_key: &public, nonce, license_code: None };
+        let license = License::verify(&text, &self.expectation(&[expected_kind], Some(answering)))?;
+        let (key, replace) = match operation {
+            Operation::Deactivate => (KeyChange::Destroy, false),
+            Operation::Activate | Operation::StartTrial => (KeyChange::Set(key.seed_hex().to_string()), true),
+            _ => (KeyChange::Set(key.seed_hex().to_string()), false),
         };
-        self.install(license, key, |_| Ok(()))
+        self.install(license, key, Rebase::ToServer, replace, |state| {
+            state.deactivating = false;
+            Ok(())
+        })
     }
 
-    /// Verifies a license text of one of the `allowed` kinds for this product and computer.
-    fn verify(&self, text: &str, allowed: &[Kind]) -> Result<License, Status> {
-        let config = &self.config;
-        License::verify(
-            text,
-            allowed,
-            config.trusted_keys(),
-            config.product_id(),
-            &self.fingerprint,
-            &self.client_id,
-        )
-    }
-
-    /// Makes a verified license current: refuses one issued in this computer's future or not
-    /// newer than every license seen, then stores it (with `also` applied to the same state,
-    /// in the same atomic write) and swaps it in. A refusal writes nothing.
-    fn install(
+    /// Makes a verified license current: refuses one not newer than every license seen, then
+    /// stores it (with `also` applied to the same state, in the same atomic write) and swaps
+    /// it in. A refusal writes nothing. `replace_damaged`: a damaged store is kept aside and
+    /// replaced (activation, trial start, certificate import). `rebase`: the signed server
+    /// time of a fresh answer re-bases the clock high-water mark, so a clock once set forward
+    /// by mistake heals at the next online check (one set back stays caught: the server
+    /// refuses its requests as too old).
+    pub(super) fn install(
         &self,
         license: License,
         key: KeyChange,
+        rebase: Rebase,
+        replace_damaged: bool,
         also: impl FnOnce(&mut crate::store::StoreState) -> Result<(), Status>,
     ) -> Result<(), Status> {
         let lease = license.lease();
-        if lease.server_time > unix_now() + FUTURE_TOLERANCE_SECS {
-            return Err(Status::FutureLease);
-        }
-        self.store.update(|state| {
+        let now = unix_now();
+        let change = |state: &mut crate::store::StoreState| {
             if lease.serial <= state.serial_high_water {
-                return Err(Status::StaleLease);
+                return Err(crate::detail::note(
+                    Status::StaleLease,
+                    format!("serial {} is not above {}, the highest seen", lease.serial, state.serial_high_water),
+                ));
             }
             also(state)?;
             state.serial_high_water = lease.serial;
@@ -544,17 +702,83 @@ impl Inner {
                 KeyChange::Set(seed) => state.installation_key = Some(seed.clone()),
                 KeyChange::Destroy => state.installation_key = None,
             }
-            state.clock_high_water = state.clock_high_water.max(unix_now());
-            Ok(())
-        })?;
+            state.clock_high_water = match rebase {
+                Rebase::ToServer => lease.server_time.max(now),
+                Rebase::No => state.clock_high_water.max(now),
+            };
+            Ok(state.clock_high_water)
+        };
+        let high_water =
+            if replace_damaged { self.store.update_replacing_damaged(change) } else { self.store.update(change) }?;
+        self.high_water.store(high_water, Ordering::Relaxed);
+        self.deactivating.store(false, Ordering::Relaxed);
         self.license.store(Arc::new(Ok(license)));
         self.refresh_signal.lease_changed();
         Ok(())
     }
+
+    /// Whether an online deactivation is waiting for the server's confirmation.
+    pub(crate) fn deactivation_pending(&self) -> bool {
+        self.deactivating.load(Ordering::Relaxed)
+    }
+
+    /// Gives the seat back: first makes the local license unusable (if that cannot be
+    /// written, nothing is sent and nothing changes), then asks the server. Until the server
+    /// confirms, the license stays unusable and the request is retried by the background
+    /// thread; the key is kept for that and for a re-activation's handover.
+    pub(crate) fn deactivate(&self) -> Result<(), Status> {
+        if !self.deactivation_pending() {
+            if let Ok(license) = &**self.license.load()
+                && license.kind() == Kind::TrialLease
+            {
+                return Err(crate::detail::note(Status::NoLicense, "a trial has no seat to give back"));
+            }
+            self.store.update(|state| {
+                if state.license.is_none() || state.installation_key.is_none() {
+                    return Err(Status::NoLicense);
+                }
+                state.deactivating = true;
+                Ok(())
+            })?;
+            self.deactivating.store(true, Ordering::Relaxed);
+            self.license.store(Arc::new(Err(Status::Deactivated)));
+            self.notify_if_changed();
+        }
+        let result = self.online(Operation::Deactivate, None);
+        match result {
+            // The server no longer has this seat: it was freed already (an earlier attempt
+            // whose answer was lost, or the vendor); finish locally.
+            Err(Status::Deactivated | Status::NoLicense | Status::NotActivated) => self.forget_license(),
+            other => other,
+        }
+    }
+
+    /// Forgets the license and destroys the installation key (the seat is free already).
+    fn forget_license(&self) -> Result<(), Status> {
+        self.store.update(|state| {
+            state.license = None;
+            state.installation_key = None;
+            state.deactivating = false;
+            Ok(())
+        })?;
+        self.deactivating.store(false, Ordering::Relaxed);
+        self.license.store(Arc::new(Err(Status::Deactivated)));
+        self.notify_if_changed();
+        Ok(())
+    }
+}
+
+/// Whether accepting a license re-bases the clock high-water mark on its signed server time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Rebase {
+    /// A fresh answer from the server (online, or a certificate answering our request).
+    ToServer,
+    /// Anything else (a passive license may be old): the mark only goes up.
+    No,
 }
 
 /// What installing a license does to the stored installation key.
-enum KeyChange {
+pub(super) enum KeyChange {
     Keep,
     Set(String),
     Destroy,

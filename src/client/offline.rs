@@ -5,9 +5,9 @@
 //! (with its key) until its certificate arrives; a deactivation removes the license and keeps
 //! the signed proof in one write, so a crash can neither keep the license nor lose the proof.
 
-use super::{Client, KeyChange, random_hex, unix_now};
+use super::{Client, KeyChange, Rebase, random_hex, unix_now};
 use crate::Status;
-use crate::license::License;
+use crate::license::{Answering, License};
 use crate::machine::SystemDetails;
 use crate::protocol::client_api::Operation;
 use crate::protocol::offline::DeactivationCertificate;
@@ -48,35 +48,35 @@ impl Client {
     /// verify, is refused with its own status and nothing is written.
     pub fn import_certificate(&self, text: &str) -> Result<(), Status> {
         let inner = &self.inner;
-        let license = inner.verify(text, &[Kind::ActivationCertificate, Kind::PassiveLicense])?;
-        // Only a license usable now is worth installing: another machine's, an expired one
-        // or one already past its offline period is refused for that reason.
-        let status = license.status(unix_now());
-        if !status.is_ok() {
-            return Err(status);
-        }
-        let result = match license.kind() {
-            Kind::PassiveLicense => inner.install(license, KeyChange::Keep, |_| Ok(())),
+        let kinds = [Kind::ActivationCertificate, Kind::PassiveLicense];
+        let result = match Envelope::parse(text.trim())?.kind() {
             Kind::ActivationCertificate => {
-                let lease = license.lease().clone();
+                // The certificate must answer this computer's pending request (a damaged store
+                // has none: make a new request).
                 let pending = inner.store.load()?.pending_offline.ok_or(Status::WrongRequest)?;
-                let key =
-                    SigningKey::from_seed_hex(&pending.installation_key).map_err(|_| Status::StoreCorrupt)?;
-                if lease.nonce != pending.nonce
-                    || lease.installation_key != key.public_key().to_hex()
-                    || lease.license_code.as_deref() != Some(pending.license_code.as_str())
-                {
-                    return Err(Status::WrongRequest);
-                }
-                inner.install(license, KeyChange::Set(pending.installation_key.clone()), |state| {
+                let key = SigningKey::from_seed_hex(&pending.installation_key)
+                    .map_err(|_| crate::detail::note(Status::StoreCorrupt, "the pending request's key is damaged"))?;
+                let public = key.public_key().to_hex();
+                let answering = Answering {
+                    installation_key: &public,
+                    nonce: &pending.nonce,
+                    license_code: Some(&pending.license_code),
+                };
+                let license = usable(License::verify(text, &inner.expectation(&kinds, Some(answering)))?)?;
+                inner.install(license, KeyChange::Set(pending.installation_key.clone()), Rebase::ToServer, true, |state| {
                     // The same request, still pending: nothing raced this import.
                     if state.pending_offline.as_ref().map(|p| &p.nonce) != Some(&pending.nonce) {
                         return Err(Status::WrongRequest);
                     }
                     state.pending_offline = None;
                     state.last_deactivation = None;
+                    state.deactivating = false;
                     Ok(())
                 })
+            }
+            Kind::PassiveLicense => {
+                let license = usable(License::verify(text, &inner.expectation(&kinds, None))?)?;
+                inner.install(license, KeyChange::Keep, Rebase::No, true, |_| Ok(()))
             }
             _ => Err(Status::WrongKind),
         };
@@ -94,7 +94,7 @@ impl Client {
             let (Some(text), Some(seed)) = (&state.license, &state.installation_key) else {
                 return state.last_deactivation.clone().ok_or(Status::NoLicense);
             };
-            let license = inner.verify(text, License::KINDS)?;
+            let license = License::verify(text, &inner.expectation(License::KINDS, None))?;
             let lease = license.lease();
             let code = match (license.kind(), &lease.license_code) {
                 (Kind::Lease | Kind::ActivationCertificate, Some(code)) => code.clone(),
@@ -118,7 +118,7 @@ impl Client {
             Ok(text)
         });
         if result.is_ok() {
-            inner.license.store(std::sync::Arc::new(Err(Status::NotActivated)));
+            inner.license.store(std::sync::Arc::new(Err(Status::Deactivated)));
             inner.notify_if_changed();
         }
         result
@@ -138,5 +138,14 @@ impl super::Inner {
         details.insert("build".into(), app.build.clone().into());
         details.insert("edition".into(), app.edition.clone().into());
         details
+    }
+}
+
+/// Only a license usable now is worth installing: another machine's, an expired one or one
+/// already past its offline period is refused for that reason.
+fn usable(license: License) -> Result<License, Status> {
+    match license.status(unix_now()) {
+        Status::Ok => Ok(license),
+        status => Err(status),
     }
 }

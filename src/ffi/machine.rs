@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use super::{Context, guard, str_arg, string_out};
 use crate::Status;
-use crate::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization, installation_id};
+use crate::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization};
 
 /// Writes this computer's 20-character ID for `product_id` into `buf`.
 ///
@@ -32,12 +32,8 @@ pub unsafe extern "C" fn lk_computer_id(
             string_out(buf, buf_len, needed, || {
                 let root = SysRoot::host();
                 let virtualization = detect_virtualization(&root);
-                let fingerprint = Fingerprint::compute(product_id, &root, &virtualization, || {
-                    crate::store::default_dir()
-                        .ok_or(Status::MachineIdUnavailable)
-                        .and_then(|dir| installation_id(&dir))
-                })
-                .context("product_id")?;
+                let fingerprint =
+                    Fingerprint::compute(product_id, &root, &virtualization).context("product_id")?;
                 Ok(fingerprint.computer_id)
             })
         }

@@ -12,6 +12,7 @@
 mod capacity;
 mod client;
 mod config;
+mod diagnostics;
 mod library;
 mod machine;
 mod offline;
@@ -25,21 +26,25 @@ use crate::Status;
 
 pub use client::lk_client;
 pub use config::lk_config;
+pub use diagnostics::lk_log_callback;
 pub use online::{ExpiryKind, lk_status_callback};
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// Records the detail of a failure for `lk_last_error_message` on this thread.
+/// Records the detail of a failure for `lk_last_error_message` on this thread: the status's
+/// message, the argument or step concerned, and the cause the core recorded (a path and OS
+/// error, a host and port, key IDs...).
 fn set_last_error(status: Status, detail: &str) {
+    let cause = crate::detail::last_error_detail();
     LAST_ERROR.with(|e| {
         let mut e = e.borrow_mut();
         e.clear();
         e.push_str(&status.message().to_string_lossy());
-        if !detail.is_empty() {
+        for part in [Some(detail), cause.as_deref()].into_iter().flatten().filter(|p| !p.is_empty()) {
             e.push_str(": ");
-            e.push_str(detail);
+            e.push_str(part);
         }
     });
 }
@@ -71,6 +76,7 @@ impl<T> Context<T> for Result<T, Status> {
 /// Runs an exported function's body: catches panics, records the failure detail, returns the
 /// status. Installs no panic hook (that belongs to the application).
 fn guard(body: impl FnOnce() -> Result<(), Failure>) -> Status {
+    crate::detail::clear();
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => Status::Ok,
         Ok(Err(Failure { status, detail })) => {

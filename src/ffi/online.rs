@@ -40,8 +40,11 @@ pub unsafe extern "C" fn lk_refresh(client: *const lk_client) -> Status {
     })
 }
 
-/// Frees this computer's seat on the server, then forgets the license locally and destroys
-/// the installation key. When the server cannot be reached nothing changes locally.
+/// Gives this computer's seat back. The local license is made unusable first (from then on
+/// every local question answers `LK_DEACTIVATED`; if the store cannot be written, nothing is
+/// sent, nothing changes and `LK_STORE_IO` is returned), then the server is asked to free the
+/// seat and the installation key is destroyed once it confirms. When the server cannot be
+/// reached (`LK_NETWORK`, `LK_TIMEOUT`), the background thread retries until it can.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_deactivate(client: *const lk_client) -> Status {
     guard(|| {
@@ -77,9 +80,10 @@ pub unsafe extern "C" fn lk_license_status(client: *const lk_client) -> Status {
 }
 
 /// `LK_OK` when the product is licensed now and the feature `feature_code` is granted and on
-/// (for a floating feature: and this client holds one of its seats, else `LK_SEAT_LOST`);
-/// `LK_FEATURE_NOT_ENABLED` when it is not; the license status when the product is not
-/// licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
+/// (for a floating feature: and this client holds one of its seats, else `LK_NO_SEAT`, or
+/// `LK_SEAT_LOST` when its seat lapsed); `LK_FEATURE_UNKNOWN` when the license does not have
+/// the feature, `LK_FEATURE_NOT_ENABLED` when it is switched off; the license status when the
+/// product is not licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_feature_enabled(client: *const lk_client, feature_code: *const c_char) -> Status {
     guard(|| {
@@ -158,13 +162,12 @@ pub unsafe extern "C" fn lk_expiry(client: *const lk_client, kind: u32, unix_sec
         // SAFETY: the caller passes a live client or NULL.
         let client = unsafe { client_ref(client) }?;
         out_arg(unix_seconds, "unix_seconds")?;
-        let license = client.license().context("license")?;
-        let lease = license.lease();
+        let (expires, maintenance_end, lease_end, grace_end) = client.dates().context("license")?;
         let value = match kind {
-            k if k == ExpiryKind::License as u32 => lease.expires,
-            k if k == ExpiryKind::Maintenance as u32 => lease.maintenance_end,
-            k if k == ExpiryKind::Lease as u32 => Some(lease.lease_end),
-            k if k == ExpiryKind::Grace as u32 => Some(lease.grace_end),
+            k if k == ExpiryKind::License as u32 => expires,
+            k if k == ExpiryKind::Maintenance as u32 => maintenance_end,
+            k if k == ExpiryKind::Lease as u32 => Some(lease_end),
+            k if k == ExpiryKind::Grace as u32 => Some(grace_end),
             _ => return Err(Failure { status: Status::InvalidArgument, detail: "kind" }),
         };
         // SAFETY: checked for NULL above; the caller guarantees it is writable.

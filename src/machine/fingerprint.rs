@@ -1,15 +1,15 @@
 //! The computer ID and the per-component digests, both salted with the product ID.
 //!
 //! ```text
-//! computer ID = base64(SHA-256("licensekit-computer-id-v1\0" ‖ product ‖ "\0" ‖ anchor kind ‖ "\0" ‖ anchor))[..15 bytes]
+//! computer ID = base62(u128 of SHA-256("licensekit-computer-id-v2\0" ‖ product ‖ "\0" ‖ anchor kind ‖ "\0" ‖ anchor)[..16] mod 62^20)
 //! digest      = hex(SHA-256("licensekit-component-v1\0" ‖ product ‖ "\0" ‖ name ‖ "\0" ‖ value))[..16 bytes]
 //! ```
 //!
-//! 15 bytes are exactly 20 characters of the seed's alphabet (`A-Z a-z 0-9 + /`), with 120 bits
-//! of entropy: no collision within any vendor's customer base.
+//! Version 2 of the ID: 20 letters and digits (`0-9 A-Z a-z`, most significant first), about
+//! 119 bits, so an ID needs no escaping in a URL, a query string, a file name or a shell
+//! (version 1 was base64, whose `+` turned into a space in a query string). No collision
+//! within any vendor's customer base.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -23,8 +23,8 @@ use crate::Status;
 pub enum AnchorSource {
     /// The OS machine ID (`/etc/machine-id`).
     MachineId,
-    /// A random installation ID kept in the store: the machine ID is missing or empty, or
-    /// this is a container, whose machine ID is a copy of its image's.
+    /// A random installation ID kept machine-wide (see `installation.rs`): the machine ID is
+    /// missing or empty, or this is a container, whose machine ID is a copy of its image's.
     InstallationId,
 }
 
@@ -56,16 +56,10 @@ pub fn validate_product_id(product_id: &str) -> Result<(), Status> {
 }
 
 impl Fingerprint {
-    /// Computes the fingerprint of the machine under `root` for `product_id`.
-    ///
-    /// `installation_id` is called only when the anchor must come from the store (no usable
-    /// machine ID, or a container); it returns the persisted random installation ID.
-    pub fn compute(
-        product_id: &str,
-        root: &SysRoot,
-        virtualization: &Virtualization,
-        installation_id: impl FnOnce() -> Result<String, Status>,
-    ) -> Result<Fingerprint, Status> {
+    /// Computes the fingerprint of the machine under `root` for `product_id`. Where the
+    /// anchor must be the installation ID (no usable machine ID, or a container), it is read
+    /// from (or created in) the machine-wide place.
+    pub fn compute(product_id: &str, root: &SysRoot, virtualization: &Virtualization) -> Result<Fingerprint, Status> {
         validate_product_id(product_id)?;
         let machine_id = components::read_anchor(root).filter(|_| !virtualization.platform.is_container());
         let (anchor, anchor_name, value) = match machine_id {
@@ -74,7 +68,7 @@ impl Fingerprint {
             None => (
                 AnchorSource::InstallationId,
                 "installation-id",
-                installation_id()
+                super::installation_id(root)
                     .map_err(|e| if e == Status::StoreIo { Status::MachineIdUnavailable } else { e })?,
             ),
         };
@@ -89,9 +83,18 @@ impl Fingerprint {
     }
 }
 
+/// The ID alphabet: digits, then upper-case, then lower-case letters.
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
 fn computer_id(product_id: &str, anchor_name: &str, value: &str) -> String {
-    let hash = salted(b"licensekit-computer-id-v1\0", product_id, anchor_name, value);
-    STANDARD.encode(&hash[..15])
+    let hash = salted(b"licensekit-computer-id-v2\0", product_id, anchor_name, value);
+    let mut n = u128::from_be_bytes(hash[..16].try_into().unwrap_or([0; 16]));
+    let mut id = [b'0'; 20];
+    for slot in id.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    id.iter().map(|&b| char::from(b)).collect()
 }
 
 fn digest(product_id: &str, component: &Component) -> ComponentDigest {
@@ -114,17 +117,22 @@ fn salted(domain: &[u8], product_id: &str, name: &str, value: &str) -> [u8; 32] 
 mod tests {
     use super::*;
 
-    /// Frozen (cross-checked with Python's hashlib): these IDs are what shipped applications compute. A different output is a new
-    /// ID version, never a silent change.
+    /// Frozen (cross-checked with Python's hashlib and integer arithmetic): these IDs are what
+    /// shipped applications compute. A different output is a new ID version, never a silent
+    /// change. Version 2 (letters and digits) replaced version 1 (base64).
     #[test]
     fn id_vectors() {
         assert_eq!(
             computer_id("6872450105", "machine-id", "3d1219c7c4c5404aaa1f6d2a48adfda4"),
-            "BOKgMPL63TtLRPl6t2hw"
+            "UbMzMDeDfRkU7BAHXWZu"
         );
         assert_eq!(
             computer_id("6872450106", "machine-id", "3d1219c7c4c5404aaa1f6d2a48adfda4"),
-            "bMiYZrq4kckbkX25DFkf"
+            "MG368vY4W0vFjsrR14YL"
+        );
+        assert_eq!(
+            computer_id("6872450105", "installation-id", "0123456789abcdef0123456789abcdef"),
+            "4gjGqxajvQEXbJvjS5Ib"
         );
         assert_eq!(
             digest("6872450105", &Component { name: "mac:eth0".into(), value: "001a2b3c4d5e".into() }).digest,
@@ -137,7 +145,7 @@ mod tests {
         for i in 0..1000 {
             let id = computer_id("p", "machine-id", &format!("{i:032x}"));
             assert_eq!(id.len(), 20);
-            assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/'));
+            assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()), "{id}");
         }
     }
 

@@ -16,6 +16,7 @@ mod virt;
 #[cfg(feature = "client")]
 pub use details::SystemDetails;
 pub use fingerprint::{AnchorSource, ComponentDigest, Fingerprint, validate_product_id};
+pub(crate) use installation::ensure_machine_dir;
 pub use installation::installation_id;
 pub use matching::{MatchReport, match_components};
 pub use sysroot::SysRoot;

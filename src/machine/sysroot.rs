@@ -32,10 +32,41 @@ impl SysRoot {
         self.root.join(absolute.trim_start_matches('/'))
     }
 
+    /// The machine-wide directory that outlives any one application's store: the
+    /// installation ID and the store's second copy of its high-water marks live here.
+    pub fn machine_dir(&self) -> PathBuf {
+        if self.host {
+            return machine_dir();
+        }
+        self.path("/var/lib/licensekit")
+    }
+
+    /// The per-user data directory (the default store directory), the fallback when the
+    /// machine-wide directory can be neither read nor written.
+    pub fn user_dir(&self) -> Option<PathBuf> {
+        if self.host {
+            return crate::store::default_dir();
+        }
+        Some(self.path("/home/user/.local/share/licensekit"))
+    }
+
     /// Reads a small text file, bounded, trimmed; `None` if unreadable, empty or not UTF-8.
     pub(crate) fn read(&self, absolute: &str) -> Option<String> {
         read_bounded(&self.path(absolute))
     }
+}
+
+/// `/var/lib/licensekit` on Linux and other Unix systems, `%ProgramData%\licensekit` on
+/// Windows, `/Users/Shared/licensekit` on macOS (the one folder every user may write).
+fn machine_dir() -> PathBuf {
+    if cfg!(windows) {
+        let data = std::env::var_os("ProgramData").filter(|v| !v.is_empty());
+        return data.map_or_else(|| PathBuf::from(r"C:\ProgramData"), PathBuf::from).join("licensekit");
+    }
+    if cfg!(target_os = "macos") {
+        return PathBuf::from("/Users/Shared/licensekit");
+    }
+    PathBuf::from("/var/lib/licensekit")
 }
 
 /// Reads at most 64 KiB: sysfs values are tiny and a hostile file must not exhaust memory.

@@ -17,6 +17,8 @@ const IDLE_POLL_SECS: i64 = 60;
 /// The first retry delay after a failure; doubled per failure up to [`MAX_BACKOFF_SECS`].
 const FIRST_BACKOFF_SECS: i64 = 5;
 const MAX_BACKOFF_SECS: i64 = 1800;
+/// The longest wait between attempts while the license is unusable for want of the server.
+const URGENT_RETRY_SECS: i64 = 90;
 
 /// Wakes the refresher: to stop, or because the lease changed and its plan with it.
 #[derive(Debug, Default)]
@@ -29,6 +31,9 @@ pub(crate) struct Signal {
 struct Wake {
     stop: bool,
     lease_changed: bool,
+    /// Try the server now, whatever the backoff says (the application asked about a lapsed
+    /// license).
+    retry_now: bool,
 }
 
 impl Signal {
@@ -38,21 +43,28 @@ impl Signal {
         self.condvar.notify_all();
     }
 
+    /// Asks for an attempt now.
+    pub fn retry_now(&self) {
+        lock(&self.state).retry_now = true;
+        self.condvar.notify_all();
+    }
+
     fn stop(&self) {
         lock(&self.state).stop = true;
         self.condvar.notify_all();
     }
 
-    /// Sleeps up to `secs` (at least one second) or until woken; true when asked to stop.
-    fn wait(&self, secs: i64) -> bool {
+    /// Sleeps up to `secs` (at least one second) or until woken: whether to stop, and
+    /// whether an attempt is wanted now.
+    fn wait(&self, secs: i64) -> (bool, bool) {
         let timeout = Duration::from_secs(secs.clamp(1, IDLE_POLL_SECS * 60) as u64);
         let guard = lock(&self.state);
         let (mut wake, _) = self
             .condvar
-            .wait_timeout_while(guard, timeout, |w| !w.stop && !w.lease_changed)
+            .wait_timeout_while(guard, timeout, |w| !w.stop && !w.lease_changed && !w.retry_now)
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         wake.lease_changed = false;
-        wake.stop
+        (wake.stop, std::mem::take(&mut wake.retry_now))
     }
 }
 
@@ -93,12 +105,18 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
         let Some(inner) = weak.upgrade() else { return };
         let now = unix_now();
         let plan = inner.refresh_plan();
+        let deactivating = inner.deactivation_pending();
         // Floating seats and sessions are due for a heartbeat one interval after their last
         // renewal (long-term check-outs need none).
         let heartbeat_due = |seat: &SeatLease| seat.server_time + seat.heartbeat_secs;
         let seats: Vec<SeatLease> = inner.seats().iter().filter(|s| !s.long_term).cloned().collect();
         let next_heartbeat = seats.iter().map(heartbeat_due).min();
+        // A license past its grace (or a deactivation the server has not confirmed) is
+        // retried within a couple of minutes, not after a 30-minute backoff.
+        let urgent = deactivating || plan.is_some_and(|(_, _, grace_end)| now >= grace_end);
         let due = match plan {
+            _ if failures > 0 && urgent => now + backoff(failures).min(URGENT_RETRY_SECS),
+            _ if deactivating => now,
             None => now + IDLE_POLL_SECS,
             Some(_) if failures > 0 => now + backoff(failures),
             Some((issued, lease_end, _)) => issued + (lease_end - issued) * (50 + jitter(25)) / 100,
@@ -108,7 +126,8 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
             plan.map_or(due, |(_, _, grace_end)| if grace_end > now { due.min(grace_end) } else { due });
         let wake = next_heartbeat.map_or(wake, |h| wake.min(h));
         drop(inner);
-        if signal.wait(wake - now) {
+        let (stop, now_wanted) = if wake > now { signal.wait(wake - now) } else { (false, false) };
+        if stop {
             return;
         }
         let Some(inner) = weak.upgrade() else { return };
@@ -117,7 +136,13 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
             // the next wake, while the seat's lease still has a heartbeat's worth of slack.
             let _ = inner.heartbeat(seat);
         }
-        if plan.is_some() && unix_now() >= due {
+        let attempt = now_wanted || unix_now() >= due;
+        if attempt && inner.deactivation_pending() {
+            failures = match inner.deactivate() {
+                Ok(()) => 0,
+                Err(_) => failures.saturating_add(1),
+            };
+        } else if attempt && inner.refresh_plan().is_some() {
             failures = match inner.refresh() {
                 Ok(()) => 0,
                 Err(_) => failures.saturating_add(1),

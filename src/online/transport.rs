@@ -18,6 +18,7 @@ const MAX_RESPONSE: u64 = 256 * 1024;
 pub(crate) struct Transport {
     agent: ureq::Agent,
     base: String,
+    timeout: std::time::Duration,
 }
 
 impl Transport {
@@ -25,12 +26,15 @@ impl Transport {
     pub fn new(config: &Config) -> Result<Option<Transport>, Status> {
         let Some(base) = config.server_url() else { return Ok(None) };
         let proxy = match config.proxy() {
-            Some(url) => Some(ureq::Proxy::new(url).map_err(|_| Status::InvalidArgument)?),
+            Some(url) => Some(
+                ureq::Proxy::new(url)
+                    .map_err(|e| crate::detail::note(Status::InvalidArgument, format!("proxy URL: {e}")))?,
+            ),
             None => ureq::Proxy::try_from_env(),
         };
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(path) = config.ca_file() {
-            let pem = std::fs::read(path).map_err(|_| Status::InvalidArgument)?;
+            let pem = std::fs::read(path).map_err(|e| crate::detail::io(Status::InvalidArgument, "cannot read the CA file", path, &e))?;
             let certs: Vec<_> = ureq::tls::parse_pem(&pem)
                 .filter_map(|item| match item {
                     Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
@@ -38,7 +42,10 @@ impl Transport {
                 })
                 .collect();
             if certs.is_empty() {
-                return Err(Status::InvalidArgument);
+                return Err(crate::detail::note(
+                    Status::InvalidArgument,
+                    format!("{} holds no PEM certificate", path.display()),
+                ));
             }
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
         }
@@ -52,26 +59,85 @@ impl Transport {
             .user_agent(format!("licensekit/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
-        Ok(Some(Transport { agent, base: base.to_owned() }))
+        Ok(Some(Transport { agent, base: base.to_owned(), timeout: config.timeout() }))
     }
 
-    /// Posts a signed request and returns the server's answer.
+    /// Posts a signed request and returns the server's answer. Every failure records its
+    /// cause (see [`crate::last_error_detail`]): the host and port refused, the name not
+    /// found, the TLS error, the timeout, the HTTP status and the server's message.
     pub fn post(&self, operation: Operation, body: &RequestBody) -> Result<LeaseResponse, Status> {
         let url = format!("{}{}", self.base, operation.path());
-        let mut response = self.agent.post(&url).send_json(body).map_err(map_error)?;
+        let mut response = self.agent.post(&url).send_json(body).map_err(|e| self.map_error(e))?;
         let status = response.status().as_u16();
-        let bytes = response.body_mut().with_config().limit(MAX_RESPONSE).read_to_vec().map_err(map_error)?;
-        match status {
-            200..=299 => parse(&bytes),
-            400..=499 => {
-                let refusal: ErrorResponse = parse(&bytes)?;
-                Err(Status::from_u32(refusal.status)
-                    .filter(|s| SERVER_REASONS.contains(s))
-                    .unwrap_or(Status::ServerRefused))
-            }
-            500..=599 => Err(Status::ServerError),
-            _ => Err(Status::BadResponse),
+        let declared = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_RESPONSE) {
+            // Refused before reading: a huge declared body must not hold the call until the
+            // timeout.
+            return Err(crate::detail::note(
+                Status::BadResponse,
+                format!("{url}: the answer declares {} bytes, more than {MAX_RESPONSE}", declared.unwrap_or(0)),
+            ));
         }
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_vec()
+            .map_err(|e| self.map_error(e))?;
+        match status {
+            200..=299 => parse(&bytes).map_err(|s| crate::detail::note(s, format!("{url}: HTTP {status}: not a licensekit answer"))),
+            400..=499 => {
+                let refusal: ErrorResponse = parse(&bytes).map_err(|s| {
+                    crate::detail::note(s, format!("{url}: HTTP {status}: {}", excerpt(&bytes)))
+                })?;
+                let known = Status::from_u32(refusal.status).filter(|s| SERVER_REASONS.contains(s));
+                let status_now = known.unwrap_or(Status::ServerRefused);
+                let name = if known.is_some() { String::new() } else { format!(" ({})", refusal.name) };
+                Err(crate::detail::note(status_now, format!("the server said{name}: {}", refusal.message)))
+            }
+            500..=599 => Err(crate::detail::note(
+                Status::ServerError,
+                format!("{url}: HTTP {status}: {}", excerpt(&bytes)),
+            )),
+            _ => Err(crate::detail::note(Status::BadResponse, format!("{url}: unexpected HTTP {status}"))),
+        }
+    }
+
+    /// The host and port the base URL names, for messages.
+    fn authority(&self) -> &str {
+        let rest = self.base.split_once("://").map_or(self.base.as_str(), |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest)
+    }
+
+    fn map_error(&self, error: ureq::Error) -> Status {
+        let at = self.authority();
+        let timeout = self.timeout.as_millis();
+        let (status, detail) = match &error {
+            ureq::Error::Timeout(_) => (Status::Timeout, format!("no answer from {at} within {timeout} ms")),
+            ureq::Error::Io(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+                (Status::Timeout, format!("no answer from {at} within {timeout} ms"))
+            }
+            ureq::Error::Io(e) if e.kind() == ErrorKind::ConnectionRefused => {
+                (Status::Network, format!("connection refused by {at}"))
+            }
+            ureq::Error::HostNotFound => {
+                (Status::Network, format!("host not found: {}", at.rsplit_once(':').map_or(at, |(h, _)| h)))
+            }
+            ureq::Error::ConnectionFailed => (Status::Network, format!("could not connect to {at}")),
+            ureq::Error::Rustls(e) => (Status::Network, format!("TLS with {at} failed: {e}")),
+            ureq::Error::Tls(e) => (Status::Network, format!("TLS with {at} failed: {e}")),
+            ureq::Error::ConnectProxyFailed(e) => (Status::Network, format!("the proxy failed: {e}")),
+            ureq::Error::InvalidProxyUrl => (Status::Network, "the proxy URL is invalid".to_owned()),
+            ureq::Error::BodyExceedsLimit(n) => {
+                (Status::BadResponse, format!("the answer from {at} exceeds {n} bytes"))
+            }
+            ureq::Error::Json(e) => (Status::BadResponse, format!("the answer from {at} is not JSON: {e}")),
+            other => (Status::Network, format!("{at}: {other}")),
+        };
+        crate::detail::note(status, detail)
     }
 }
 
@@ -79,13 +145,8 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Status> {
     from_slice_strict(bytes).map_err(|_| Status::BadResponse)
 }
 
-fn map_error(error: ureq::Error) -> Status {
-    match error {
-        ureq::Error::Timeout(_) => Status::Timeout,
-        ureq::Error::Io(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
-            Status::Timeout
-        }
-        ureq::Error::BodyExceedsLimit(_) | ureq::Error::Json(_) => Status::BadResponse,
-        _ => Status::Network,
-    }
+/// The start of a body, as text, for a message.
+fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+    text.chars().filter(|c| !c.is_control()).collect()
 }

@@ -107,7 +107,9 @@ impl fmt::Debug for PublicKey {
 
 /// A private Ed25519 key: the vendor's (server side) or an installation's (client side).
 ///
-/// The secret bytes are zeroized when the key is dropped, and `Debug` never prints them.
+/// The secret bytes are zeroized when the key (and every clone of it) is dropped, and
+/// `Debug` never prints them.
+#[derive(Clone)]
 pub struct SigningKey {
     key: ed25519_dalek::SigningKey,
     public: PublicKey,
