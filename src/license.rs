@@ -68,15 +68,22 @@ impl Expectation<'_> {
             ));
         }
         if let Some(request) = self.request {
+            if !binding.machine_matches {
+                // A file for another computer says so; a server answer for another computer
+                // does not answer this request.
+                let status = if kind == Kind::FloatingSeat || kind == Kind::Lease || kind == Kind::TrialLease {
+                    Status::MismatchedLease
+                } else {
+                    Status::WrongMachine
+                };
+                return Err(crate::detail::note(status, "it was issued for another computer"));
+            }
             let mismatch = if kind == Kind::ActivationCertificate { Status::WrongRequest } else { Status::MismatchedLease };
             if binding.installation_key != request.installation_key
                 || binding.nonce != request.nonce
                 || request.license_code.is_some_and(|code| binding.license_code != Some(code))
             {
                 return Err(crate::detail::note(mismatch, "it does not answer this installation's request"));
-            }
-            if !binding.machine_matches {
-                return Err(crate::detail::note(mismatch, "it was issued for another computer"));
             }
         }
         if let Some(now) = self.now

@@ -112,7 +112,7 @@ fn a_floating_seat_is_taken_kept_by_heartbeats_and_given_back() {
     let server = capacity_server();
     let dir = tempfile::tempdir().unwrap();
     let c = activated(&server, dir.path());
-    assert_eq!(c.feature_enabled("SOLVER"), Status::SeatLost, "no seat yet");
+    assert_eq!(c.feature_enabled("SOLVER"), Status::NoSeat, "no seat yet");
     assert_eq!(c.feature_enabled("EXPORT"), Status::Ok);
     assert_eq!(c.floating_checkout("EXPORT"), Err(Status::FeatureNotEnabled), "not a floating feature");
     assert_eq!(c.floating_checkout("NOPE"), Err(Status::FeatureNotEnabled));
@@ -127,8 +127,8 @@ fn a_floating_seat_is_taken_kept_by_heartbeats_and_given_back() {
         server.seen().into_iter().find(|s| s.request.operation == Operation::FloatingHeartbeat).unwrap();
     assert_eq!(heartbeat.request.seat_id.as_deref(), Some(seat.seat_id.as_str()));
     assert_eq!(c.floating_checkin("SOLVER"), Ok(()));
-    assert_eq!(c.feature_enabled("SOLVER"), Status::SeatLost);
-    assert_eq!(c.floating_checkin("SOLVER"), Err(Status::SeatLost), "nothing left to give back");
+    assert_eq!(c.feature_enabled("SOLVER"), Status::NoSeat, "given back");
+    assert_eq!(c.floating_checkin("SOLVER"), Err(Status::NoSeat), "nothing left to give back");
     assert!(operations(&server).contains(&Operation::FloatingCheckin));
 }
 
@@ -191,7 +191,7 @@ fn forged_or_mismatched_seat_leases_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let c = activated(&server, dir.path());
         assert_eq!(c.floating_checkout("SOLVER"), Err(expected));
-        assert_eq!(c.feature_enabled("SOLVER"), Status::SeatLost);
+        assert_eq!(c.feature_enabled("SOLVER"), Status::NoSeat, "a refused seat was never held");
     }
 }
 
@@ -213,7 +213,7 @@ fn a_long_term_checkout_works_offline_until_returned() {
     assert!(!operations(&server).contains(&Operation::FloatingHeartbeat));
     assert_eq!(c.floating_checkin("SOLVER"), Ok(()));
     let offline = client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(1));
-    assert_eq!(offline.feature_enabled("SOLVER"), Status::SeatLost, "returned early: gone from the store");
+    assert_eq!(offline.feature_enabled("SOLVER"), Status::NoSeat, "returned early: gone from the store");
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn a_cloud_session_is_opened_kept_and_closed() {
     let dir = tempfile::tempdir().unwrap();
     let c = activated(&server, dir.path());
     assert!(c.session().is_none());
-    assert_eq!(c.session_close(), Err(Status::SeatLost));
+    assert_eq!(c.session_close(), Err(Status::NoSeat));
     assert_eq!(c.session_open(), Ok(()));
     let session = c.session().unwrap();
     assert!(session.feature.is_none());

@@ -95,7 +95,7 @@ fn stored_leases_are_verified_at_load_and_checked_locally() {
     assert_eq!(client.status(), Status::Ok);
     assert_eq!(client.feature_enabled("F1"), Status::Ok);
     assert_eq!(client.feature_enabled("F2"), Status::FeatureNotEnabled);
-    assert_eq!(client.feature_enabled("nope"), Status::FeatureNotEnabled);
+    assert_eq!(client.feature_enabled("nope"), Status::FeatureUnknown, "not in the license at all");
     assert_eq!(client.udf_value("tier").as_deref(), Ok("gold"));
     assert!((86_000..=86_400).contains(&client.grace_remaining().unwrap()));
 
@@ -164,15 +164,30 @@ fn stored_leases_are_verified_at_load_and_checked_locally() {
 }
 
 #[test]
-fn a_damaged_store_fails_the_client_and_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    drop(Client::new(config(dir.path())).unwrap());
-    let path = dir.path().join(format!("{PRODUCT}.lkstore"));
-    let mut bytes = std::fs::read(&path).unwrap();
-    bytes[25] ^= 1;
-    std::fs::write(&path, &bytes).unwrap();
-    assert_eq!(Client::new(config(dir.path())).unwrap_err(), Status::StoreCorrupt);
-    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+fn a_damaged_store_opens_licenses_nothing_and_is_kept() {
+    let damage: [(&str, fn(&mut Vec<u8>), Status); 3] = [
+        ("a flipped bit", |b| b[25] ^= 1, Status::StoreCorrupt),
+        ("cut short", |b| b.truncate(b.len() - 40), Status::StoreTruncated),
+        ("a newer version", |b| b[8] = 99, Status::StoreVersion),
+    ];
+    for (what, spoil, expected) in damage {
+        let dir = tempfile::tempdir().unwrap();
+        let client = Client::new(config(dir.path())).unwrap();
+        store_license(dir.path(), signed(Kind::Lease, &lease_for(&client, |_| {})));
+        drop(client);
+        let path = dir.path().join(format!("{PRODUCT}.lkstore"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        spoil(&mut bytes);
+        std::fs::write(&path, &bytes).unwrap();
+        let client = Client::new(config(dir.path())).expect("a damaged store never bricks the application");
+        assert_eq!(client.status(), expected, "{what}");
+        assert_eq!(client.feature_enabled("F1"), expected, "{what}: nothing is enabled");
+        assert_eq!(client.udf_value("tier"), Err(expected), "{what}");
+        let info = client.license_info();
+        assert_eq!(info["status"], expected.name().to_str().unwrap(), "{what}");
+        assert_eq!(info["store"]["problem_at_open"], expected.name().to_str().unwrap(), "{what}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{what}: left as it is until a new license");
+    }
 }
 
 #[test]

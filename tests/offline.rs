@@ -112,7 +112,7 @@ fn activate_use_deactivate_and_the_old_certificate_is_refused() {
 
     let proof = client.offline_deactivation_certificate().unwrap();
     assert!(proof.starts_with("-----BEGIN LICENSEKIT DEACTIVATION CERTIFICATE-----\n"));
-    assert_eq!(client.status(), Status::NotActivated, "removed locally first");
+    assert_eq!(client.status(), Status::Deactivated, "removed locally first");
     let installation_key = PublicKey::from_hex(&request.installation_key).unwrap();
     let verified = DeactivationCertificate::verify(&proof, &installation_key).unwrap();
     assert_eq!(
@@ -132,7 +132,7 @@ fn activate_use_deactivate_and_the_old_certificate_is_refused() {
     assert_eq!(client.offline_deactivation_certificate().unwrap(), proof, "the proof can be produced again");
 
     assert_eq!(client.import_certificate(&cert), Err(Status::WrongRequest), "never again on this machine");
-    assert_eq!(client.status(), Status::NotActivated);
+    assert_eq!(client.status(), Status::Deactivated);
 }
 
 #[test]

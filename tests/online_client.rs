@@ -202,12 +202,16 @@ fn deactivation_frees_the_license_and_destroys_the_key() {
     let c = client(dir.path(), &server.url(), Duration::from_secs(5));
     assert_eq!(c.deactivate(), Err(Status::NoLicense));
     c.activate(CODE).unwrap();
-    // Unreachable server: the seat is still taken, so nothing changes locally.
+    // Unreachable server: the license is unusable from the moment deactivation begins; the
+    // key is kept to free the seat when the server can be reached.
     let cut_off = client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(1));
     assert_eq!(cut_off.deactivate(), Err(Status::Network));
-    assert_eq!(cut_off.status(), Status::Ok);
-    assert!(cut_off.store().load().unwrap().installation_key.is_some());
+    assert_eq!(cut_off.status(), Status::Deactivated);
+    assert_eq!(cut_off.udf_value("EDITION"), Err(Status::Deactivated));
+    let state = cut_off.store().load().unwrap();
+    assert!(state.installation_key.is_some() && state.deactivating);
     drop(cut_off);
+    assert_eq!(client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(1)).status(), Status::Deactivated, "across restarts");
     assert_eq!(c.deactivate(), Ok(()));
     assert_eq!(c.status(), Status::Deactivated);
     assert_eq!(c.feature_enabled("EXPORT"), Status::Deactivated);
@@ -327,7 +331,7 @@ fn trials_are_trial_leases() {
     });
     let dir = tempfile::tempdir().unwrap();
     let c = client(dir.path(), &wrong.url(), Duration::from_secs(5));
-    assert_eq!(c.start_trial(), Err(Status::MismatchedLease));
+    assert_eq!(c.start_trial(), Err(Status::WrongKind));
 }
 
 /// A private CA, and a TLS server configuration for 127.0.0.1 with a certificate it issued.

@@ -118,15 +118,24 @@ impl Inner {
             Ok(renewed) => self.keep(renewed),
             Err(Status::SeatLost) => {
                 self.forget(feature)?;
+                if let Some(code) = feature {
+                    self.lost_seats.rcu(|lost| {
+                        let mut next = (**lost).clone();
+                        if !next.iter().any(|l| l == code) {
+                            next.push(code.to_owned());
+                        }
+                        next
+                    });
+                }
                 Err(Status::SeatLost)
             }
             Err(other) => Err(other),
         }
     }
 
-    /// Gives a seat or session back and forgets it.
+    /// Gives a seat or session back and forgets it (`NoSeat` when none is held).
     fn give_back(&self, operation: Operation, feature: Option<&str>) -> Result<(), Status> {
-        let seat = self.held(feature).ok_or(Status::SeatLost)?;
+        let seat = self.held(feature).ok_or(Status::NoSeat)?;
         let params = Params {
             license_code: Some(seat.license_code.clone()),
             feature: seat.feature.clone(),
@@ -196,6 +205,14 @@ impl Inner {
         self.seats.load().iter().find(|s| s.feature.as_deref() == feature && s.expires > now).cloned()
     }
 
+    /// Why this process cannot use floating feature `code` now: `SeatLost` when its seat
+    /// lapsed (its lease ran out unrenewed) or the server took it back, `NoSeat` when none was
+    /// taken (or it was given back).
+    pub(crate) fn seat_missing(&self, code: &str) -> Status {
+        let lapsed = self.seats.load().iter().any(|s| s.feature.as_deref() == Some(code));
+        if lapsed || self.lost_seats.load().iter().any(|lost| lost == code) { Status::SeatLost } else { Status::NoSeat }
+    }
+
     /// Every seat and session held, for the heartbeat schedule.
     pub(crate) fn seats(&self) -> Arc<Vec<SeatLease>> {
         self.seats.load_full()
@@ -205,6 +222,9 @@ impl Inner {
     /// check-out is also written to the store, to work offline after a restart.
     fn keep(&self, (compact, seat): (String, SeatLease)) -> Result<(), Status> {
         let feature = seat.feature.clone();
+        if let Some(code) = &feature {
+            self.lost_seats.rcu(|lost| lost.iter().filter(|l| *l != code).cloned().collect::<Vec<_>>());
+        }
         if seat.long_term {
             self.store.update(|state| {
                 state.long_term_seats.retain(|text| seat_feature(text).as_deref() != feature.as_deref());

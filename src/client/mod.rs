@@ -234,11 +234,7 @@ impl Client {
                 None => Status::FeatureUnknown,
                 Some(f) if !f.enabled => Status::FeatureNotEnabled,
                 Some(f) if f.kind == FeatureKind::Floating && self.inner.held(Some(code)).is_none() => {
-                    if self.inner.lost_seats.load().iter().any(|lost| lost == code) {
-                        Status::SeatLost
-                    } else {
-                        Status::NoSeat
-                    }
+                    self.inner.seat_missing(code)
                 }
                 Some(_) => Status::Ok,
             }
