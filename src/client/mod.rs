@@ -740,13 +740,21 @@ impl Inner {
             self.license.store(Arc::new(Err(Status::Deactivated)));
             self.notify_if_changed();
         }
-        let result = self.online(Operation::Deactivate, None);
+        let result = self.online(Operation::Deactivate, self.stored_license_code());
         match result {
             // The server no longer has this seat: it was freed already (an earlier attempt
             // whose answer was lost, or the vendor); finish locally.
             Err(Status::Deactivated | Status::NoLicense | Status::NotActivated) => self.forget_license(),
             other => other,
         }
+    }
+
+    /// The license code of the license in the store (the in-memory one is withdrawn while a
+    /// deactivation is pending).
+    fn stored_license_code(&self) -> Option<String> {
+        let text = self.store.load().ok()?.license?;
+        let license = License::verify(&text, &Expectation { now: None, ..self.expectation(License::KINDS, None) }).ok()?;
+        license.lease().license_code.clone()
     }
 
     /// Forgets the license and destroys the installation key (the seat is free already).
