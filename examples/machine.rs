@@ -10,14 +10,13 @@ fn main() {
     let product = std::env::args().nth(1).unwrap_or_else(|| "6872450105".to_owned());
     let root = SysRoot::host();
     let virtualization = detect_virtualization(&root);
-    let fingerprint =
-        match Fingerprint::compute(&product, &root, &virtualization) {
-            Ok(f) => f,
-            Err(status) => {
-                eprintln!("cannot compute the computer ID for {product:?}: {status}");
-                std::process::exit(1);
-            }
-        };
+    let fingerprint = match Fingerprint::compute(&product, &root, &virtualization) {
+        Ok(f) => f,
+        Err(status) => {
+            eprintln!("cannot compute the computer ID for {product:?}: {status}");
+            std::process::exit(1);
+        }
+    };
     println!("licensekit {}\n", env!("CARGO_PKG_VERSION"));
     println!("Computer ID for product {product}: {}", fingerprint.computer_id);
     println!("  anchored by: {:?} (machine-wide: {})", fingerprint.anchor, root.machine_dir().display());

@@ -65,7 +65,9 @@ impl Config {
     /// its `/client/v1/` path). Without one, the client is purely offline/passive.
     pub fn set_server_url(&mut self, url: &str) -> Result<(), Status> {
         let url = url.trim().trim_end_matches('/');
-        let invalid = |why: &str| Err(crate::detail::note(Status::InvalidArgument, format!("server URL {url:?}: {why}")));
+        let invalid = |why: &str| {
+            Err(crate::detail::note(Status::InvalidArgument, format!("server URL {url:?}: {why}")))
+        };
         let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
             return invalid("it must start with https:// or http://");
         };

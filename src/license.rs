@@ -71,14 +71,19 @@ impl Expectation<'_> {
             if !binding.machine_matches {
                 // A file for another computer says so; a server answer for another computer
                 // does not answer this request.
-                let status = if kind == Kind::FloatingSeat || kind == Kind::Lease || kind == Kind::TrialLease {
+                let status = if kind == Kind::FloatingSeat || kind == Kind::Lease || kind == Kind::TrialLease
+                {
                     Status::MismatchedLease
                 } else {
                     Status::WrongMachine
                 };
                 return Err(crate::detail::note(status, "it was issued for another computer"));
             }
-            let mismatch = if kind == Kind::ActivationCertificate { Status::WrongRequest } else { Status::MismatchedLease };
+            let mismatch = if kind == Kind::ActivationCertificate {
+                Status::WrongRequest
+            } else {
+                Status::MismatchedLease
+            };
             if binding.installation_key != request.installation_key
                 || binding.nonce != request.nonce
                 || request.license_code.is_some_and(|code| binding.license_code != Some(code))
@@ -103,7 +108,8 @@ impl Expectation<'_> {
     /// Verifies a floating seat or session lease answering the request.
     pub fn seat(&self, text: &str) -> Result<(String, SeatLease), Status> {
         let envelope = Envelope::parse(text)?;
-        let seat: SeatLease = from_slice_strict(verify_envelope(&envelope, self.trusted, Kind::FloatingSeat)?)?;
+        let seat: SeatLease =
+            from_slice_strict(verify_envelope(&envelope, self.trusted, Kind::FloatingSeat)?)?;
         self.check_binding(
             Kind::FloatingSeat,
             Binding {
@@ -130,7 +136,11 @@ struct Binding<'a> {
 }
 
 /// Verifies an envelope's signature, naming the key IDs when the signer is not trusted.
-fn verify_envelope<'e>(envelope: &'e Envelope, trusted: &TrustedKeys, kind: Kind) -> Result<&'e [u8], Status> {
+fn verify_envelope<'e>(
+    envelope: &'e Envelope,
+    trusted: &TrustedKeys,
+    kind: Kind,
+) -> Result<&'e [u8], Status> {
     envelope.verify(trusted, kind).map_err(|status| {
         if status == Status::UnknownKey {
             let ids: Vec<String> = trusted.ids().map(|id| id.to_hex()).collect();

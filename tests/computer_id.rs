@@ -5,9 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use licensekit::Status;
-use licensekit::machine::{
-    AnchorSource, Fingerprint, SysRoot, detect_virtualization, match_components,
-};
+use licensekit::machine::{AnchorSource, Fingerprint, SysRoot, detect_virtualization, match_components};
 
 const PRODUCT: &str = "6872450105";
 

@@ -211,7 +211,11 @@ fn deactivation_frees_the_license_and_destroys_the_key() {
     let state = cut_off.store().load().unwrap();
     assert!(state.installation_key.is_some() && state.deactivating);
     drop(cut_off);
-    assert_eq!(client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(1)).status(), Status::Deactivated, "across restarts");
+    assert_eq!(
+        client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(1)).status(),
+        Status::Deactivated,
+        "across restarts"
+    );
     assert_eq!(c.deactivate(), Ok(()));
     assert_eq!(c.status(), Status::Deactivated);
     assert_eq!(c.feature_enabled("EXPORT"), Status::Deactivated);
@@ -443,4 +447,125 @@ fn a_truncated_answer_is_refused() {
     server.join().unwrap();
     assert!(matches!(result, Err(Status::Network | Status::BadResponse)), "{result:?}");
     assert_eq!(c.status(), Status::NotActivated);
+}
+
+#[test]
+fn a_clock_once_set_forward_heals_at_the_next_online_check() {
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    c.activate(CODE).unwrap();
+    // A run with the clock a year ahead left its mark in the store.
+    c.store()
+        .update(|s| {
+            s.clock_high_water = unix_now() + 365 * 86_400;
+            Ok(())
+        })
+        .unwrap();
+    let after = client(dir.path(), &server.url(), Duration::from_secs(5));
+    assert_eq!(after.status(), Status::ClockTampered);
+    // The server's signed time re-bases the mark: a successful refresh heals it.
+    assert_eq!(after.refresh(), Ok(()));
+    assert_eq!(after.status(), Status::Ok);
+    let high_water = after.store().load().unwrap().clock_high_water;
+    assert!((high_water - unix_now()).abs() <= 5, "re-based to the server's time: {high_water}");
+    assert_eq!(client(dir.path(), &server.url(), Duration::from_secs(5)).status(), Status::Ok, "for good");
+}
+
+#[test]
+fn an_activation_whose_answer_is_refused_gives_its_seat_back() {
+    // A server signing with a key this application does not trust.
+    let stranger = SigningKey::from_seed(&[99; 32]);
+    let server = Scripted::start(move |seen| {
+        let mut lease: Option<Lease> = None;
+        let _ = lease_answer(seen, 1, |l| lease = Some(l.clone()));
+        Some((200, sign_answer(Kind::Lease, &lease.unwrap(), &stranger)))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    assert_eq!(c.activate(CODE), Err(Status::UnknownKey));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "the activation, then the give-back");
+    let (activation, back) = (&seen[0].request, &seen[1].request);
+    assert_eq!(back.operation, Operation::Deactivate);
+    assert_eq!(back.installation_key, activation.installation_key, "signed by the key just generated");
+    assert_eq!(back.license_code.as_deref(), Some(CODE));
+    assert_eq!(
+        activation.trusted_keys,
+        [vendor().public_key().id().to_hex()],
+        "the keys it trusts go with it"
+    );
+    assert_eq!(c.status(), Status::NotActivated);
+}
+
+#[test]
+fn refreshes_present_their_serial_and_reactivations_hand_the_seat_over() {
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    c.activate(CODE).unwrap();
+    let held = c.license().unwrap().lease().serial;
+    c.refresh().unwrap();
+    c.activate(CODE).unwrap();
+    let seen = server.seen();
+    let (first, refresh, again) = (&seen[0].request, &seen[1].request, &seen[2].request);
+    assert_eq!(refresh.held_serial, Some(held));
+    assert!(first.handover.is_none(), "nothing to hand over the first time");
+    let handover = Envelope::parse(again.handover.as_deref().unwrap()).unwrap();
+    assert_eq!(handover.kind(), Kind::KeyHandover);
+    let previous = PublicKey::from_hex(&first.installation_key).unwrap();
+    let signed: licensekit::protocol::client_api::KeyHandover =
+        serde_json::from_slice(handover.verify_with(&previous, Kind::KeyHandover).unwrap()).unwrap();
+    assert_eq!(signed.new_installation_key, again.installation_key);
+    assert_eq!(signed.nonce, again.nonce);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_deactivation_that_cannot_be_written_sends_nothing_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let c = client(dir.path(), &server.url(), Duration::from_secs(5));
+    c.activate(CODE).unwrap();
+    let before = server.seen().len();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o500)).unwrap();
+    let writable = std::fs::write(dir.path().join("probe"), b"").is_ok();
+    if !writable {
+        assert_eq!(c.deactivate(), Err(Status::StoreIo));
+        assert_eq!(server.seen().len(), before, "nothing sent");
+        assert_eq!(c.status(), Status::Ok, "nothing changed");
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    // As root the directory stays writable: make the store file itself a directory's victim.
+    if writable {
+        let lock = dir.path().join(format!("{PRODUCT}.lock"));
+        std::fs::remove_file(&lock).unwrap();
+        std::fs::create_dir(&lock).unwrap();
+        assert_eq!(c.deactivate(), Err(Status::StoreIo));
+        assert_eq!(server.seen().len(), before, "nothing sent");
+        assert_eq!(c.status(), Status::Ok, "nothing changed");
+        std::fs::remove_dir(&lock).unwrap();
+    }
+}
+
+#[test]
+fn network_failures_say_what_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = client(dir.path(), "http://127.0.0.1:9", Duration::from_secs(2));
+    assert_eq!(refused.activate(CODE), Err(Status::Network));
+    let detail = licensekit::last_error_detail().unwrap();
+    assert!(detail.contains("connection refused by 127.0.0.1:9"), "{detail}");
+    let unknown = client(dir.path(), "http://no-such-host.invalid", Duration::from_secs(2));
+    assert_eq!(unknown.activate(CODE), Err(Status::Network));
+    let detail = licensekit::last_error_detail().unwrap();
+    assert!(detail.contains("no-such-host.invalid"), "{detail}");
+    let refusing = Scripted::start(|_| Some((409, refusal(Status::ActivationLimit))));
+    let c = client(dir.path(), &refusing.url(), Duration::from_secs(2));
+    assert_eq!(c.activate(CODE), Err(Status::ActivationLimit));
+    assert!(licensekit::last_error_detail().unwrap().contains("the server said"));
+    let diagnostics = c.diagnostics();
+    assert!(
+        diagnostics["server"]["last_errors"]["activate"].as_str().unwrap().starts_with("LK_ACTIVATION_LIMIT")
+    );
 }

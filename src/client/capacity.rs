@@ -112,9 +112,9 @@ impl Inner {
             ..Params::default()
         };
         let feature = seat.feature.as_deref();
-        match self
-            .call(operation, params, |response, key, nonce, _| self.verify_seat(&response, key, nonce, feature))
-        {
+        match self.call(operation, params, |response, key, nonce, _| {
+            self.verify_seat(&response, key, nonce, feature)
+        }) {
             Ok(renewed) => self.keep(renewed),
             Err(Status::SeatLost) => {
                 self.forget(feature)?;
@@ -210,7 +210,11 @@ impl Inner {
     /// taken (or it was given back).
     pub(crate) fn seat_missing(&self, code: &str) -> Status {
         let lapsed = self.seats.load().iter().any(|s| s.feature.as_deref() == Some(code));
-        if lapsed || self.lost_seats.load().iter().any(|lost| lost == code) { Status::SeatLost } else { Status::NoSeat }
+        if lapsed || self.lost_seats.load().iter().any(|lost| lost == code) {
+            Status::SeatLost
+        } else {
+            Status::NoSeat
+        }
     }
 
     /// Every seat and session held, for the heartbeat schedule.

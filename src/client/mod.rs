@@ -20,7 +20,9 @@ use crate::license::{Answering, Expectation, License};
 use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization};
 use crate::online::{Refresher, Signal, Transport};
 use crate::protocol::SigningKey;
-use crate::protocol::client_api::{ClientRequest, FeatureKind, KeyHandover, LeaseResponse, Operation, RequestBody};
+use crate::protocol::client_api::{
+    ClientRequest, FeatureKind, KeyHandover, LeaseResponse, Operation, RequestBody,
+};
 use crate::protocol::{Envelope, Kind, os_random};
 use crate::store::Store;
 use crate::{Config, Status};
@@ -280,7 +282,9 @@ impl Client {
         }
         // What happened to a damaged store, and where the damaged file was kept.
         let damaged = self.inner.store.damaged_files();
-        if let (Some(map), true) = (info.as_object_mut(), self.inner.store_problem.is_some() || !damaged.is_empty()) {
+        if let (Some(map), true) =
+            (info.as_object_mut(), self.inner.store_problem.is_some() || !damaged.is_empty())
+        {
             map.insert(
                 "store".into(),
                 serde_json::json!({
@@ -546,13 +550,18 @@ impl Inner {
     fn installation_key(&self) -> Result<Option<SigningKey>, Status> {
         match self.store.load()?.installation_key {
             None => Ok(None),
-            Some(seed) => SigningKey::from_seed_hex(&seed)
-                .map(Some)
-                .map_err(|_| crate::detail::note(Status::StoreCorrupt, "the installation key in the store is damaged")),
+            Some(seed) => SigningKey::from_seed_hex(&seed).map(Some).map_err(|_| {
+                crate::detail::note(Status::StoreCorrupt, "the installation key in the store is damaged")
+            }),
         }
     }
 
-    fn build_request(&self, operation: Operation, params: Params, key: SigningKey) -> Result<Pending, Status> {
+    fn build_request(
+        &self,
+        operation: Operation,
+        params: Params,
+        key: SigningKey,
+    ) -> Result<Pending, Status> {
         let nonce = random_hex()?;
         let mut request = self.request(operation, &params, &key, &nonce)?;
         match operation {
@@ -621,7 +630,11 @@ impl Inner {
     }
 
     /// The rules a signed artifact must meet here; `request` when it answers one.
-    pub(crate) fn expectation<'a>(&'a self, kinds: &'a [Kind], request: Option<Answering<'a>>) -> Expectation<'a> {
+    pub(crate) fn expectation<'a>(
+        &'a self,
+        kinds: &'a [Kind],
+        request: Option<Answering<'a>>,
+    ) -> Expectation<'a> {
         Expectation {
             kinds,
             trusted: self.config.trusted_keys(),
@@ -687,7 +700,10 @@ impl Inner {
             if lease.serial <= state.serial_high_water {
                 return Err(crate::detail::note(
                     Status::StaleLease,
-                    format!("serial {} is not above {}, the highest seen", lease.serial, state.serial_high_water),
+                    format!(
+                        "serial {} is not above {}, the highest seen",
+                        lease.serial, state.serial_high_water
+                    ),
                 ));
             }
             also(state)?;
@@ -704,8 +720,11 @@ impl Inner {
             };
             Ok(state.clock_high_water)
         };
-        let high_water =
-            if replace_damaged { self.store.update_replacing_damaged(change) } else { self.store.update(change) }?;
+        let high_water = if replace_damaged {
+            self.store.update_replacing_damaged(change)
+        } else {
+            self.store.update(change)
+        }?;
         self.high_water.store(high_water, Ordering::Relaxed);
         self.deactivating.store(false, Ordering::Relaxed);
         self.license.store(Arc::new(Ok(license)));
@@ -753,7 +772,9 @@ impl Inner {
     /// deactivation is pending).
     fn stored_license_code(&self) -> Option<String> {
         let text = self.store.load().ok()?.license?;
-        let license = License::verify(&text, &Expectation { now: None, ..self.expectation(License::KINDS, None) }).ok()?;
+        let license =
+            License::verify(&text, &Expectation { now: None, ..self.expectation(License::KINDS, None) })
+                .ok()?;
         license.lease().license_code.clone()
     }
 

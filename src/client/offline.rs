@@ -54,8 +54,9 @@ impl Client {
                 // The certificate must answer this computer's pending request (a damaged store
                 // has none: make a new request).
                 let pending = inner.store.load()?.pending_offline.ok_or(Status::WrongRequest)?;
-                let key = SigningKey::from_seed_hex(&pending.installation_key)
-                    .map_err(|_| crate::detail::note(Status::StoreCorrupt, "the pending request's key is damaged"))?;
+                let key = SigningKey::from_seed_hex(&pending.installation_key).map_err(|_| {
+                    crate::detail::note(Status::StoreCorrupt, "the pending request's key is damaged")
+                })?;
                 let public = key.public_key().to_hex();
                 let answering = Answering {
                     installation_key: &public,
@@ -63,16 +64,22 @@ impl Client {
                     license_code: Some(&pending.license_code),
                 };
                 let license = usable(License::verify(text, &inner.expectation(&kinds, Some(answering)))?)?;
-                inner.install(license, KeyChange::Set(pending.installation_key.clone()), Rebase::ToServer, true, |state| {
-                    // The same request, still pending: nothing raced this import.
-                    if state.pending_offline.as_ref().map(|p| &p.nonce) != Some(&pending.nonce) {
-                        return Err(Status::WrongRequest);
-                    }
-                    state.pending_offline = None;
-                    state.last_deactivation = None;
-                    state.deactivating = false;
-                    Ok(())
-                })
+                inner.install(
+                    license,
+                    KeyChange::Set(pending.installation_key.clone()),
+                    Rebase::ToServer,
+                    true,
+                    |state| {
+                        // The same request, still pending: nothing raced this import.
+                        if state.pending_offline.as_ref().map(|p| &p.nonce) != Some(&pending.nonce) {
+                            return Err(Status::WrongRequest);
+                        }
+                        state.pending_offline = None;
+                        state.last_deactivation = None;
+                        state.deactivating = false;
+                        Ok(())
+                    },
+                )
             }
             Kind::PassiveLicense => {
                 let license = usable(License::verify(text, &inner.expectation(&kinds, None))?)?;

@@ -33,7 +33,8 @@ pub unsafe extern "C" fn lk_diagnostics_json(
 /// A log callback: receives the line's `lk_log_level`, the line (NUL-terminated UTF-8, valid
 /// only during the call) and the `user_data` given to `lk_set_log_callback`.
 #[allow(non_camel_case_types, reason = "C type names follow the C API's lk_ style")]
-pub type lk_log_callback = Option<unsafe extern "C" fn(level: u32, line: *const c_char, user_data: *mut c_void)>;
+pub type lk_log_callback =
+    Option<unsafe extern "C" fn(level: u32, line: *const c_char, user_data: *mut c_void)>;
 
 /// The user's pointer, carried to whichever thread logs.
 struct UserData(*mut c_void);
@@ -56,7 +57,8 @@ pub unsafe extern "C" fn lk_set_log_callback(
     user_data: *mut c_void,
 ) -> Status {
     guard(|| {
-        let level = Level::from_u32(level).ok_or(Failure { status: Status::InvalidArgument, detail: "level" })?;
+        let level =
+            Level::from_u32(level).ok_or(Failure { status: Status::InvalidArgument, detail: "level" })?;
         let data = UserData(user_data);
         crate::log::set_sink(callback.map(|f| {
             let sink: crate::log::Sink = std::sync::Arc::new(move |level: Level, line: &str| {

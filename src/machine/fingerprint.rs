@@ -59,7 +59,11 @@ impl Fingerprint {
     /// Computes the fingerprint of the machine under `root` for `product_id`. Where the
     /// anchor must be the installation ID (no usable machine ID, or a container), it is read
     /// from (or created in) the machine-wide place.
-    pub fn compute(product_id: &str, root: &SysRoot, virtualization: &Virtualization) -> Result<Fingerprint, Status> {
+    pub fn compute(
+        product_id: &str,
+        root: &SysRoot,
+        virtualization: &Virtualization,
+    ) -> Result<Fingerprint, Status> {
         validate_product_id(product_id)?;
         let machine_id = components::read_anchor(root).filter(|_| !virtualization.platform.is_container());
         let (anchor, anchor_name, value) = match machine_id {

@@ -75,7 +75,8 @@ fn create(dir: &Path, shared: bool) -> Result<String, Status> {
             other => other,
         });
     let _ = std::fs::remove_file(&temp);
-    written.map_err(|e| crate::detail::io(Status::StoreIo, "cannot create the installation ID in", dir, &e))?;
+    written
+        .map_err(|e| crate::detail::io(Status::StoreIo, "cannot create the installation ID in", dir, &e))?;
     read(&dir.join(FILE))?.ok_or(Status::StoreIo)
 }
 

@@ -34,7 +34,9 @@ impl Transport {
         };
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(path) = config.ca_file() {
-            let pem = std::fs::read(path).map_err(|e| crate::detail::io(Status::InvalidArgument, "cannot read the CA file", path, &e))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                crate::detail::io(Status::InvalidArgument, "cannot read the CA file", path, &e)
+            })?;
             let certs: Vec<_> = ureq::tls::parse_pem(&pem)
                 .filter_map(|item| match item {
                     Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
@@ -69,16 +71,17 @@ impl Transport {
         let url = format!("{}{}", self.base, operation.path());
         let mut response = self.agent.post(&url).send_json(body).map_err(|e| self.map_error(e))?;
         let status = response.status().as_u16();
-        let declared = response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let declared =
+            response.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|n| n > MAX_RESPONSE) {
             // Refused before reading: a huge declared body must not hold the call until the
             // timeout.
             return Err(crate::detail::note(
                 Status::BadResponse,
-                format!("{url}: the answer declares {} bytes, more than {MAX_RESPONSE}", declared.unwrap_or(0)),
+                format!(
+                    "{url}: the answer declares {} bytes, more than {MAX_RESPONSE}",
+                    declared.unwrap_or(0)
+                ),
             ));
         }
         let bytes = response
@@ -88,7 +91,9 @@ impl Transport {
             .read_to_vec()
             .map_err(|e| self.map_error(e))?;
         match status {
-            200..=299 => parse(&bytes).map_err(|s| crate::detail::note(s, format!("{url}: HTTP {status}: not a licensekit answer"))),
+            200..=299 => parse(&bytes).map_err(|s| {
+                crate::detail::note(s, format!("{url}: HTTP {status}: not a licensekit answer"))
+            }),
             400..=499 => {
                 let refusal: ErrorResponse = parse(&bytes).map_err(|s| {
                     crate::detail::note(s, format!("{url}: HTTP {status}: {}", excerpt(&bytes)))

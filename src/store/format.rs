@@ -46,7 +46,11 @@ pub(crate) enum Authenticated {
 }
 
 /// Serialises `value` into the layout; with `key`, the HMAC is appended.
-pub(crate) fn encode<T: Serialize>(layout: Layout, value: &T, key: Option<&[u8; 32]>) -> Result<Vec<u8>, Status> {
+pub(crate) fn encode<T: Serialize>(
+    layout: Layout,
+    value: &T,
+    key: Option<&[u8; 32]>,
+) -> Result<Vec<u8>, Status> {
     let body = serde_json::to_vec(value).map_err(|_| Status::Internal)?;
     if body.len() as u64 > MAX_BODY {
         return Err(Status::InvalidArgument);
@@ -88,10 +92,16 @@ pub(crate) fn decode<T: DeserializeOwned>(
         }
         let signed = &bytes[..bytes.len() - 2 * CHECKSUM];
         let key = key.ok_or_else(|| {
-            crate::detail::note(Status::StoreRolledBack, "the store's key is missing: it was copied or restored")
+            crate::detail::note(
+                Status::StoreRolledBack,
+                "the store's key is missing: it was copied or restored",
+            )
         })?;
         if !verify_hmac(key, signed, rest) {
-            return Err(crate::detail::note(Status::StoreRolledBack, "the store fails its authentication: it was edited"));
+            return Err(crate::detail::note(
+                Status::StoreRolledBack,
+                "the store fails its authentication: it was edited",
+            ));
         }
         Authenticated::Yes
     } else {
@@ -146,7 +156,8 @@ fn split(layout: Layout, bytes: &[u8]) -> Result<(u32, &[u8], &[u8]), Status> {
 }
 
 fn hmac(key: &[u8; 32], bytes: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("any key length"));
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("any key length"));
     mac.update(bytes);
     mac.finalize().into_bytes().into()
 }

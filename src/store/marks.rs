@@ -78,7 +78,8 @@ impl MarksFile {
         let path = std::fs::canonicalize(store_dir).unwrap_or_else(|_| store_dir.to_path_buf());
         let hash = Sha256::digest(path.as_os_str().as_encoded_bytes());
         #[cfg(unix)]
-        let owner = std::fs::metadata(&path).map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(u32::MAX);
+        let owner =
+            std::fs::metadata(&path).map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(u32::MAX);
         #[cfg(not(unix))]
         let owner = 0;
         let name = format!("{product_id}.{owner}.{}.marks", hex::encode(&hash[..8]));
@@ -95,9 +96,14 @@ impl MarksFile {
         for path in &self.candidates {
             match std::fs::read(path) {
                 Ok(bytes) => {
-                    return format::decode::<Marks>(MARKS, &bytes, None).map(|(m, _)| Some(m)).map_err(|_| {
-                        crate::detail::note(Status::StoreRolledBack, format!("{} is damaged", path.display()))
-                    });
+                    return format::decode::<Marks>(MARKS, &bytes, None).map(|(m, _)| Some(m)).map_err(
+                        |_| {
+                            crate::detail::note(
+                                Status::StoreRolledBack,
+                                format!("{} is damaged", path.display()),
+                            )
+                        },
+                    );
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(crate::detail::io(Status::StoreIo, "cannot read", path, &e)),

@@ -122,7 +122,8 @@ impl Store {
 
     /// Damaged store files kept beside this one for support, oldest first.
     pub fn damaged_files(&self) -> Vec<PathBuf> {
-        let prefix = format!("{}.damaged-", self.data.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+        let prefix =
+            format!("{}.damaged-", self.data.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
         let mut found: Vec<PathBuf> = std::fs::read_dir(&self.dir)
             .map(|entries| {
                 entries
@@ -141,7 +142,8 @@ impl Store {
     pub fn load(&self) -> Result<StoreState, Status> {
         let lock = self.lock_file(false)?;
         if let Some(lock) = &lock {
-            lock.lock_shared().map_err(|e| crate::detail::io(Status::StoreIo, "cannot lock", &self.lock, &e))?;
+            lock.lock_shared()
+                .map_err(|e| crate::detail::io(Status::StoreIo, "cannot lock", &self.lock, &e))?;
         }
         self.read_unlocked().map(|(state, _)| state)
     }
@@ -190,13 +192,15 @@ impl Store {
 
     /// Moves the damaged data file aside for support.
     fn keep_aside(&self) -> Result<(), Status> {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let aside = self.data.with_file_name(format!(
             "{}.damaged-{now}",
             self.data.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
         ));
-        std::fs::rename(&self.data, &aside)
-            .map_err(|e| crate::detail::io(Status::StoreIo, "cannot keep the damaged store aside at", &aside, &e))?;
+        std::fs::rename(&self.data, &aside).map_err(|e| {
+            crate::detail::io(Status::StoreIo, "cannot keep the damaged store aside at", &aside, &e)
+        })?;
         crate::log::emit(crate::log::Level::Warn, &format!("damaged store kept as {}", aside.display()));
         Ok(())
     }
@@ -254,7 +258,12 @@ impl Store {
     /// Writes the store, then its marks (creating them, with the store's key, before the
     /// first authenticated write). `before` is the installation key the state held when the
     /// update began: a key that leaves the state is remembered as destroyed.
-    fn write_unlocked(&self, state: &StoreState, marks: Option<Marks>, before: Option<&str>) -> Result<(), Status> {
+    fn write_unlocked(
+        &self,
+        state: &StoreState,
+        marks: Option<Marks>,
+        before: Option<&str>,
+    ) -> Result<(), Status> {
         let mut marks = match marks {
             Some(marks) => marks,
             None => {
@@ -283,7 +292,10 @@ impl Store {
 
 /// Damage that an activation may replace (after keeping the file aside).
 fn is_damage(status: Status) -> bool {
-    matches!(status, Status::StoreCorrupt | Status::StoreTruncated | Status::StoreVersion | Status::StoreRolledBack)
+    matches!(
+        status,
+        Status::StoreCorrupt | Status::StoreTruncated | Status::StoreVersion | Status::StoreRolledBack
+    )
 }
 
 /// The empty state, at the high-water marks of the second copy.
@@ -400,7 +412,9 @@ mod tests {
     #[test]
     fn round_trip_and_update() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_on(&SysRoot::at(dir.path().join("machine")), &dir.path().join("s"), "6872450105").unwrap();
+        let store =
+            Store::open_on(&SysRoot::at(dir.path().join("machine")), &dir.path().join("s"), "6872450105")
+                .unwrap();
         assert_eq!(store.load().unwrap(), StoreState::default());
         store
             .update(|s| {
@@ -453,7 +467,8 @@ mod tests {
     #[test]
     fn a_damaged_file_is_kept_and_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_on(&SysRoot::at(dir.path().join("machine")), &dir.path().join("s"), "p1").unwrap();
+        let store =
+            Store::open_on(&SysRoot::at(dir.path().join("machine")), &dir.path().join("s"), "p1").unwrap();
         store.update(|_| Ok(())).unwrap();
         let mut bytes = std::fs::read(store.path()).unwrap();
         bytes[25] ^= 1;
@@ -516,7 +531,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = store_in(dir.path());
         set_serial(&store, 5);
-        let copy = Store::open_on(&SysRoot::at(dir.path().join("machine")), &dir.path().join("copy"), "p1").unwrap();
+        let copy =
+            Store::open_on(&SysRoot::at(dir.path().join("machine")), &dir.path().join("copy"), "p1").unwrap();
         std::fs::copy(store.path(), copy.path()).unwrap();
         assert_eq!(copy.load(), Err(Status::StoreRolledBack));
         assert_eq!(store.load().unwrap().serial_high_water, 5, "the original is fine");
@@ -539,7 +555,11 @@ mod tests {
         set_serial(&store, 5);
         std::fs::write(store.path(), b"not a store file, damaged").unwrap();
         assert_eq!(store.load(), Err(Status::StoreCorrupt));
-        assert_eq!(store.update(|_| Ok(())), Err(Status::StoreCorrupt), "an ordinary update does not replace it");
+        assert_eq!(
+            store.update(|_| Ok(())),
+            Err(Status::StoreCorrupt),
+            "an ordinary update does not replace it"
+        );
         let serial = store.update_replacing_damaged(|s| Ok(s.serial_high_water)).unwrap();
         assert_eq!(serial, 5, "the fresh state starts from the marks: no replay reopened");
         let kept = store.damaged_files();
