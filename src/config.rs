@@ -24,6 +24,7 @@ pub struct Config {
     ca_file: Option<PathBuf>,
     app: AppInfo,
     client_id: Option<String>,
+    machine_root: Option<PathBuf>,
 }
 
 impl Config {
@@ -41,6 +42,7 @@ impl Config {
             ca_file: None,
             app: AppInfo::default(),
             client_id: None,
+            machine_root: None,
         })
     }
 
@@ -133,6 +135,26 @@ impl Config {
         }
         self.client_id = Some(client_id.to_owned());
         Ok(())
+    }
+
+    /// Reads this computer's identity from a system image laid out under `root` (its `etc`,
+    /// `sys`, `proc` and `var/lib/licensekit`) instead of the running system: for inspecting a
+    /// mounted disk image, and for tests that play several computers on one machine. Rust
+    /// only, deliberately absent from the C API: an application that ships it decides what a
+    /// computer is.
+    pub fn set_machine_root(&mut self, root: impl Into<PathBuf>) -> Result<(), Status> {
+        let root = root.into();
+        if root.as_os_str().is_empty() {
+            return Err(Status::InvalidArgument);
+        }
+        self.machine_root = Some(root);
+        Ok(())
+    }
+
+    /// The machine the client identifies: the running one, or the image set with
+    /// [`Config::set_machine_root`].
+    pub fn machine(&self) -> crate::machine::SysRoot {
+        self.machine_root.as_ref().map_or_else(crate::machine::SysRoot::host, crate::machine::SysRoot::at)
     }
 
     /// The application's own client ID, if set.

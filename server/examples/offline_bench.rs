@@ -105,6 +105,7 @@ fn run() -> Result<(), String> {
             let mut config = Config::new(&product).map_err(|s| format!("{s:?}"))?;
             config.add_public_key(server.public_key()).map_err(|s| format!("{s:?}"))?;
             config.set_store_dir(store.path()).map_err(|s| format!("{s:?}"))?;
+            config.set_machine_root(store.path().join("computer")).map_err(|s| format!("{s:?}"))?;
             Client::new(config).map_err(|s| format!("{s:?}"))
         })
         .collect::<Result<_, String>>()?;

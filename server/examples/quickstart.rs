@@ -182,6 +182,8 @@ fn run() -> Result<(), String> {
         let mut c = Config::new(&product).map_err(|s| s.to_string())?;
         c.add_public_key(server.public_key()).map_err(|s| s.to_string())?;
         c.set_store_dir(temp.join("air-gapped")).map_err(|s| s.to_string())?;
+        // Another computer, simulated: an image laid out under a folder of its own.
+        c.set_machine_root(temp.join("air-gapped-computer")).map_err(|s| s.to_string())?;
         Client::new(c).map_err(|s| s.to_string())?
     };
     let request = air_gapped.offline_activation_request(&code).map_err(|s| s.to_string())?;
@@ -243,6 +245,7 @@ fn run() -> Result<(), String> {
     let workstation = {
         let mut c = config(server.url())?;
         c.set_store_dir(temp.join("workstation")).map_err(|s| s.to_string())?;
+        c.set_machine_root(temp.join("workstation-computer")).map_err(|s| s.to_string())?;
         Client::new(c).map_err(|s| s.to_string())?
     };
     check("activate", workstation.activate(&team))?;

@@ -17,7 +17,7 @@ use arc_swap::ArcSwap;
 
 pub(crate) use crate::clock::unix_now;
 use crate::license::{Answering, Expectation, License};
-use crate::machine::{Fingerprint, SysRoot, Virtualization, detect_virtualization};
+use crate::machine::{Fingerprint, Virtualization, detect_virtualization};
 use crate::online::{Refresher, Signal, Transport};
 use crate::protocol::SigningKey;
 use crate::protocol::client_api::{
@@ -128,7 +128,8 @@ impl Client {
         }
         let transport = Transport::new(&config)?;
         let dir = config.store_dir()?;
-        let store = Store::open(&dir, config.product_id())?;
+        let root = config.machine();
+        let store = Store::open_on(&root, &dir, config.product_id())?;
         let now = unix_now();
         let (state, store_problem) = match store.load() {
             Ok(state) => (state, None),
@@ -146,7 +147,6 @@ impl Client {
         } else {
             state.clock_high_water
         };
-        let root = SysRoot::host();
         let virtualization = detect_virtualization(&root);
         let fingerprint = Fingerprint::compute(config.product_id(), &root, &virtualization)?;
         let client_id = config.client_id().unwrap_or(&fingerprint.computer_id).to_owned();

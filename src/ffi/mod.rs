@@ -36,8 +36,7 @@ thread_local! {
 /// Records the detail of a failure for `lk_last_error_message` on this thread: the status's
 /// message, the argument or step concerned, and the cause the core recorded (a path and OS
 /// error, a host and port, key IDs...).
-fn set_last_error(status: Status, detail: &str) {
-    let cause = crate::detail::last_error_detail();
+fn set_last_error(status: Status, detail: &str, cause: Option<String>) {
     LAST_ERROR.with(|e| {
         let mut e = e.borrow_mut();
         e.clear();
@@ -80,11 +79,28 @@ fn guard(body: impl FnOnce() -> Result<(), Failure>) -> Status {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => Status::Ok,
         Ok(Err(Failure { status, detail })) => {
-            set_last_error(status, detail);
+            set_last_error(status, detail, crate::detail::last_error_detail());
             status
         }
         Err(_) => {
-            set_last_error(Status::Internal, "a panic was caught at the C boundary");
+            set_last_error(Status::Internal, "a panic was caught at the C boundary", None);
+            Status::Internal
+        }
+    }
+}
+
+/// [`guard`] for the local questions on the hot path (`lk_license_status`,
+/// `lk_feature_enabled`): nothing recorded by the core can concern them, so the thread's
+/// detail is neither cleared nor read, and a "no" costs no more than a "yes".
+fn guard_check(body: impl FnOnce() -> Result<(), Failure>) -> Status {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => Status::Ok,
+        Ok(Err(Failure { status, detail })) => {
+            set_last_error(status, detail, None);
+            status
+        }
+        Err(_) => {
+            set_last_error(Status::Internal, "a panic was caught at the C boundary", None);
             Status::Internal
         }
     }

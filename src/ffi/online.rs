@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 
 use super::client::lk_client;
-use super::{Context, Failure, guard, out_arg, str_arg, string_out};
+use super::{Context, Failure, guard, guard_check, out_arg, str_arg, string_out};
 use crate::Status;
 
 /// Borrows the client behind a C pointer.
@@ -70,7 +70,7 @@ pub unsafe extern "C" fn lk_start_trial(client: *const lk_client) -> Status {
 /// the stored license was refused (`LK_BAD_SIGNATURE`, ...). Local: no network.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_license_status(client: *const lk_client) -> Status {
-    guard(|| {
+    guard_check(|| {
         // SAFETY: the caller passes a live client or NULL.
         match unsafe { client_ref(client) }?.status() {
             Status::Ok => Ok(()),
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn lk_license_status(client: *const lk_client) -> Status {
 /// product is not licensed. A caught panic gives `LK_INTERNAL`: never a grant by accident. Local.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_feature_enabled(client: *const lk_client, feature_code: *const c_char) -> Status {
-    guard(|| {
+    guard_check(|| {
         // SAFETY: the caller passes a live client or NULL.
         let client = unsafe { client_ref(client) }?;
         // SAFETY: the caller passes a NUL-terminated string or NULL.

@@ -116,7 +116,7 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
         let urgent = deactivating || plan.is_some_and(|(_, _, grace_end)| now >= grace_end);
         let due = match plan {
             _ if failures > 0 && urgent => now + backoff(failures).min(URGENT_RETRY_SECS),
-            _ if deactivating => now,
+            _ if deactivating => now + 1,
             None => now + IDLE_POLL_SECS,
             Some(_) if failures > 0 => now + backoff(failures),
             Some((issued, lease_end, _)) => issued + (lease_end - issued) * (50 + jitter(25)) / 100,
@@ -126,7 +126,9 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
             plan.map_or(due, |(_, _, grace_end)| if grace_end > now { due.min(grace_end) } else { due });
         let wake = next_heartbeat.map_or(wake, |h| wake.min(h));
         drop(inner);
-        let (stop, now_wanted) = if wake > now { signal.wait(wake - now) } else { (false, false) };
+        // At least a second between rounds, whatever the plan says: a server answering with
+        // leases already due must not turn this thread into a loop of requests.
+        let (stop, now_wanted) = signal.wait(wake - now);
         if stop {
             return;
         }

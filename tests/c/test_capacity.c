@@ -106,7 +106,7 @@ static void test_race(void) {
         if (racers[i].seat == LK_OK && !racers[i].crashed) {
             CHECK_STATUS(lk_feature_enabled(racers[i].client, "SOLVER"), LK_OK);
             CHECK_STATUS(lk_floating_checkin(racers[i].client, "SOLVER"), LK_OK);
-            CHECK_STATUS(lk_feature_enabled(racers[i].client, "SOLVER"), LK_SEAT_LOST);
+            CHECK_STATUS(lk_feature_enabled(racers[i].client, "SOLVER"), LK_NO_SEAT);
         }
         racers[i].seat = LK_INTERNAL;
     }
@@ -175,9 +175,9 @@ static void test_arguments(void) {
     CHECK_STATUS(lk_pool_checkout(client, "MESH", 5), LK_NOT_ACTIVATED);
     CHECK_STATUS(lk_consume_tokens(client, "RENDER", 5, &remaining), LK_NOT_ACTIVATED);
     CHECK(remaining == 7);
-    CHECK_STATUS(lk_floating_checkin(client, "SOLVER"), LK_SEAT_LOST);
+    CHECK_STATUS(lk_floating_checkin(client, "SOLVER"), LK_NO_SEAT);
     CHECK_STATUS(lk_session_open(client), LK_NO_LICENSE);
-    CHECK_STATUS(lk_session_close(client), LK_SEAT_LOST);
+    CHECK_STATUS(lk_session_close(client), LK_NO_SEAT);
     CHECK_STATUS(lk_feature_enabled(client, "SOLVER"), LK_NOT_ACTIVATED);
 
     lk_client_free(client);

@@ -81,7 +81,7 @@ int main() {
     worker.floating_checkout("SOLVER");
     CHECK_STATUS(worker.feature_enabled("SOLVER"), LK_OK);
     worker.floating_checkin("SOLVER");
-    CHECK_STATUS(thrown([&] { worker.floating_checkin("SOLVER"); }), LK_SEAT_LOST);
+    CHECK_STATUS(thrown([&] { worker.floating_checkin("SOLVER"); }), LK_NO_SEAT);
     worker.pool_checkout("MESH", 10);
     worker.pool_checkin("MESH", 10);
     CHECK(worker.consume_tokens("RENDER", 1) < 1000);
@@ -89,7 +89,7 @@ int main() {
     worker.session_open();
     worker.session_close();
     CHECK_STATUS(thrown([&] { worker.offline_deactivation_certificate(); }), LK_OK);
-    CHECK_STATUS(worker.status(), LK_NOT_ACTIVATED);
+    CHECK_STATUS(worker.status(), LK_DEACTIVATED);
 
     remove_tree(dir);
     remove_tree(dir2);

@@ -83,6 +83,12 @@ static const struct known_status known[] = {
     KNOWN(LK_SERVER_ERROR),
     KNOWN(LK_BAD_RESPONSE),
     KNOWN(LK_SERVER_REFUSED),
+    KNOWN(LK_FEATURE_UNKNOWN),
+    KNOWN(LK_NO_SEAT),
+    KNOWN(LK_CLONE_DETECTED),
+    KNOWN(LK_SEAT_TAKEN),
+    KNOWN(LK_STORE_ROLLED_BACK),
+    KNOWN(LK_CLOCK_SKEW),
 };
 
 static void test_status_names(void) {
@@ -123,8 +129,8 @@ static void test_unknown_statuses(void) {
     /* Gaps between the groups, just past each group, values that would alias a known
      * one if truncated to 8 or 16 bits, and the extremes. */
     static const uint32_t unknown[] = {
-        9u,    10u,   99u,   120u,       199u,        212u,        299u,
-        304u,  399u,  499u,  501u,       599u,        606u,        699u,
+        9u,    10u,   99u,   124u,       199u,        212u,        299u,
+        305u,  399u,  499u,  501u,       599u,        607u,        699u,
         1000u, 256u + 100u,
         257u,  65536u, 65537u, 65536u + 301u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,
     };

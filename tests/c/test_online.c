@@ -71,6 +71,29 @@ static lk_status info_adapter(void *ctx, char *buf, size_t buf_len, size_t *need
     return lk_license_info_json((lk_client *)ctx, buf, buf_len, needed);
 }
 
+static lk_status diagnostics_adapter(void *ctx, char *buf, size_t buf_len, size_t *needed) {
+    return lk_diagnostics_json((lk_client *)ctx, buf, buf_len, needed);
+}
+
+/* Log lines received through lk_set_log_callback. */
+struct log_sink {
+    pthread_mutex_t lock;
+    int lines;
+    int max_level;
+    char last[512];
+};
+
+static void on_log(uint32_t level, const char *line, void *user_data) {
+    struct log_sink *sink = user_data;
+    pthread_mutex_lock(&sink->lock);
+    sink->lines++;
+    if ((int)level > sink->max_level) {
+        sink->max_level = (int)level;
+    }
+    snprintf(sink->last, sizeof sink->last, "%s", line);
+    pthread_mutex_unlock(&sink->lock);
+}
+
 static void test_config_setters(void) {
     lk_config *cfg = NULL;
     REQUIRE(lk_config_new(product, &cfg) == LK_OK);
@@ -174,7 +197,7 @@ static void test_online_flow(void) {
     pthread_mutex_unlock(&o.lock);
 
     CHECK_STATUS(lk_feature_enabled(client, "EXPORT"), LK_OK);
-    CHECK_STATUS(lk_feature_enabled(client, "NO_SUCH_FEATURE"), LK_FEATURE_NOT_ENABLED);
+    CHECK_STATUS(lk_feature_enabled(client, "NO_SUCH_FEATURE"), LK_FEATURE_UNKNOWN);
     CHECK_STATUS(lk_feature_enabled(client, NULL), LK_NULL_POINTER);
     CHECK_STATUS(lk_feature_enabled(client, "\xff"), LK_INVALID_UTF8);
 
@@ -185,6 +208,22 @@ static void test_online_flow(void) {
     CHECK_STR_EQ(value, "pro");
     CHECK_STATUS(lk_udf_value(client, "NO_SUCH_UDF", value, sizeof value, NULL), LK_INVALID_ARGUMENT);
     CHECK_STATUS(lk_udf_value(client, NULL, value, sizeof value, NULL), LK_NULL_POINTER);
+
+    /* The support bundle: redacted, one call. */
+    {
+        static char diagnostics[16384];
+        int count = 0;
+        check_string_out("lk_diagnostics_json", diagnostics_adapter, client, 1, diagnostics,
+                         sizeof diagnostics);
+        CHECK(json_is_object(diagnostics));
+        CHECK(json_member(diagnostics, "computer", &count, NULL, 0) == JSON_OBJECT);
+        CHECK(json_member(diagnostics, "store", &count, NULL, 0) == JSON_OBJECT);
+        CHECK(json_member(diagnostics, "clock", &count, NULL, 0) == JSON_OBJECT);
+        CHECK_MSG(strstr(diagnostics, license_code) == NULL, "the full license code is in the diagnostics");
+        CHECK_MSG(strstr(diagnostics, "installation_key\":\"") == NULL, "an installation key is in the diagnostics");
+        CHECK_MSG(strstr(diagnostics, "lk1.") == NULL, "license text is in the diagnostics");
+        CHECK_STATUS(lk_diagnostics_json(NULL, diagnostics, sizeof diagnostics, NULL), LK_NULL_POINTER);
+    }
 
     check_string_out("lk_license_info_json", info_adapter, client, 1, info, sizeof info);
     CHECK(json_is_object(info));
@@ -233,6 +272,10 @@ static void test_online_flow(void) {
     CHECK_STATUS(o.last, LK_DEACTIVATED);
     pthread_mutex_unlock(&o.lock);
     CHECK_STATUS(lk_refresh(client), LK_NO_LICENSE);
+    /* Every local question says so. */
+    CHECK_STATUS(lk_udf_value(client, "EDITION", value, sizeof value, NULL), LK_DEACTIVATED);
+    CHECK_STATUS(lk_grace_remaining(client, &t), LK_DEACTIVATED);
+    CHECK_STATUS(lk_expiry(client, LK_EXPIRY_LEASE, &t), LK_DEACTIVATED);
     CHECK_STATUS(lk_set_status_callback(client, NULL, NULL), LK_OK);
 
     /* The seat is free again: this computer can activate once more. */
@@ -253,9 +296,27 @@ static void test_unreachable_server(void) {
     CHECK_STATUS(lk_config_set_timeout_ms(cfg, 2000), LK_OK);
     CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
     lk_config_free(cfg);
-    started = time(NULL);
-    CHECK_STATUS(lk_activate(client, license_code), LK_NETWORK);
-    CHECK(time(NULL) - started <= 3);
+    {
+        struct log_sink sink;
+        char detail[512];
+        memset(&sink, 0, sizeof sink);
+        pthread_mutex_init(&sink.lock, NULL);
+        CHECK_STATUS(lk_set_log_callback(on_log, 99, &sink), LK_INVALID_ARGUMENT);
+        CHECK_STATUS(lk_set_log_callback(on_log, LK_LOG_WARN, &sink), LK_OK);
+        started = time(NULL);
+        CHECK_STATUS(lk_activate(client, license_code), LK_NETWORK);
+        CHECK(time(NULL) - started <= 3);
+        /* The cause, with the values concerned. */
+        CHECK_STATUS(lk_last_error_message(detail, sizeof detail, NULL), LK_OK);
+        CHECK_MSG(strstr(detail, "connection refused by 127.0.0.1:9") != NULL, "%s", detail);
+        CHECK_STATUS(lk_set_log_callback(NULL, LK_LOG_DEBUG, NULL), LK_OK);
+        pthread_mutex_lock(&sink.lock);
+        CHECK_MSG(sink.lines >= 1 && sink.max_level <= LK_LOG_WARN, "%d lines, level %d", sink.lines,
+                  sink.max_level);
+        CHECK_MSG(strstr(sink.last, "127.0.0.1:9") != NULL, "%s", sink.last);
+        pthread_mutex_unlock(&sink.lock);
+        pthread_mutex_destroy(&sink.lock);
+    }
     CHECK_STATUS(lk_start_trial(client), LK_NETWORK);
     CHECK_STATUS(lk_license_status(client), LK_NOT_ACTIVATED);
     lk_client_free(client);

@@ -31,11 +31,13 @@ pub fn update_code(server: &Server, product: &str, code: &str, settings: Value) 
     }
 }
 
-/// A client of `product` whose store (and so, in a container, computer ID) is `store`.
+/// A client of `product` on a computer of its own (simulated under `store`), with its store
+/// in `store`: two stores are two computers.
 pub fn client(server: &Server, product: &str, store: &Path) -> Client {
     let mut config = Config::new(product).unwrap();
     config.add_public_key(&server.public_key).unwrap();
     config.set_store_dir(store).unwrap();
+    config.set_machine_root(store.join("computer")).unwrap();
     config.set_server_url(&server.base).unwrap();
     config.set_timeout(Duration::from_secs(20)).unwrap();
     config.set_app_version("2.1", "57", "ENT").unwrap();

@@ -26,6 +26,8 @@ pub fn air_gapped_with(
     let mut config = Config::new(product).unwrap();
     config.add_public_key(&server.public_key).unwrap();
     config.set_store_dir(store).unwrap();
+    // A computer of its own, simulated under its store: two stores are two computers.
+    config.set_machine_root(store.join("computer")).unwrap();
     config.set_app_version("3.0", "7", "AIR").unwrap();
     configure(&mut config);
     Client::new(config).unwrap()
