@@ -11,10 +11,10 @@ use clap::{Parser, Subcommand};
 
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
+use crate::connections;
 use crate::datadir;
 use crate::datetime;
 use crate::licensing_cli;
-use crate::connections;
 use crate::server::{self, AppState, Limits};
 use crate::store::Store;
 use crate::store::leasing::NewPassive;
@@ -270,7 +270,12 @@ pub fn run(cli: Cli) -> Result<(), String> {
             if !datadir::is_initialised(dir) {
                 print_init(&datadir::init(dir)?, false);
             }
-            serve(dir, DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?, Clock::default(), Limits::default())
+            serve(
+                dir,
+                DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
+                Clock::default(),
+                Limits::default(),
+            )
         }
         Some(Command::Init { data_dir, json }) => {
             print_init(&datadir::init(&data_dir)?, json);
@@ -313,12 +318,16 @@ pub fn run(cli: Cli) -> Result<(), String> {
             }
         },
         Some(Command::Offline { action }) => match action {
-            OfflineAction::Activate { data_dir, request, json } => {
-                licensing_cli::activate(&app_state(&data_dir, Clock::default(), Limits::default())?, &request, json)
-            }
-            OfflineAction::Deactivate { data_dir, certificate, json } => {
-                licensing_cli::deactivate(&app_state(&data_dir, Clock::default(), Limits::default())?, &certificate, json)
-            }
+            OfflineAction::Activate { data_dir, request, json } => licensing_cli::activate(
+                &app_state(&data_dir, Clock::default(), Limits::default())?,
+                &request,
+                json,
+            ),
+            OfflineAction::Deactivate { data_dir, certificate, json } => licensing_cli::deactivate(
+                &app_state(&data_dir, Clock::default(), Limits::default())?,
+                &certificate,
+                json,
+            ),
         },
         Some(Command::Passive { action }) => match action {
             PassiveAction::Create {

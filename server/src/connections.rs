@@ -36,11 +36,18 @@ use axum::serve::{IncomingStream, Listener};
 use http_body::{Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
 use tokio::time::{Instant, Sleep};
 
 /// Descriptors kept free of connections: the SQLite files of every pooled connection (the
-/// database, its WAL and shared memory, each), the listener, the runtime's own, stdio.
+/// database, its WAL and shared memory, each), the listener, the runtime's own, stdio, and
+/// [`SHED_IN_FLIGHT`].
 pub const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// Shed connections whose sockets may still be open (their tasks close them as soon as they
+/// run): accepting waits while there are more, so a flood of connections cannot run the
+/// process out of descriptors faster than shed ones are closed.
+const SHED_IN_FLIGHT: usize = 32;
 
 /// How long a connection the server closes after answering keeps reading (and discarding)
 /// what the client is still sending, so the answer (a 401 or 413 sent before the body was
@@ -101,6 +108,8 @@ struct Registry {
     limits: ConnectionLimits,
     next_id: AtomicU64,
     open: Mutex<Open>,
+    /// Signalled when a socket is closed (the accept loop is the only one waiting).
+    closed: Notify,
 }
 
 #[derive(Debug, Default)]
@@ -141,7 +150,12 @@ impl Registry {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let tracker = Arc::new(Tracker {
             id,
-            state: Mutex::new(State { phase: Phase::Idle(Instant::now()), shed: false, waker: None, body_unread: false }),
+            state: Mutex::new(State {
+                phase: Phase::Idle(Instant::now()),
+                shed: false,
+                waker: None,
+                body_unread: false,
+            }),
         });
         open.connections.insert(id, tracker.clone());
         open.live += 1;
@@ -152,6 +166,14 @@ impl Registry {
         let mut open = lock(&self.open);
         if open.connections.remove(&tracker.id).is_some() && !lock(&tracker.state).shed {
             open.live -= 1;
+        }
+        self.closed.notify_one();
+    }
+
+    /// Waits until the sockets still open, shed ones included, leave room for one more.
+    async fn room(&self) {
+        while lock(&self.open).connections.len() >= self.limits.max_connections + SHED_IN_FLIGHT {
+            self.closed.notified().await;
         }
     }
 }
@@ -170,7 +192,12 @@ content-type: application/json; charset=utf-8\r\ncontent-length: 51\r\n\r\n\
 
 impl Guarded {
     pub fn new(listener: TcpListener, limits: ConnectionLimits) -> Guarded {
-        let registry = Arc::new(Registry { limits, next_id: AtomicU64::new(0), open: Mutex::default() });
+        let registry = Arc::new(Registry {
+            limits,
+            next_id: AtomicU64::new(0),
+            open: Mutex::default(),
+            closed: Notify::new(),
+        });
         Guarded { listener, registry }
     }
 }
@@ -181,6 +208,7 @@ impl Listener for Guarded {
 
     async fn accept(&mut self) -> (Connection, SocketAddr) {
         loop {
+            self.registry.room().await;
             match self.listener.accept().await {
                 Ok((stream, addr)) => match self.registry.admit() {
                     Some(tracker) => {

@@ -144,7 +144,9 @@ pub fn check_for_serving(dir: &Path) -> Result<(), String> {
     {
         private(&path)?;
     }
-    for (path, what) in [(dir, "the server creates the database's WAL files in it"), (&db, "it is the database")] {
+    for (path, what) in
+        [(dir, "the server creates the database's WAL files in it"), (&db, "it is the database")]
+    {
         let meta = fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let writable = meta.permissions().mode() & 0o200 != 0
             && rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok();

@@ -153,7 +153,10 @@ impl<'de> Visitor<'de> for Walk<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0;
-        while seq.next_element_seed(Walk { path: format!("{}[{index}]", self.path), repeated: self.repeated })?.is_some() {
+        while seq
+            .next_element_seed(Walk { path: format!("{}[{index}]", self.path), repeated: self.repeated })?
+            .is_some()
+        {
             index += 1;
         }
         Ok(())

@@ -81,7 +81,12 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, customer_id: String, client: ClientProtocol, limits: Limits) -> AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        customer_id: String,
+        client: ClientProtocol,
+        limits: Limits,
+    ) -> AppState {
         AppState {
             store,
             customer_id,
@@ -172,7 +177,8 @@ pub async fn read_body(
     mut body: Body,
     limit: usize,
 ) -> Result<RequestBody, BodyRefusal> {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(BodyRefusal::TooLarge(limit));
     }

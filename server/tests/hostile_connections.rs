@@ -119,13 +119,20 @@ fn idle_sockets_and_stalled_uploads_do_not_keep_real_requests_out() {
     let real_requests = |rounds: usize| -> Vec<Duration> {
         let mut took = Vec::new();
         for _ in 0..rounds {
-            let (status, value, elapsed) =
-                exchange(&addr, head("GET", "/api/LicenseCode", Some(&read_only), get_code.len()), get_code.as_bytes());
+            let (status, value, elapsed) = exchange(
+                &addr,
+                head("GET", "/api/LicenseCode", Some(&read_only), get_code.len()),
+                get_code.as_bytes(),
+            );
             assert_eq!(status, 200, "GET LicenseCode: {value}");
-            assert_eq!(value[0]["licenseCode"].as_str().or(value["licenseCode"].as_str()), Some(code.as_str()));
+            assert_eq!(
+                value[0]["licenseCode"].as_str().or(value["licenseCode"].as_str()),
+                Some(code.as_str())
+            );
             took.push(elapsed);
             let refresh = body(&installation.key, &installation.request(Operation::Refresh));
-            let (status, value, elapsed) = exchange(&addr, head("POST", PATH_REFRESH, None, refresh.len()), &refresh);
+            let (status, value, elapsed) =
+                exchange(&addr, head("POST", PATH_REFRESH, None, refresh.len()), &refresh);
             assert_eq!(status, 200, "refresh: {value}");
             assert!(value["lease"].is_string(), "{value}");
             took.push(elapsed);
@@ -252,13 +259,22 @@ fn credentials_and_declared_sizes_are_judged_before_the_body() {
     };
     let (status, value) = before_the_body(head("POST", "/api/LicenseCode", None, 500_000));
     assert_eq!(status, 401, "{value}");
-    let (status, value) =
-        before_the_body(head("POST", "/api/LicenseCode", Some(&format!("bearer {}:wrong", server.customer)), 500_000));
+    let (status, value) = before_the_body(head(
+        "POST",
+        "/api/LicenseCode",
+        Some(&format!("bearer {}:wrong", server.customer)),
+        500_000,
+    ));
     assert_eq!(status, 401, "{value}");
-    let (status, value) = before_the_body(head("POST", "/api/LicenseCode", Some(&server.bearer("read_only")), 500_000));
-    assert_eq!(status, 403, "{value}");
     let (status, value) =
-        before_the_body(head("POST", "/api/LicenseCode", Some(&server.bearer("read_write")), 2 * 1024 * 1024));
+        before_the_body(head("POST", "/api/LicenseCode", Some(&server.bearer("read_only")), 500_000));
+    assert_eq!(status, 403, "{value}");
+    let (status, value) = before_the_body(head(
+        "POST",
+        "/api/LicenseCode",
+        Some(&server.bearer("read_write")),
+        2 * 1024 * 1024,
+    ));
     assert_eq!(status, 413, "{value}");
     assert!(value["error"].as_str().unwrap().contains("1048576"), "{value}");
     let (status, value) = before_the_body(head("POST", PATH_ACTIVATE, None, 1024 * 1024));

@@ -121,7 +121,9 @@ pub async fn handle(
     }
     let body = match crate::server::read_body(&state, &headers, body, MAX_BODY).await {
         Ok(body) => body,
-        Err(refusal) => return refuse(Refusal::new(refusal.status(), refusal.to_string()), refusal.http_status()),
+        Err(refusal) => {
+            return refuse(Refusal::new(refusal.status(), refusal.to_string()), refusal.http_status());
+        }
     };
     let task = tokio::task::spawn_blocking(move || {
         let protocol = &state.client;

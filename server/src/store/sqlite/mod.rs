@@ -429,7 +429,9 @@ mod tests {
         std::thread::spawn(move || {
             let _ = done.send(f());
         });
-        finished.recv_timeout(Duration::from_secs(10)).expect("the read waited for a connection that never came back")
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the read waited for a connection that never came back")
     }
 
     #[test]
@@ -465,10 +467,16 @@ mod tests {
     fn a_refusal_rolls_back_what_the_call_wrote_before_it() {
         let (_dir, store) = store();
         let serial = |store: &SqliteStore| {
-            store.read(|c| Ok(c.query_row("SELECT value FROM lease_serial WHERE id = 1", [], |r| r.get::<_, i64>(0))?))
+            store.read(|c| {
+                Ok(c.query_row("SELECT value FROM lease_serial WHERE id = 1", [], |r| r.get::<_, i64>(0))?)
+            })
         };
         let marks = |store: &SqliteStore| {
-            store.read(|c| Ok(c.query_row("SELECT count(*) FROM meta WHERE key = 'refused'", [], |r| r.get::<_, i64>(0))?))
+            store.read(|c| {
+                Ok(c.query_row("SELECT count(*) FROM meta WHERE key = 'refused'", [], |r| {
+                    r.get::<_, i64>(0)
+                })?)
+            })
         };
         let before = serial(&store).unwrap();
         // Two writes, then the refusal: neither may remain.
