@@ -3,7 +3,7 @@
 //! Keys are looked up by their SHA-256, so the database never holds a usable key; the
 //! endpoint's [`Access`] then decides whether the key's kind may call it.
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode};
 use sha2::{Digest, Sha256};
 
 use crate::api::Access;
@@ -20,15 +20,16 @@ fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, message)
 }
 
-/// Checks the request's credentials against the store and the endpoint's access rule:
-/// 401 when missing or wrong, 403 when the key's kind may not call the endpoint.
+/// Checks the request's credentials (its `Authorization` header) against the store and the
+/// endpoint's access rule: 401 when missing or wrong, 403 when the key's kind may not call
+/// the endpoint. Takes the header alone because it runs before the body is read.
 pub fn authorize(
     store: &dyn Store,
     customer_id: &str,
-    headers: &HeaderMap,
+    authorization: Option<&HeaderValue>,
     access: Access,
 ) -> Result<KeyKind, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    let Some(value) = authorization else {
         return Err(unauthorized("missing Authorization header: expected 'bearer <customerID>:<APIKey>'"));
     };
     let value = value.to_str().map_err(|_| unauthorized("malformed Authorization header"))?.trim();

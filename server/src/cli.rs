@@ -5,15 +5,17 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
+use crate::connections;
 use crate::datadir;
 use crate::datetime;
 use crate::licensing_cli;
-use crate::server::{self, AppState};
+use crate::server::{self, AppState, Limits};
 use crate::store::Store;
 use crate::store::leasing::NewPassive;
 use crate::store::model::{KeyKind, UdfSetting};
@@ -59,6 +61,8 @@ pub enum Command {
         /// production.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
         clock_offset_secs: i64,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Manage Web API keys.
     Keys {
@@ -80,6 +84,40 @@ pub enum Command {
         #[command(subcommand)]
         action: PassiveAction,
     },
+}
+
+/// `serve`'s limits on what clients may hold (defaults: [`Limits::default`]).
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a whole request head, from its first byte.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout_secs: u64,
+    /// Seconds a client has to send a whole request body, once it is being read (408 after).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout_secs: u64,
+    /// Seconds a keep-alive connection may stay idle between requests.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    idle_timeout_secs: u64,
+    /// Open connections at most (lowered to fit the descriptor limit); at the cap the oldest
+    /// idle connection, else the slowest client, makes room.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(8..=1_000_000))]
+    max_connections: u64,
+    /// Requests whose handlers run at once; more wait (after their body is read) for a slot.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    max_requests: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        let secs = Duration::from_secs;
+        Limits {
+            header_timeout: secs(self.header_timeout_secs),
+            body_timeout: secs(self.body_timeout_secs),
+            idle_timeout: secs(self.idle_timeout_secs),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            max_requests: usize::try_from(self.max_requests).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,20 +231,19 @@ fn print_init(done: &datadir::Initialised, json: bool) {
 }
 
 /// Everything a server over the initialised `dir` shares, with leases signed on `clock`.
-pub(crate) fn app_state(dir: &Path, clock: Clock) -> Result<AppState, String> {
+pub(crate) fn app_state(dir: &Path, clock: Clock, limits: Limits) -> Result<AppState, String> {
     let key = datadir::signing_key(dir)?;
     let store = datadir::open_store(dir)?;
     let customer_id = store.customer_id().map_err(|e| format!("{e:?}"))?;
-    Ok(AppState {
-        store: Arc::new(store),
-        customer_id,
-        endpoints: crate::api::endpoints(),
-        client: ClientProtocol { key, clock },
-    })
+    Ok(AppState::new(Arc::new(store), customer_id, ClientProtocol { key, clock }, limits))
 }
 
-fn serve(dir: &Path, listen: SocketAddr, clock: Clock) -> Result<(), String> {
-    let state = Arc::new(app_state(dir, clock)?);
+fn serve(dir: &Path, listen: SocketAddr, clock: Clock, limits: Limits) -> Result<(), String> {
+    // The process is the server's own: let it use every descriptor it may have (the
+    // connection cap is sized below what this leaves).
+    connections::descriptor_limit(true);
+    datadir::check_for_serving(dir)?;
+    let state = Arc::new(app_state(dir, clock, limits)?);
     let public = state.client.key.public_key().to_hex();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -233,14 +270,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
             if !datadir::is_initialised(dir) {
                 print_init(&datadir::init(dir)?, false);
             }
-            serve(dir, DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?, Clock::default())
+            serve(
+                dir,
+                DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
+                Clock::default(),
+                Limits::default(),
+            )
         }
         Some(Command::Init { data_dir, json }) => {
             print_init(&datadir::init(&data_dir)?, json);
             Ok(())
         }
-        Some(Command::Serve { data_dir, listen, hour_seconds, clock_offset_secs }) => {
-            serve(&data_dir, listen, Clock::new(hour_seconds, clock_offset_secs))
+        Some(Command::Serve { data_dir, listen, hour_seconds, clock_offset_secs, limits }) => {
+            serve(&data_dir, listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits())
         }
         Some(Command::PublicKey { data_dir }) => {
             println!("{}", datadir::signing_key(&data_dir)?.public_key().to_hex());
@@ -276,12 +318,16 @@ pub fn run(cli: Cli) -> Result<(), String> {
             }
         },
         Some(Command::Offline { action }) => match action {
-            OfflineAction::Activate { data_dir, request, json } => {
-                licensing_cli::activate(&app_state(&data_dir, Clock::default())?, &request, json)
-            }
-            OfflineAction::Deactivate { data_dir, certificate, json } => {
-                licensing_cli::deactivate(&app_state(&data_dir, Clock::default())?, &certificate, json)
-            }
+            OfflineAction::Activate { data_dir, request, json } => licensing_cli::activate(
+                &app_state(&data_dir, Clock::default(), Limits::default())?,
+                &request,
+                json,
+            ),
+            OfflineAction::Deactivate { data_dir, certificate, json } => licensing_cli::deactivate(
+                &app_state(&data_dir, Clock::default(), Limits::default())?,
+                &certificate,
+                json,
+            ),
         },
         Some(Command::Passive { action }) => match action {
             PassiveAction::Create {
@@ -294,7 +340,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 udfs,
                 json,
             } => {
-                let state = app_state(&data_dir, Clock::default())?;
+                let state = app_state(&data_dir, Clock::default(), Limits::default())?;
                 let clock = state.client.clock;
                 let request = NewPassive {
                     product_id: product,

@@ -7,7 +7,13 @@
 //! ```
 //!
 //! `init` creates both or neither: a directory that holds either is refused, and a failure
-//! half way removes what it created.
+//! half way removes what it created. Whatever the umask, a directory `init` creates is 0700
+//! and every file 0600: the database is created empty with that mode before SQLite opens it,
+//! and SQLite gives its WAL and shared-memory files the database's mode.
+//!
+//! `serve` refuses a directory whose files other users can read (the key signs licenses, the
+//! database holds every customer's codes) or where it could not write ([`check_for_serving`]):
+//! SQLite would otherwise open a read-only database quietly and fail every write later.
 
 use std::fs;
 use std::io::Write;
@@ -24,6 +30,8 @@ use crate::store::sqlite::SqliteStore;
 
 pub const DATABASE: &str = "licensekit.db";
 pub const SIGNING_KEY: &str = "signing-key.hex";
+/// What SQLite keeps beside the database in WAL mode.
+const DATABASE_SIDE_FILES: [&str; 2] = ["licensekit.db-wal", "licensekit.db-shm"];
 
 /// What `init` made: printed once, since only hashes of the keys are kept.
 #[derive(Debug)]
@@ -55,32 +63,47 @@ pub fn init(dir: &Path) -> Result<Initialised, String> {
     if is_initialised(dir) {
         return Err(format!("{} is already initialised; refusing to touch it", dir.display()));
     }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    if !dir.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .and_then(|()| fs::set_permissions(dir, fs::Permissions::from_mode(0o700)))
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
     let result = init_files(dir);
     if result.is_err() {
-        for name in [SIGNING_KEY, DATABASE, "licensekit.db-wal", "licensekit.db-shm"] {
+        for name in [SIGNING_KEY, DATABASE].into_iter().chain(DATABASE_SIDE_FILES) {
             let _ = fs::remove_file(dir.join(name));
         }
     }
     result
 }
 
-fn init_files(dir: &Path) -> Result<Initialised, String> {
-    let key = SigningKey::generate().map_err(|e| format!("cannot generate the signing key: {e:?}"))?;
-    let path = dir.join(SIGNING_KEY);
-    let mut file = fs::OpenOptions::new()
+/// Creates a new file readable and writable by the owner alone (the mode is set again after
+/// creation, as the umask may have taken bits off).
+fn create_private(path: &Path) -> Result<fs::File, String> {
+    let file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&path)
+        .open(path)
         .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("cannot set the mode of {}: {e}", path.display()))?;
+    Ok(file)
+}
+
+fn init_files(dir: &Path) -> Result<Initialised, String> {
+    let key = SigningKey::generate().map_err(|e| format!("cannot generate the signing key: {e:?}"))?;
+    let path = dir.join(SIGNING_KEY);
+    let mut file = create_private(&path)?;
     file.write_all(key.seed_hex().as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // An empty file is a valid empty database; SQLite keeps its mode and copies it to the
+    // WAL and shared-memory files.
+    create_private(&database(dir))?;
     let store =
         SqliteStore::open(&database(dir), true).map_err(|e| format!("cannot create the database: {e:?}"))?;
     let customer_id = random::digits(6);
@@ -105,13 +128,52 @@ pub fn open_store(dir: &Path) -> Result<SqliteStore, String> {
     SqliteStore::open(&path, false).map_err(|e| format!("cannot open {}: {e:?}", path.display()))
 }
 
-/// Reads the signing key, refusing a key file that others can read.
-pub fn signing_key(dir: &Path) -> Result<SigningKey, String> {
-    let path = dir.join(SIGNING_KEY);
-    let meta = fs::metadata(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Refuses to serve `dir` when other users may read its database or key (or their side
+/// files), or when the server could not write the database or create files beside it. The
+/// mode bits are checked as well as access(2), so a read-only mode is refused even for root
+/// (whom access(2) lets write anything).
+pub fn check_for_serving(dir: &Path) -> Result<(), String> {
+    let db = database(dir);
+    if !db.exists() {
+        // open_store says how to initialise it.
+        return Ok(());
+    }
+    for path in [db.clone(), dir.join(SIGNING_KEY)]
+        .into_iter()
+        .chain(DATABASE_SIDE_FILES.iter().map(|name| dir.join(name)).filter(|p| p.exists()))
+    {
+        private(&path)?;
+    }
+    for (path, what) in
+        [(dir, "the server creates the database's WAL files in it"), (&db, "it is the database")]
+    {
+        let meta = fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let writable = meta.permissions().mode() & 0o200 != 0
+            && rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok();
+        if !writable {
+            return Err(format!(
+                "{} is read-only and {what}: make it writable by the server's user (chmod u+w) or \
+                 use another --data-dir",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a file that users other than its owner may read or write.
+fn private(path: &Path) -> Result<(), String> {
+    let meta = fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(format!("{} is readable by other users; run `chmod 600` on it", path.display()));
     }
+    Ok(())
+}
+
+/// Reads the signing key, refusing a key file that others can read.
+pub fn signing_key(dir: &Path) -> Result<SigningKey, String> {
+    let path = dir.join(SIGNING_KEY);
+    private(&path)?;
     let text = zeroize::Zeroizing::new(
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
     );

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use crate::cli::app_state;
 use crate::clock::Clock;
 use crate::datadir;
-use crate::server;
+use crate::server::{self, Limits};
 
 /// A running embedded server and the credentials its data directory was made with.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ impl EmbeddedServer {
     /// `hour_secs` seconds (1 to 3600). For tests and benchmarks.
     pub fn start_scaled(dir: &Path, hour_secs: u32) -> Result<EmbeddedServer, String> {
         let made = datadir::init(dir)?;
-        let state = Arc::new(app_state(dir, Clock::new(hour_secs.clamp(1, 3600), 0))?);
+        let state = Arc::new(app_state(dir, Clock::new(hour_secs.clamp(1, 3600), 0), Limits::default())?);
         let (ready, listening) = std::sync::mpsc::channel::<SocketAddr>();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()

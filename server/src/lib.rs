@@ -9,6 +9,7 @@ mod auth;
 pub mod cli;
 mod client_api;
 mod clock;
+mod connections;
 mod datadir;
 mod datetime;
 pub mod embedded;

@@ -1,26 +1,66 @@
 //! The HTTP server: routing `/api/<Controller>` to its endpoint, reading the request,
 //! running the handler on the blocking pool, and shutting down gracefully.
+//!
+//! What a hostile or sloppy client can hold is bounded (see [`crate::connections`] and
+//! [`Limits`]): connections by a cap with shedding and timeouts, request bodies by
+//! [`read_body`] (size and time), handler work by a number of slots. A Web API caller's key
+//! is checked before any byte of its body is read.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::{Path, Query, State};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::{self, Action, Endpoint, Route};
 use crate::auth;
+use crate::client_api::ClientProtocol;
+use crate::connections::{self, ConnectionLimits, Guarded, RESERVED_DESCRIPTORS, Watched};
 use crate::error::ApiError;
-use crate::json::Json;
+use crate::json::{self, Json};
 use crate::params::Params;
 use crate::store::Store;
 
-/// Largest request body accepted. The biggest legitimate requests (a product with its
+/// Largest Web API request body accepted. The biggest legitimate requests (a product with its
 /// features, a thousand imported codes) are a few hundred KB.
 pub const MAX_BODY: usize = 1024 * 1024;
+
+/// What a client may hold of the server. The defaults are `serve`'s; see the README.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// From a request's first byte to the end of its head.
+    pub header_timeout: Duration,
+    /// For a whole request body, once a handler starts reading it.
+    pub body_timeout: Duration,
+    /// Between requests on a keep-alive connection (and before the first).
+    pub idle_timeout: Duration,
+    /// Open connections; lowered at start to fit the descriptor limit.
+    pub max_connections: usize,
+    /// Requests whose handler runs at once (on the blocking pool); more wait for a slot
+    /// without holding a thread. Bodies are read before a slot is taken, so a slow upload
+    /// never holds one.
+    pub max_requests: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            max_requests: 64,
+        }
+    }
+}
 
 /// What every request handler shares.
 pub struct AppState {
@@ -28,13 +68,134 @@ pub struct AppState {
     pub customer_id: String,
     pub endpoints: Vec<Endpoint>,
     /// The client protocol's signing key and clock.
-    pub client: crate::client_api::ClientProtocol,
+    pub client: ClientProtocol,
+    pub limits: Limits,
+    /// The handler slots of [`Limits::max_requests`].
+    work: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState").field("customer_id", &self.customer_id).finish_non_exhaustive()
     }
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        customer_id: String,
+        client: ClientProtocol,
+        limits: Limits,
+    ) -> AppState {
+        AppState {
+            store,
+            customer_id,
+            endpoints: api::endpoints(),
+            client,
+            limits,
+            work: Arc::new(Semaphore::new(limits.max_requests.max(1))),
+        }
+    }
+
+    /// Waits for one of the handler slots.
+    async fn slot(&self) -> OwnedSemaphorePermit {
+        self.work.clone().acquire_owned().await.expect("the slots are never closed")
+    }
+}
+
+/// A request body read in full, with the handler slot its request runs in (held until the
+/// body is dropped, so it goes into the blocking task along with the bytes).
+#[derive(Debug)]
+pub struct RequestBody {
+    bytes: Bytes,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl std::ops::Deref for RequestBody {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// Why a request body was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRefusal {
+    /// Declared or grown over the limit (bytes): 413.
+    TooLarge(usize),
+    /// Not received within the body timeout: 408.
+    TimedOut(Duration),
+    /// Cut short or malformed (chunked encoding): 400.
+    Broken,
+}
+
+impl BodyRefusal {
+    pub fn http_status(self) -> StatusCode {
+        match self {
+            BodyRefusal::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyRefusal::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
+            BodyRefusal::Broken => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The licensekit status the client protocol answers with.
+    pub fn status(self) -> licensekit::Status {
+        match self {
+            BodyRefusal::TooLarge(_) => licensekit::Status::EnvelopeTooLarge,
+            BodyRefusal::TimedOut(_) => licensekit::Status::Timeout,
+            BodyRefusal::Broken => licensekit::Status::MalformedPayload,
+        }
+    }
+}
+
+impl std::fmt::Display for BodyRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyRefusal::TooLarge(limit) => write!(f, "request body larger than {limit} bytes"),
+            BodyRefusal::TimedOut(after) => {
+                write!(f, "request body not received within {} s", after.as_secs_f64())
+            }
+            BodyRefusal::Broken => f.write_str("request body cut short or malformed"),
+        }
+    }
+}
+
+impl From<BodyRefusal> for ApiError {
+    fn from(refusal: BodyRefusal) -> ApiError {
+        ApiError::new(refusal.http_status(), refusal.to_string())
+    }
+}
+
+/// Reads a request body: every request body of the server goes through here. A declared
+/// `Content-Length` over `limit` is refused before a byte is read; the body is gathered as it
+/// arrives (never allocated from what the client declares) and refused as soon as it outgrows
+/// `limit`, or when it has not all arrived within the body timeout. Then it waits for a
+/// handler slot, which the returned body holds.
+pub async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    mut body: Body,
+    limit: usize,
+) -> Result<RequestBody, BodyRefusal> {
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(BodyRefusal::TooLarge(limit));
+    }
+    let gather = async {
+        let mut bytes = Vec::new();
+        while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            let Ok(data) = frame.map_err(|_| BodyRefusal::Broken)?.into_data() else { continue };
+            if bytes.len() + data.len() > limit {
+                return Err(BodyRefusal::TooLarge(limit));
+            }
+            bytes.extend_from_slice(&data);
+        }
+        Ok(Bytes::from(bytes))
+    };
+    let timeout = state.limits.body_timeout;
+    let bytes = tokio::time::timeout(timeout, gather).await.map_err(|_| BodyRefusal::TimedOut(timeout))??;
+    Ok(RequestBody { bytes, _slot: state.slot().await })
 }
 
 /// A JSON response.
@@ -48,7 +209,7 @@ pub fn json_response(status: StatusCode, body: &Json) -> Response {
 }
 
 /// The router: every controller under `/api/`, the client protocol under `/client/v1/`,
-/// JSON 404 elsewhere.
+/// JSON 404 elsewhere; every request watched for its connection (see [`watch`]).
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/{controller}", any(dispatch))
@@ -58,7 +219,17 @@ pub fn router(state: Arc<AppState>) -> Router {
                 "no such endpoint: the Web API lives at /api/<Controller>, the client protocol at /client/v1/<operation>",
             )
         })
+        .layer(middleware::from_fn(watch))
         .with_state(state)
+}
+
+/// Tells the connection that a request is being served, when its handler waits on the
+/// request body, and when the response has been written: the connection's timeouts and
+/// whether it may be shed follow from that.
+async fn watch(ConnectInfo(connection): ConnectInfo<Watched>, request: Request, next: Next) -> Response {
+    connection.request_started();
+    let response = next.run(request.map(|body| connection.request_body(body))).await;
+    response.map(|body| connection.response_body(body))
 }
 
 async fn dispatch(
@@ -87,16 +258,25 @@ async fn dispatch(
             return response;
         }
     };
-    // A declared length over the cap is refused before anything is read; a body that
-    // grows past it while being read is refused too.
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large();
+    // The credentials first: a caller without a valid key gets its 401 (or 403) before a byte
+    // of its body is read, so it can neither hold the server's memory nor its time.
+    let authorization = headers.get(header::AUTHORIZATION).cloned();
+    let slot = state.slot().await;
+    let checked = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            auth::authorize(state.store.as_ref(), &state.customer_id, authorization.as_ref(), endpoint.access)
+        })
+    };
+    match checked.await {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => return error.into_response(),
+        Err(join) => return ApiError::internal(format!("authentication failed: {join}")).into_response(),
     }
-    let body = match to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        // The body outgrew the cap (or the client left mid-body, and no answer reaches it).
-        Err(_) => return too_large(),
+    let body = match read_body(&state, &headers, body, MAX_BODY).await {
+        Ok(body) => body,
+        Err(refusal) => return ApiError::from(refusal).into_response(),
     };
     let query = match Query::<Vec<(String, String)>>::try_from_uri(&uri) {
         Ok(Query(pairs)) => pairs,
@@ -104,8 +284,11 @@ async fn dispatch(
     };
     let task = tokio::task::spawn_blocking(move || -> Result<Json, ApiError> {
         let store = state.store.as_ref();
-        auth::authorize(store, &state.customer_id, &headers, endpoint.access)?;
-        let params = move || Params::from_parts(query, &body);
+        // Borrows the body, whose handler slot is so held until the handler has finished.
+        let params = || {
+            json::refuse_repeated_keys(&body)?;
+            Params::from_parts(query, &body)
+        };
         match endpoint.action {
             Action::Run(handler) => handler(store, &params()?),
             Action::Licensing(handler) => handler(store, &state.client, &params()?),
@@ -120,11 +303,6 @@ async fn dispatch(
         Ok(Err(error)) => error.into_response(),
         Err(join) => ApiError::internal(format!("handler failed: {join}")).into_response(),
     }
-}
-
-fn too_large() -> Response {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body larger than {MAX_BODY} bytes"))
-        .into_response()
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -154,6 +332,20 @@ pub async fn serve(
     serve_until(state, listen, on_listening, shutdown_signal()).await
 }
 
+/// The connection cap that fits the process's descriptor limit (as it is now: `serve`
+/// raised it first), with a note on stderr when that is below the one asked for.
+fn connection_cap(asked: usize) -> usize {
+    let fits = connections::descriptor_limit(false).saturating_sub(RESERVED_DESCRIPTORS).max(8);
+    let fits = usize::try_from(fits).unwrap_or(usize::MAX);
+    if fits < asked {
+        eprintln!(
+            "licensekit-server: at most {fits} connections (--max-connections {asked} does not fit the \
+             descriptor limit less {RESERVED_DESCRIPTORS} kept for the database and the runtime)"
+        );
+    }
+    asked.min(fits)
+}
+
 /// Serves until `shutdown` resolves; requests in flight finish before this returns.
 pub async fn serve_until(
     state: Arc<AppState>,
@@ -161,7 +353,13 @@ pub async fn serve_until(
     on_listening: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    on_listening(listener.local_addr()?);
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let limits = ConnectionLimits {
+        header_timeout: state.limits.header_timeout,
+        idle_timeout: state.limits.idle_timeout,
+        max_connections: connection_cap(state.limits.max_connections),
+    };
+    let listener = Guarded::new(tokio::net::TcpListener::bind(listen).await?, limits);
+    on_listening(axum::serve::Listener::local_addr(&listener)?);
+    let service = router(state).into_make_service_with_connect_info::<Watched>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }

@@ -13,7 +13,7 @@ pub(crate) mod request;
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -119,14 +119,12 @@ pub async fn handle(
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let too_large = || {
-        refused(Refusal::new(Status::EnvelopeTooLarge, format!("request body larger than {MAX_BODY} bytes")))
+    let body = match crate::server::read_body(&state, &headers, body, MAX_BODY).await {
+        Ok(body) => body,
+        Err(refusal) => {
+            return refuse(Refusal::new(refusal.status(), refusal.to_string()), refusal.http_status());
+        }
     };
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large();
-    }
-    let Ok(body) = to_bytes(body, MAX_BODY).await else { return too_large() };
     let task = tokio::task::spawn_blocking(move || {
         let protocol = &state.client;
         let verified = match request::decode(operation, &body, &protocol.clock) {

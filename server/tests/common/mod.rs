@@ -39,7 +39,21 @@ pub fn spawn_serve(dir: &Path) -> (Child, String) {
 
 /// [`spawn_serve`] with extra `serve` flags (`--hour-seconds`, `--clock-offset-secs`).
 pub fn spawn_serve_with(dir: &Path, extra: &[&str]) -> (Child, String) {
-    let mut child = Command::new(BIN)
+    spawn_serve_under(&[], dir, extra)
+}
+
+/// [`spawn_serve_with`] run by a wrapper that execs the server (`prlimit --nofile=256:256`);
+/// no wrapper when `wrapper` is empty.
+pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child, String) {
+    let mut command = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(BIN);
+            command
+        }
+        None => Command::new(BIN),
+    };
+    let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .args(extra)
@@ -70,10 +84,15 @@ impl Server {
 
     /// Starts a server with extra `serve` flags.
     pub fn start_with(extra: &[&str]) -> Server {
+        Server::start_under(&[], extra)
+    }
+
+    /// Starts a server with extra `serve` flags, run by a wrapper (see [`spawn_serve_under`]).
+    pub fn start_under(wrapper: &[&str], extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let data: PathBuf = dir.path().join("data");
         let init = init(&data);
-        let (child, base) = spawn_serve_with(&data, extra);
+        let (child, base) = spawn_serve_under(wrapper, &data, extra);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))

@@ -59,9 +59,17 @@ fn open_connection(path: &Path, create: bool) -> StoreResult<Connection> {
 }
 
 impl SqliteStore {
-    /// Opens (with `create`, creates) the database and applies pending migrations.
+    /// Opens (with `create`, creates) the database and applies pending migrations. A
+    /// database SQLite could only open read-only (its mode, its owner, a read-only mount) is
+    /// refused here: SQLite would open it quietly and fail every write later.
     pub fn open(path: &Path, create: bool) -> StoreResult<SqliteStore> {
         let mut writer = open_connection(path, create)?;
+        if writer.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::Internal(format!(
+                "{} can only be opened read-only: the server must be able to write it",
+                path.display()
+            )));
+        }
         migrations::migrate(&mut writer)?;
         let readers = (0..READERS).map(|_| open_connection(path, false)).collect::<StoreResult<Vec<_>>>()?;
         Ok(SqliteStore {
@@ -71,7 +79,8 @@ impl SqliteStore {
         })
     }
 
-    /// Runs `f` on a reader connection.
+    /// Runs `f` on a reader connection. The connection goes back to the pool however `f`
+    /// ends, a panic included: a lost connection would leave every later read waiting.
     fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let conn = {
             let mut pool = lock(&self.readers);
@@ -82,10 +91,8 @@ impl SqliteStore {
                 pool = self.reader_free.wait(pool).unwrap_or_else(|p| p.into_inner());
             }
         };
-        let result = f(&conn);
-        lock(&self.readers).push(conn);
-        self.reader_free.notify_one();
-        result
+        let lent = Lent { store: self, conn: Some(conn) };
+        f(lent.connection())
     }
 
     /// Runs `f` in one immediate transaction on the writer; commits only if `f` succeeds.
@@ -95,6 +102,47 @@ impl SqliteStore {
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// [`SqliteStore::write`] for a call that may be refused: a refusal rolls back whatever
+    /// the call wrote before deciding, exactly as an error does; only a grant commits.
+    fn write_or_refuse<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> StoreResult<Result<T, Refusal>>,
+    ) -> StoreResult<Result<T, Refusal>> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = f(&tx)?;
+        if outcome.is_ok() {
+            tx.commit()?;
+        }
+        // Dropped unfinished, a transaction rolls back.
+        Ok(outcome)
+    }
+}
+
+/// A reader connection out of the pool; dropping it (also while unwinding) gives it back.
+struct Lent<'a> {
+    store: &'a SqliteStore,
+    conn: Option<Connection>,
+}
+
+impl Lent<'_> {
+    fn connection(&self) -> &Connection {
+        self.conn.as_ref().expect("a lent connection is there until it is dropped")
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        // A read that panicked inside an explicit transaction must not leave it open for
+        // the next reader (its statements are reset as their handles drop).
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        lock(&self.store.readers).push(conn);
+        self.store.reader_free.notify_one();
     }
 }
 
@@ -320,10 +368,10 @@ impl Store for SqliteStore {
         call: &ClientCall,
         sign: Signer<'_>,
     ) -> StoreResult<Result<LeaseResponse, Refusal>> {
-        self.write(|t| client::call(t, call, sign))
+        self.write_or_refuse(|t| client::call(t, call, sign))
     }
     fn offline_deactivate(&self, deactivation: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>> {
-        self.write(|t| client::deactivate_offline(t, deactivation))
+        self.write_or_refuse(|t| client::deactivate_offline(t, deactivation))
     }
     fn create_passive(&self, request: &NewPassive, sign: PassiveSigner<'_>) -> StoreResult<String> {
         self.write(|t| passive::create(t, request, sign))
@@ -355,5 +403,100 @@ impl Store for SqliteStore {
     }
     fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>> {
         self.read(|c| consumers::page(c, filter, page))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    use licensekit::Status;
+
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Arc<SqliteStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("test.db"), true).unwrap();
+        (dir, Arc::new(store))
+    }
+
+    /// Runs `f` on another thread and waits at most 10 s: a read that waits for a lost
+    /// connection would never end.
+    fn within_bound<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(f());
+        });
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the read waited for a connection that never came back")
+    }
+
+    #[test]
+    fn reads_that_panic_give_their_connection_back() {
+        let (_dir, store) = store();
+        store.set_customer_id("445733").unwrap();
+        for round in 0..2 * READERS {
+            let panicked = catch_unwind(AssertUnwindSafe(|| {
+                store.read(|conn| -> StoreResult<()> {
+                    // Half of them inside an explicit transaction, which must not stay open.
+                    if round % 2 == 0 {
+                        conn.execute_batch("BEGIN")?;
+                    }
+                    panic!("a read that panics (round {round})");
+                })
+            }));
+            assert!(panicked.is_err());
+        }
+        let reader = store.clone();
+        assert_eq!(within_bound(move || reader.customer_id()).unwrap(), "445733");
+        // Every connection is back, none inside a transaction: READERS nested reads at once.
+        fn nested(store: &SqliteStore, depth: usize) -> StoreResult<usize> {
+            store.read(|conn| {
+                assert!(conn.is_autocommit(), "a connection came back inside a transaction");
+                if depth == 1 { Ok(1) } else { Ok(1 + nested(store, depth - 1)?) }
+            })
+        }
+        let reader = store.clone();
+        assert_eq!(within_bound(move || nested(&reader, READERS)).unwrap(), READERS);
+    }
+
+    #[test]
+    fn a_refusal_rolls_back_what_the_call_wrote_before_it() {
+        let (_dir, store) = store();
+        let serial = |store: &SqliteStore| {
+            store.read(|c| {
+                Ok(c.query_row("SELECT value FROM lease_serial WHERE id = 1", [], |r| r.get::<_, i64>(0))?)
+            })
+        };
+        let marks = |store: &SqliteStore| {
+            store.read(|c| {
+                Ok(c.query_row("SELECT count(*) FROM meta WHERE key = 'refused'", [], |r| {
+                    r.get::<_, i64>(0)
+                })?)
+            })
+        };
+        let before = serial(&store).unwrap();
+        // Two writes, then the refusal: neither may remain.
+        let refused = store
+            .write_or_refuse(|t| -> StoreResult<Result<(), Refusal>> {
+                t.execute("UPDATE lease_serial SET value = value + 1 WHERE id = 1", [])?;
+                t.execute("INSERT INTO meta (key, value) VALUES ('refused', 'x')", [])?;
+                Ok(Err(Refusal::new(Status::ActivationLimit, "license_code: all activations are in use")))
+            })
+            .unwrap();
+        assert_eq!(refused.unwrap_err().status, Status::ActivationLimit);
+        assert_eq!(serial(&store).unwrap(), before, "the refused call's writes were rolled back");
+        assert_eq!(marks(&store).unwrap(), 0, "the refused call's writes were rolled back");
+        let granted = store
+            .write_or_refuse(|t| -> StoreResult<Result<(), Refusal>> {
+                t.execute("UPDATE lease_serial SET value = value + 1 WHERE id = 1", [])?;
+                Ok(Ok(()))
+            })
+            .unwrap();
+        assert!(granted.is_ok());
+        assert_eq!(serial(&store).unwrap(), before + 1, "a grant commits");
     }
 }
