@@ -43,7 +43,7 @@ fn activation_grants_features_udfs_dates_and_is_recorded() {
     assert_eq!(app.feature_enabled("SEATS"), Status::NoSeat);
     app.floating_checkout("SEATS").unwrap();
     assert_eq!(app.feature_enabled("SEATS"), Status::Ok);
-    assert_eq!(app.feature_enabled("NOPE"), Status::FeatureNotEnabled);
+    assert_eq!(app.feature_enabled("NOPE"), Status::FeatureUnknown);
     assert_eq!(app.udf_value("EDITION").unwrap(), "pro");
     assert_eq!(app.udf_value("COLOUR").unwrap(), "red");
 

@@ -24,8 +24,9 @@ fn load_product(conn: &Connection, call: &ClientCall) -> StoreResult<Result<Prod
     }
 }
 
-/// Signs a new lease for the trial: the product's lease periods, only the features
-/// available in trials, the product's UDF defaults.
+/// Signs a new lease for the trial: the product's lease periods, its features (switched off
+/// unless available in trials, so the application can tell "not in a trial" from "no such
+/// feature"), the product's UDF defaults.
 fn lease(conn: &Connection, call: &ClientCall, product: &Product, expires: i64) -> StoreResult<Grant> {
     let periods = Periods {
         lease: product.client_lease_period,
@@ -41,10 +42,9 @@ fn lease(conn: &Connection, call: &ClientCall, product: &Product, expires: i64) 
     let features = product
         .features
         .iter()
-        .filter(|f| f.available_in_trials)
         .map(|f| FeatureState {
             code: f.code.clone(),
-            on: f.on,
+            on: f.on && f.available_in_trials,
             feature_type: f.feature_type,
             limit: 0,
             in_use: 0,
