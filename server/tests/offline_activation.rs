@@ -87,7 +87,7 @@ fn round_trip_activates_deactivates_once_and_frees_the_seat() {
 
     let deactivation = a.offline_deactivation_certificate().unwrap();
     assert!(deactivation.starts_with("-----BEGIN LICENSEKIT DEACTIVATION CERTIFICATE-----"));
-    assert_eq!(a.status(), Status::NotActivated);
+    assert_eq!(a.status(), Status::Deactivated);
 
     // Someone who knows only the code cannot give the seat back: neither with a key of their
     // own, nor naming the machine's recorded key without holding it.
