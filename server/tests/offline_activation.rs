@@ -114,7 +114,7 @@ fn round_trip_activates_deactivates_once_and_frees_the_seat() {
 
     // The old certificate cannot be installed again on the first machine.
     assert_eq!(a.import_certificate(&cert), Err(Status::WrongRequest));
-    assert_eq!(a.status(), Status::NotActivated);
+    assert_eq!(a.status(), Status::Deactivated);
     // Nor can its old request take a seat again, even once the code has room.
     update_code(&server, &product, &code, json!({"clientsallowed": 5}));
     let (status, answer) = certificate_as(&server, "offline", &product, &request);
