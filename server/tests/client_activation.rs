@@ -234,3 +234,57 @@ fn returned_and_deleted_activity_reach_the_client_as_deactivated() {
     a.deactivate().unwrap();
     assert_eq!(a.refresh(), Err(Status::NoLicense));
 }
+
+/// This very computer (no simulated machine): the ID the server records is `lk_computer_id`'s,
+/// whatever the store directory; and a damaged store is replaced by the next activation, the
+/// damaged file kept beside it.
+#[test]
+fn the_server_records_this_computers_id_and_an_activation_heals_a_damaged_store() {
+    use licensekit::machine::{Fingerprint, SysRoot, detect_virtualization};
+    use licensekit::{Client, Config};
+    let server = Server::start();
+    let product = product(&server, json!({"clientsallowed": 1}));
+    let code = code(&server, &product, json!({}));
+    let store = tempfile::tempdir().unwrap();
+    let app = |dir: &std::path::Path| {
+        let mut config = Config::new(&product).unwrap();
+        config.add_public_key(&server.public_key).unwrap();
+        config.set_store_dir(dir).unwrap();
+        config.set_server_url(&server.base).unwrap();
+        Client::new(config).unwrap()
+    };
+    let first = app(store.path());
+    first.activate(&code).unwrap();
+    let root = SysRoot::host();
+    let this = Fingerprint::compute(&product, &root, &detect_virtualization(&root)).unwrap().computer_id;
+    let rows = server.ok("GET", "LicenseCodeActivity", &json!({"productid": product, "licensecode": code}));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["computerID"], this.as_str(), "the ID the server records is lk_computer_id's");
+    assert_eq!(first.computer_id(), this);
+
+    // Damage the store: the client opens, licenses nothing, and an activation heals it.
+    let path = first.store().path().to_path_buf();
+    drop(first);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[30] ^= 0x40;
+    std::fs::write(&path, &bytes).unwrap();
+    let damaged = app(store.path());
+    assert_eq!(damaged.status(), Status::StoreCorrupt);
+    assert_eq!(damaged.feature_enabled("EXPORT"), Status::StoreCorrupt);
+    // The same computer activates again: its seat, not a second one (the code has one).
+    damaged.activate(&code).unwrap();
+    assert_eq!(damaged.status(), Status::Ok);
+    let kept = damaged.store().damaged_files();
+    assert_eq!(kept.len(), 1, "the damaged file is kept for support");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), bytes);
+    let info = damaged.license_info();
+    assert_eq!(info["store"]["damaged_files"][0], kept[0].display().to_string().as_str());
+    // Another store directory on this computer is the same computer: still one seat.
+    let other = tempfile::tempdir().unwrap();
+    let second = app(other.path());
+    assert_eq!(second.computer_id(), this);
+    second.activate(&code).unwrap();
+    let rows = server.ok("GET", "LicenseCodeActivity", &json!({"productid": product, "licensecode": code}));
+    assert_eq!(rows.as_array().unwrap().iter().filter(|r| r["status"] == "ACTIVATED").count(), 1);
+}
