@@ -34,16 +34,23 @@ pub(crate) fn read_matching(root: &SysRoot) -> Vec<Component> {
             out.push(Component { name, value });
         }
     };
-    push(
-        "dmi-product-uuid".into(),
-        root.read("/sys/class/dmi/id/product_uuid").and_then(|v| normalise_uuid(&v)),
-    );
-    for (name, file) in [
-        ("dmi-product-serial", "product_serial"),
-        ("dmi-board-serial", "board_serial"),
-        ("dmi-chassis-serial", "chassis_serial"),
-    ] {
-        push(name.into(), root.read(&format!("/sys/class/dmi/id/{file}")).and_then(|v| normalise_serial(&v)));
+    // Machines without firmware tables (containers without /sys/class/dmi, some ARM boards)
+    // cost one look, not four.
+    if root.path("/sys/class/dmi/id").is_dir() {
+        push(
+            "dmi-product-uuid".into(),
+            root.read("/sys/class/dmi/id/product_uuid").and_then(|v| normalise_uuid(&v)),
+        );
+        for (name, file) in [
+            ("dmi-product-serial", "product_serial"),
+            ("dmi-board-serial", "board_serial"),
+            ("dmi-chassis-serial", "chassis_serial"),
+        ] {
+            push(
+                name.into(),
+                root.read(&format!("/sys/class/dmi/id/{file}")).and_then(|v| normalise_serial(&v)),
+            );
+        }
     }
     for (interface, mac) in physical_macs(root) {
         push(format!("mac:{interface}"), Some(mac));
@@ -100,6 +107,27 @@ pub(crate) fn normalise_mac(raw: &str) -> Option<String> {
     (!special).then_some(v)
 }
 
+/// The `major:minor` of the device holding `/`: from `stat("/")` on this machine (one
+/// system call; `/proc/self/mountinfo` is regenerated on every read and grows with the
+/// mounts), from the simulated machine's mountinfo otherwise.
+fn root_device(root: &SysRoot) -> Option<String> {
+    #[cfg(unix)]
+    if root.is_host() {
+        let dev = std::os::unix::fs::MetadataExt::dev(&std::fs::metadata("/").ok()?);
+        // glibc's major()/minor() encoding.
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+        let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+        return Some(format!("{major}:{minor}"));
+    }
+    let mountinfo = root.read("/proc/self/mountinfo")?;
+    // Fields: id parent major:minor root mount-point ...
+    mountinfo.lines().find_map(|line| {
+        let mut fields = line.split(' ');
+        let device = fields.nth(2)?;
+        (fields.nth(1)? == "/").then(|| device.to_owned())
+    })
+}
+
 /// NICs backed by a device (not `/sys/devices/virtual`), with their normalised MACs.
 fn physical_macs(root: &SysRoot) -> Vec<(String, String)> {
     let Ok(entries) = std::fs::read_dir(root.path("/sys/class/net")) else {
@@ -121,16 +149,16 @@ fn physical_macs(root: &SysRoot) -> Vec<(String, String)> {
     out
 }
 
-/// The UUID of the filesystem mounted at `/`, found through its block device's entry in
-/// `/dev/disk/by-uuid`. Overlay roots (containers) have none.
+/// The UUID of the filesystem mounted at `/`: udev's record of its block device (one read),
+/// else the device's entry in `/dev/disk/by-uuid` (the same name, `ID_FS_UUID_ENC`). Overlay
+/// roots (containers) have none.
 fn root_filesystem_uuid(root: &SysRoot) -> Option<String> {
-    let mountinfo = root.read("/proc/self/mountinfo")?;
-    // Fields: id parent major:minor root mount-point ...
-    let device = mountinfo.lines().find_map(|line| {
-        let mut fields = line.split(' ');
-        let device = fields.nth(2)?;
-        (fields.nth(1)? == "/").then_some(device)
-    })?;
+    let device = root_device(root)?;
+    if let Some(record) = root.read(&format!("/run/udev/data/b{device}"))
+        && let Some(uuid) = record.lines().find_map(|l| l.strip_prefix("E:ID_FS_UUID_ENC="))
+    {
+        return Some(uuid.trim().to_ascii_lowercase());
+    }
     let uevent = root.read(&format!("/sys/dev/block/{device}/uevent"))?;
     let devname = uevent.lines().find_map(|l| l.strip_prefix("DEVNAME="))?;
     let entries = std::fs::read_dir(root.path("/dev/disk/by-uuid")).ok()?;

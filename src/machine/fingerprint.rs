@@ -65,7 +65,9 @@ impl Fingerprint {
         virtualization: &Virtualization,
     ) -> Result<Fingerprint, Status> {
         validate_product_id(product_id)?;
-        let machine_id = components::read_anchor(root).filter(|_| !virtualization.platform.is_container());
+        // A container's machine ID is its image's: not even read there.
+        let machine_id =
+            if virtualization.platform.is_container() { None } else { components::read_anchor(root) };
         let (anchor, anchor_name, value) = match machine_id {
             Some(id) => (AnchorSource::MachineId, "machine-id", id),
             // Without a place to keep the installation ID there is no stable identity at all.

@@ -52,7 +52,8 @@ impl SysRoot {
 
     /// Reads a small text file, bounded, trimmed; `None` if unreadable, empty or not UTF-8.
     pub(crate) fn read(&self, absolute: &str) -> Option<String> {
-        read_bounded(&self.path(absolute))
+        // A sysfs attribute is produced whole by its first read.
+        read_bounded(&self.path(absolute), absolute.starts_with("/sys/"))
     }
 }
 
@@ -70,10 +71,36 @@ fn machine_dir() -> PathBuf {
 }
 
 /// Reads at most 64 KiB: sysfs values are tiny and a hostile file must not exhaust memory.
-pub(crate) fn read_bounded(path: &Path) -> Option<String> {
+///
+/// Into a buffer of a page from the start: `/proc` and `/sys` files report a size of 0, and a
+/// reader that grows from a small guess reads them several times, each read making the kernel
+/// generate the text again.
+pub(crate) fn read_bounded(path: &Path, one_read: bool) -> Option<String> {
     use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path).ok()?.take(64 * 1024).read_to_string(&mut text).ok()?;
+    const LIMIT: usize = 64 * 1024;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut bytes = vec![0u8; 4096];
+    let mut len = 0;
+    loop {
+        if len == bytes.len() {
+            if len >= LIMIT {
+                break;
+            }
+            bytes.resize((len * 2).min(LIMIT), 0);
+        }
+        match file.read(&mut bytes[len..]) {
+            Ok(0) => break,
+            Ok(n) if one_read => {
+                len += n;
+                break;
+            }
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    bytes.truncate(len);
+    let text = String::from_utf8(bytes).ok()?;
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
