@@ -449,27 +449,56 @@ fn a_truncated_answer_is_refused() {
     assert_eq!(c.status(), Status::NotActivated);
 }
 
+/// A client whose clock is `offset` seconds off (the injectable clock: no waiting, no
+/// changing the machine's clock).
+fn client_with_clock(dir: &std::path::Path, url: &str, offset: i64) -> Client {
+    let mut config = Config::new(PRODUCT).unwrap();
+    config.add_public_key(&vendor().public_key().to_hex()).unwrap();
+    config.set_store_dir(dir).unwrap();
+    config.set_server_url(url).unwrap();
+    config.set_clock(move || unix_now() + offset);
+    Client::new(config).unwrap()
+}
+
 #[test]
 fn a_clock_once_set_forward_heals_at_the_next_online_check() {
+    const YEAR: i64 = 365 * 86_400;
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    client(dir.path(), &server.url(), Duration::from_secs(5)).activate(CODE).unwrap();
+    // One run with the clock a year ahead: it records the time it saw.
+    drop(client_with_clock(dir.path(), &server.url(), YEAR));
+    // The clock fixed: a year below the mark looks set back.
+    let fixed = client(dir.path(), &server.url(), Duration::from_secs(5));
+    assert_eq!(fixed.status(), Status::ClockTampered);
+    // The server's signed time re-bases the mark: a successful refresh heals it, for good.
+    assert_eq!(fixed.refresh(), Ok(()));
+    assert_eq!(fixed.status(), Status::Ok);
+    let high_water = fixed.store().load().unwrap().clock_high_water;
+    assert!((high_water - unix_now()).abs() <= 5, "re-based to the server's time: {high_water}");
+    assert_eq!(client(dir.path(), &server.url(), Duration::from_secs(5)).status(), Status::Ok);
+    // Setting the clock back is still caught (and a real server refuses its requests as too
+    // old: see the server's tests).
+    let back = client_with_clock(dir.path(), &server.url(), -2 * 3600);
+    assert_eq!(back.status(), Status::ClockTampered);
+    assert_eq!(back.feature_enabled("EXPORT"), Status::ClockTampered);
+}
+
+#[test]
+fn dates_are_judged_by_the_clock_without_waiting_for_it() {
     let server = honest();
     let dir = tempfile::tempdir().unwrap();
     let c = client(dir.path(), &server.url(), Duration::from_secs(5));
     c.activate(CODE).unwrap();
-    // A run with the clock a year ahead left its mark in the store.
-    c.store()
-        .update(|s| {
-            s.clock_high_water = unix_now() + 365 * 86_400;
-            Ok(())
-        })
-        .unwrap();
-    let after = client(dir.path(), &server.url(), Duration::from_secs(5));
-    assert_eq!(after.status(), Status::ClockTampered);
-    // The server's signed time re-bases the mark: a successful refresh heals it.
-    assert_eq!(after.refresh(), Ok(()));
-    assert_eq!(after.status(), Status::Ok);
-    let high_water = after.store().load().unwrap().clock_high_water;
-    assert!((high_water - unix_now()).abs() <= 5, "re-based to the server's time: {high_water}");
-    assert_eq!(client(dir.path(), &server.url(), Duration::from_secs(5)).status(), Status::Ok, "for good");
+    let grace_end = c.license().unwrap().lease().grace_end;
+    let at = |offset: i64| client_with_clock(dir.path(), "http://127.0.0.1:9", offset);
+    let inside = at(grace_end - unix_now() - 10);
+    assert_eq!(inside.status(), Status::Ok);
+    assert_eq!(inside.grace_remaining(), Ok(10));
+    let past = at(grace_end - unix_now() + 1);
+    assert_eq!(past.status(), Status::LeaseExpired);
+    assert_eq!(past.grace_remaining(), Ok(0));
+    assert_eq!(past.feature_enabled("EXPORT"), Status::LeaseExpired);
 }
 
 #[test]

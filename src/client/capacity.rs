@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use super::{Client, Inner, Params, unix_now};
+use super::{Client, Inner, Params};
 use crate::Status;
 use crate::license::{Answering, Expectation};
 use crate::protocol::client_api::{FeatureKind, LeaseResponse, Operation, SeatLease};
@@ -170,7 +170,7 @@ impl Inner {
     fn require_feature(&self, feature: &str, kind: FeatureKind) -> Result<(), Status> {
         let license = self.license.load();
         let license = (**license).as_ref().map_err(|s| *s)?;
-        let status = license.status(unix_now());
+        let status = license.status(self.now());
         if !status.is_ok() {
             return Err(status);
         }
@@ -201,7 +201,7 @@ impl Inner {
 
     /// The seat or session held for `feature` (`None`: the session), unless past its lease.
     pub(crate) fn held(&self, feature: Option<&str>) -> Option<SeatLease> {
-        let now = unix_now();
+        let now = self.now();
         self.seats.load().iter().find(|s| s.feature.as_deref() == feature && s.expires > now).cloned()
     }
 
@@ -266,8 +266,7 @@ fn seat_feature(compact: &str) -> Option<String> {
 }
 
 /// Loads the long-term check-outs kept in the store that still verify and have not ended.
-pub(super) fn load_long_term(texts: &[String], expect: &Expectation<'_>) -> Vec<SeatLease> {
-    let now = unix_now();
+pub(super) fn load_long_term(texts: &[String], expect: &Expectation<'_>, now: i64) -> Vec<SeatLease> {
     let expect = Expectation { kinds: &[Kind::FloatingSeat], ..*expect };
     texts
         .iter()

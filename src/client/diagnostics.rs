@@ -9,7 +9,7 @@
 
 use serde_json::{Value, json};
 
-use super::{CLOCK_TOLERANCE_SECS, Client, lock, unix_now};
+use super::{CLOCK_TOLERANCE_SECS, Client, lock};
 use crate::log::redact_code;
 use crate::machine::match_components;
 
@@ -82,7 +82,7 @@ impl Client {
                 "damaged_files": inner.store.damaged_files().iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             },
             "clock": {
-                "now": unix_now(),
+                "now": inner.now(),
                 "high_water": inner.high_water.load(std::sync::atomic::Ordering::Relaxed),
                 "tolerance_secs": CLOCK_TOLERANCE_SECS,
             },

@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 
-pub(crate) use crate::clock::unix_now;
 use crate::license::{Answering, Expectation, License};
 use crate::machine::{Fingerprint, Virtualization, detect_virtualization};
 use crate::online::{Refresher, Signal, Transport};
@@ -130,7 +129,7 @@ impl Client {
         let dir = config.store_dir()?;
         let root = config.machine();
         let store = Store::open_on(&root, &dir, config.product_id())?;
-        let now = unix_now();
+        let now = config.now();
         let (state, store_problem) = match store.load() {
             Ok(state) => (state, None),
             Err(status) => (crate::store::StoreState::default(), Some(status)),
@@ -166,7 +165,7 @@ impl Client {
             (None, None) => Err(Status::NotActivated),
             (None, Some(text)) => License::verify(text, &expect),
         };
-        let seats = capacity::load_long_term(&state.long_term_seats, &expect);
+        let seats = capacity::load_long_term(&state.long_term_seats, &expect, now);
         let inner = Arc::new(Inner {
             store_problem,
             config,
@@ -308,13 +307,13 @@ impl Client {
 
     /// Seconds of offline use left before the lease expires (0 when it has).
     pub fn grace_remaining(&self) -> Result<i64, Status> {
-        self.inner.with_license_result(|license| Ok((license.lease().grace_end - unix_now()).max(0)))
+        self.inner.with_license_result(|license| Ok((license.lease().grace_end - self.inner.now()).max(0)))
     }
 
     /// `ClockTampered` when the clock is now more than [`CLOCK_TOLERANCE_SECS`] behind the
     /// latest time this product has seen.
     pub fn check_clock(&self) -> Result<(), Status> {
-        self.inner.check_clock(unix_now())
+        self.inner.check_clock(self.inner.now())
     }
 
     /// Registers the status-change callback (replacing any previous one); `None` removes it.
@@ -356,6 +355,11 @@ impl Drop for Client {
 }
 
 impl Inner {
+    /// Now, by the configured clock.
+    pub(crate) fn now(&self) -> i64 {
+        self.config.now()
+    }
+
     pub(crate) fn status(&self) -> Status {
         self.with_license(|_, status| status)
     }
@@ -363,7 +367,7 @@ impl Inner {
     /// Runs `f` on the license and its status now; a missing or refused license gives its
     /// status directly.
     fn with_license(&self, f: impl FnOnce(&License, Status) -> Status) -> Status {
-        let now = unix_now();
+        let now = self.now();
         match &**self.license.load() {
             Err(status) => *status,
             Ok(license) => match self.check_clock(now) {
@@ -397,7 +401,7 @@ impl Inner {
     fn with_license_result<T>(&self, f: impl FnOnce(&License) -> Result<T, Status>) -> Result<T, Status> {
         match &**self.license.load() {
             Err(status) => Err(*status),
-            Ok(license) => match license.status(unix_now()) {
+            Ok(license) => match license.status(self.now()) {
                 status @ (Status::Deactivated | Status::WrongMachine) => Err(status),
                 _ => f(license),
             },
@@ -490,7 +494,7 @@ impl Inner {
     fn record<T>(&self, operation: Operation, result: &Result<T, Status>) {
         let Err(status) = result else { return };
         let detail = crate::detail::last_error_detail().unwrap_or_default();
-        let line = format!("{} at {}: {detail}", status.name().to_string_lossy(), unix_now());
+        let line = format!("{} at {}: {detail}", status.name().to_string_lossy(), self.now());
         let mut errors = lock(&self.last_errors);
         errors.retain(|(op, _)| *op != operation);
         errors.push((operation, line));
@@ -615,7 +619,7 @@ impl Inner {
             installation_key: key.public_key().to_hex(),
             request_id: random_hex()?,
             nonce: nonce.to_owned(),
-            client_time: unix_now(),
+            client_time: self.now(),
             vm_platform: self.virtualization.platform.as_str().to_owned(),
             system_details: starts.then(|| self.system_details()),
             app: self.config.app().clone(),
@@ -642,7 +646,7 @@ impl Inner {
             fingerprint: &self.fingerprint,
             client_id: &self.client_id,
             request,
-            now: Some(unix_now()),
+            now: Some(self.now()),
         }
     }
 
@@ -695,7 +699,7 @@ impl Inner {
         also: impl FnOnce(&mut crate::store::StoreState) -> Result<(), Status>,
     ) -> Result<(), Status> {
         let lease = license.lease();
-        let now = unix_now();
+        let now = self.now();
         let change = |state: &mut crate::store::StoreState| {
             if lease.serial <= state.serial_high_water {
                 return Err(crate::detail::note(

@@ -5,7 +5,7 @@
 //! (with its key) until its certificate arrives; a deactivation removes the license and keeps
 //! the signed proof in one write, so a crash can neither keep the license nor lose the proof.
 
-use super::{Client, KeyChange, Rebase, random_hex, unix_now};
+use super::{Client, KeyChange, Rebase, random_hex};
 use crate::Status;
 use crate::license::{Answering, License};
 use crate::machine::SystemDetails;
@@ -63,7 +63,8 @@ impl Client {
                     nonce: &pending.nonce,
                     license_code: Some(&pending.license_code),
                 };
-                let license = usable(License::verify(text, &inner.expectation(&kinds, Some(answering)))?)?;
+                let license =
+                    usable(License::verify(text, &inner.expectation(&kinds, Some(answering)))?, inner.now())?;
                 inner.install(
                     license,
                     KeyChange::Set(pending.installation_key.clone()),
@@ -82,7 +83,7 @@ impl Client {
                 )
             }
             Kind::PassiveLicense => {
-                let license = usable(License::verify(text, &inner.expectation(&kinds, None))?)?;
+                let license = usable(License::verify(text, &inner.expectation(&kinds, None))?, inner.now())?;
                 inner.install(license, KeyChange::Keep, Rebase::No, true, |_| Ok(()))
             }
             _ => Err(Status::WrongKind),
@@ -115,7 +116,7 @@ impl Client {
                 installation_key: key.public_key().to_hex(),
                 certificate_serial: lease.serial,
                 nonce: lease.nonce.clone(),
-                deactivated_at: unix_now(),
+                deactivated_at: inner.now(),
             };
             let payload = serde_json::to_vec(&certificate).map_err(|_| Status::Internal)?;
             let text = Envelope::sign(&key, Kind::DeactivationCertificate, &payload)?.to_armoured();
@@ -150,8 +151,8 @@ impl super::Inner {
 
 /// Only a license usable now is worth installing: another machine's, an expired one or one
 /// already past its offline period is refused for that reason.
-fn usable(license: License) -> Result<License, Status> {
-    match license.status(unix_now()) {
+fn usable(license: License, now: i64) -> Result<License, Status> {
+    match license.status(now) {
         Status::Ok => Ok(license),
         status => Err(status),
     }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::client::{Inner, lock, unix_now};
+use crate::client::{Inner, lock};
 use crate::protocol::client_api::SeatLease;
 use crate::protocol::os_random;
 
@@ -103,7 +103,7 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
     let mut failures: u32 = 0;
     loop {
         let Some(inner) = weak.upgrade() else { return };
-        let now = unix_now();
+        let now = inner.now();
         let plan = inner.refresh_plan();
         let deactivating = inner.deactivation_pending();
         // Floating seats and sessions are due for a heartbeat one interval after their last
@@ -133,12 +133,12 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
             return;
         }
         let Some(inner) = weak.upgrade() else { return };
-        for seat in seats.iter().filter(|s| unix_now() >= heartbeat_due(s)) {
+        for seat in seats.iter().filter(|s| inner.now() >= heartbeat_due(s)) {
             // A lost seat is forgotten by the heartbeat itself; other failures are retried at
             // the next wake, while the seat's lease still has a heartbeat's worth of slack.
             let _ = inner.heartbeat(seat);
         }
-        let attempt = now_wanted || unix_now() >= due;
+        let attempt = now_wanted || inner.now() >= due;
         if attempt && inner.deactivation_pending() {
             failures = match inner.deactivate() {
                 Ok(()) => 0,
