@@ -475,3 +475,15 @@ fn a_profile_shows_the_use_of_all_its_codes_and_gives_them_its_ltco() {
     assert_eq!(details("EPOOL"), json!(["ElementLimit : 10", "ElementCount : 7"]));
     assert_eq!(details("TOKENS"), json!(["TokenLimit : 10", "TokenCount : 8"]));
 }
+
+#[test]
+fn a_floating_feature_without_seats_is_not_enabled_rather_than_exhausted() {
+    let server = Server::start();
+    let product = capacity_product(&server);
+    let code = capacity_code(&server, &product, 0, 0, 0);
+    let a = activated(&server, &product, &code, "NOSEATCOMPUTER000001");
+    let (status, answer) = post(&server, PATH_FLOATING_CHECKOUT, &checkout(&a, "FLOAT"));
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(answer["status"], Status::FeatureNotEnabled as u32, "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("no floating seats"), "{answer}");
+}

@@ -79,6 +79,13 @@ pub(in crate::store::sqlite::client) fn checkout(
         Ok(feature) => feature,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    // A feature with no seats at all is not "every seat in use": there is none to wait for.
+    if feature.limit <= 0 {
+        return Ok(Err(Refusal::new(
+            Status::FeatureNotEnabled,
+            format!("feature: {} has no floating seats on this license code", feature.name),
+        )));
+    }
     let terms = match call.capacity.checkout_days {
         None => {
             let (heartbeat, expires) = seat_window(code.settings.heartbeat, call.now, call.hour);
