@@ -463,9 +463,11 @@ lk_status lk_session_close(const struct lk_client *client);
  * Creates a client from a configuration (which is copied: free it whenever you like).
  *
  * Loads the product's store, computes this computer's fingerprint and verifies the stored
- * license's signature. Fails with `LK_NO_PUBLIC_KEY` when no vendor key is trusted, and with
- * `LK_STORE_CORRUPT` / `LK_STORE_TRUNCATED` / `LK_STORE_VERSION` when the store file is
- * damaged (it is left as it is for inspection, never replaced). On success `*out` receives a
+ * license's signature. Fails with `LK_NO_PUBLIC_KEY` when no vendor key is trusted. A damaged
+ * store does not fail it: the client opens, `lk_license_status` and `lk_feature_enabled`
+ * answer `LK_STORE_CORRUPT` / `LK_STORE_TRUNCATED` / `LK_STORE_VERSION` /
+ * `LK_STORE_ROLLED_BACK`, and the next activation, trial start or certificate import writes
+ * a fresh store, keeping the damaged file beside it for support. On success `*out` receives a
  * client to free with `lk_client_free`; on failure `*out` is left untouched.
  */
 lk_status lk_client_new(const struct lk_config *cfg, struct lk_client **out);
@@ -478,8 +480,8 @@ void lk_client_free(struct lk_client *client);
 
 /**
  * Writes this computer's ID for the client's product into `buf` — the ID the client sends
- * to the server. Prefer it to `lk_computer_id` when the configuration sets its own store
- * directory, since an installation-ID anchor is kept there.
+ * to the server, the same as `lk_computer_id` gives for the product, whatever the store
+ * directory.
  *
  * `buf` may be NULL when `buf_len` is 0 to ask for the size; `needed` may be NULL and
  * receives the size including the NUL, also on `LK_BUFFER_TOO_SMALL`.
@@ -609,9 +611,10 @@ lk_status lk_last_error_message(char *buf, size_t buf_len, size_t *needed);
 /**
  * Writes this computer's 20-character ID for `product_id` into `buf`.
  *
- * The ID is salted with the product ID: two products see two unrelated IDs. Where the OS has
- * no usable machine ID (containers, minimal images), a random installation ID kept in the
- * per-user store directory anchors it.
+ * 20 letters and digits, salted with the product ID: two products see two unrelated IDs.
+ * Where the OS has no usable machine ID (containers, minimal images), a random installation
+ * ID kept machine-wide (`/var/lib/licensekit/installation-id`, readable by every user)
+ * anchors it, so every client on the computer reports the same ID.
  *
  * - `product_id`: NUL-terminated UTF-8, `[0-9A-Za-z_-]{1,64}` (else `LK_INVALID_PRODUCT_ID`).
  * - `buf`/`buf_len`: the caller's buffer; 21 bytes always suffice. `buf` may be NULL when

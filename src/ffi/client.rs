@@ -15,9 +15,11 @@ pub struct lk_client(pub(crate) Client);
 /// Creates a client from a configuration (which is copied: free it whenever you like).
 ///
 /// Loads the product's store, computes this computer's fingerprint and verifies the stored
-/// license's signature. Fails with `LK_NO_PUBLIC_KEY` when no vendor key is trusted, and with
-/// `LK_STORE_CORRUPT` / `LK_STORE_TRUNCATED` / `LK_STORE_VERSION` when the store file is
-/// damaged (it is left as it is for inspection, never replaced). On success `*out` receives a
+/// license's signature. Fails with `LK_NO_PUBLIC_KEY` when no vendor key is trusted. A damaged
+/// store does not fail it: the client opens, `lk_license_status` and `lk_feature_enabled`
+/// answer `LK_STORE_CORRUPT` / `LK_STORE_TRUNCATED` / `LK_STORE_VERSION` /
+/// `LK_STORE_ROLLED_BACK`, and the next activation, trial start or certificate import writes
+/// a fresh store, keeping the damaged file beside it for support. On success `*out` receives a
 /// client to free with `lk_client_free`; on failure `*out` is left untouched.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_client_new(cfg: *const lk_config, out: *mut *mut lk_client) -> Status {
@@ -44,8 +46,8 @@ pub unsafe extern "C" fn lk_client_free(client: *mut lk_client) {
 }
 
 /// Writes this computer's ID for the client's product into `buf` — the ID the client sends
-/// to the server. Prefer it to `lk_computer_id` when the configuration sets its own store
-/// directory, since an installation-ID anchor is kept there.
+/// to the server, the same as `lk_computer_id` gives for the product, whatever the store
+/// directory.
 ///
 /// `buf` may be NULL when `buf_len` is 0 to ask for the size; `needed` may be NULL and
 /// receives the size including the NUL, also on `LK_BUFFER_TOO_SMALL`.

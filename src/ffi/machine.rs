@@ -8,9 +8,10 @@ use crate::machine::{Fingerprint, SysRoot, SystemDetails, detect_virtualization}
 
 /// Writes this computer's 20-character ID for `product_id` into `buf`.
 ///
-/// The ID is salted with the product ID: two products see two unrelated IDs. Where the OS has
-/// no usable machine ID (containers, minimal images), a random installation ID kept in the
-/// per-user store directory anchors it.
+/// 20 letters and digits, salted with the product ID: two products see two unrelated IDs.
+/// Where the OS has no usable machine ID (containers, minimal images), a random installation
+/// ID kept machine-wide (`/var/lib/licensekit/installation-id`, readable by every user)
+/// anchors it, so every client on the computer reports the same ID.
 ///
 /// - `product_id`: NUL-terminated UTF-8, `[0-9A-Za-z_-]{1,64}` (else `LK_INVALID_PRODUCT_ID`).
 /// - `buf`/`buf_len`: the caller's buffer; 21 bytes always suffice. `buf` may be NULL when
