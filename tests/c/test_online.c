@@ -340,6 +340,30 @@ static void test_without_server_url(void) {
     free(dir);
 }
 
+/* A client built with another vendor's key: the server refuses before it records anything,
+ * and the message names the server's key ID and the trusted ones. */
+static void test_untrusted_server(void) {
+    char *dir = make_temp_dir("untrusted");
+    lk_config *cfg = NULL;
+    lk_client *client = NULL;
+    char detail[512];
+    REQUIRE(lk_config_new(product, &cfg) == LK_OK);
+    CHECK_STATUS(lk_config_add_public_key(cfg, "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"),
+                 LK_OK);
+    CHECK_STATUS(lk_config_set_store_dir(cfg, dir), LK_OK);
+    CHECK_STATUS(lk_config_set_server_url(cfg, server_url), LK_OK);
+    CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
+    lk_config_free(cfg);
+    CHECK_STATUS(lk_activate(client, license_code), LK_UNKNOWN_KEY);
+    CHECK_STATUS(lk_last_error_message(detail, sizeof detail, NULL), LK_OK);
+    CHECK_MSG(strstr(detail, "trusts") != NULL, "the message names the keys: %s", detail);
+    CHECK_STATUS(lk_start_trial(client), LK_UNKNOWN_KEY);
+    CHECK_STATUS(lk_license_status(client), LK_NOT_ACTIVATED);
+    lk_client_free(client);
+    remove_tree(dir);
+    free(dir);
+}
+
 int main(void) {
     server_url = getenv("LK_TEST_SERVER_URL");
     public_key = getenv("LK_TEST_PUBLIC_KEY");
@@ -351,5 +375,6 @@ int main(void) {
     test_online_flow();
     test_unreachable_server();
     test_without_server_url();
+    test_untrusted_server();
     return check_done();
 }
