@@ -1,7 +1,9 @@
 //! Shared-capacity figures of the server, on loopback with an embedded server: the floating
 //! check-out + check-in round trip (p50, p99), token consumptions per second with 16
-//! concurrent clients, and the time a dead seat takes to be freed, relative to its lease.
-//! Requests are signed by hand as a client would sign them (licensekit's protocol types).
+//! concurrent clients, and the time a dead seat takes to be freed, relative to its lease;
+//! and, for comparison, the refresh round trip that every installation makes (the one call
+//! with the fork check). Requests are signed by hand as a client would sign them
+//! (licensekit's protocol types).
 //!
 //! The server runs with a 12-second "hour" (`--hour-seconds 12`): a heartbeat of 5 minutes
 //! is 1 s and a seat's lease (two heartbeats) 2 s.
@@ -12,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use licensekit::machine::ComponentDigest;
 use licensekit::protocol::client_api::{
-    AppInfo, ClientRequest, Operation, PATH_ACTIVATE, PATH_FLOATING_CHECKIN, PATH_FLOATING_CHECKOUT,
-    PATH_FLOATING_HEARTBEAT, PATH_TOKENS_CONSUME, SeatLease,
+    AppInfo, ClientRequest, Lease, Operation, PATH_ACTIVATE, PATH_FLOATING_CHECKIN, PATH_FLOATING_CHECKOUT,
+    PATH_FLOATING_HEARTBEAT, PATH_REFRESH, PATH_TOKENS_CONSUME, SeatLease,
 };
 use licensekit::protocol::{Envelope, Kind, PublicKey, SigningKey, from_slice_strict};
 use licensekit_server::embedded::EmbeddedServer;
@@ -74,6 +76,13 @@ impl Bench {
         let payload = envelope.verify_with(&key, Kind::FloatingSeat).map_err(|s| format!("{s:?}"))?;
         from_slice_strict(payload).map_err(|s| format!("{s:?}"))
     }
+
+    fn lease(&self, text: &Value) -> Result<Lease, String> {
+        let envelope = Envelope::parse(text.as_str().ok_or("no lease")?).map_err(|s| format!("{s:?}"))?;
+        let key = PublicKey::from_hex(self.server.public_key()).map_err(|s| format!("{s:?}"))?;
+        let payload = envelope.verify_with(&key, Kind::Lease).map_err(|s| format!("{s:?}"))?;
+        from_slice_strict(payload).map_err(|s| format!("{s:?}"))
+    }
 }
 
 fn created_id(answer: &Value) -> String {
@@ -100,6 +109,17 @@ impl Installation {
         feature: Option<&str>,
         seat_id: Option<&str>,
     ) -> Result<Vec<u8>, String> {
+        self.signed(operation, feature, seat_id, None)
+    }
+
+    /// [`Installation::body`] presenting the serial of the lease held (a refresh).
+    fn signed(
+        &self,
+        operation: Operation,
+        feature: Option<&str>,
+        seat_id: Option<&str>,
+        held_serial: Option<u64>,
+    ) -> Result<Vec<u8>, String> {
         let request = ClientRequest {
             operation,
             product_id: self.product.clone(),
@@ -120,7 +140,7 @@ impl Installation {
             seat_id: seat_id.map(str::to_owned),
             checkout_days: None,
             trusted_keys: Vec::new(),
-            held_serial: None,
+            held_serial,
             handover: None,
         };
         let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
@@ -174,9 +194,23 @@ fn run() -> Result<(), String> {
             code: code.clone(),
             computer: format!("BENCHCOMPUTER{i:07}"),
         };
-        bench.ok(PATH_ACTIVATE, &me.body(Operation::Activate, None, None)?)?;
-        installations.push(me);
+        let answer = bench.ok(PATH_ACTIVATE, &me.body(Operation::Activate, None, None)?)?;
+        installations.push((me, bench.lease(&answer["lease"])?.serial));
     }
+    let (installations, serials): (Vec<Installation>, Vec<u64>) = installations.into_iter().unzip();
+
+    // Refresh round trips, each presenting the serial of the lease the previous one answered.
+    let me = &installations[0];
+    let mut held = serials[0];
+    let mut times = Vec::with_capacity(ROUND_TRIPS);
+    for _ in 0..ROUND_TRIPS {
+        let refresh = me.signed(Operation::Refresh, None, None, Some(held))?;
+        let start = Instant::now();
+        let answer = bench.ok(PATH_REFRESH, &refresh)?;
+        times.push(start.elapsed());
+        held = bench.lease(&answer["lease"])?.serial;
+    }
+    summary("refresh round trip", times);
 
     // Check-out + check-in round trips (the request signing is outside the timing).
     let me = &installations[0];
