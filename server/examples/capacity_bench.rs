@@ -94,12 +94,13 @@ fn hex32() -> Result<String, String> {
     Ok(hex::encode(key.public_key().to_bytes())[..32].to_owned())
 }
 
-/// One installation of the code, signing its own requests.
+/// One installation of the code, signing its own requests, trusting the server's key.
 struct Installation {
     key: SigningKey,
     product: String,
     code: String,
     computer: String,
+    trusted_key: String,
 }
 
 impl Installation {
@@ -139,7 +140,7 @@ impl Installation {
             amount: (operation == Operation::ConsumeTokens).then_some(1),
             seat_id: seat_id.map(str::to_owned),
             checkout_days: None,
-            trusted_keys: Vec::new(),
+            trusted_keys: vec![self.trusted_key.clone()],
             held_serial,
             handover: None,
         };
@@ -186,6 +187,8 @@ fn run() -> Result<(), String> {
             {"featurecode": "FLOAT", "limit": 100}, {"featurecode": "ONE", "limit": 1},
             {"featurecode": "TOKENS", "limit": 1_000_000_000}]}),
     )?;
+    let trusted_key =
+        PublicKey::from_hex(bench.server.public_key()).map_err(|s| format!("{s:?}"))?.id().to_hex();
     let mut installations = Vec::new();
     for i in 0..TOKEN_CLIENTS.max(2) {
         let me = Installation {
@@ -193,6 +196,7 @@ fn run() -> Result<(), String> {
             product: product.clone(),
             code: code.clone(),
             computer: format!("BENCHCOMPUTER{i:07}"),
+            trusted_key: trusted_key.clone(),
         };
         let answer = bench.ok(PATH_ACTIVATE, &me.body(Operation::Activate, None, None)?)?;
         installations.push((me, bench.lease(&answer["lease"])?.serial));

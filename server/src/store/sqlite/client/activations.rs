@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::capacity::release as release_capacity;
 use super::chain::{self, Holding};
 use super::{Granted, Outcome, next_serial, product_exists, record_system_details, unknown_installation};
+use crate::datetime;
 use crate::store::StoreResult;
 use crate::store::leasing::{
     Chain, Channel, ClientCall, Grant, OfflineDeactivation, Periods, Refusal, certificate_window,
@@ -32,13 +33,29 @@ impl Code {
         code_expiry(&self.settings, self.first_activation.unwrap_or(call.now), call.hour)
     }
 
-    /// Refuses a disabled or expired code.
+    /// Refuses a disabled or expired code, saying what the vendor can change.
     fn usable(&self, call: &ClientCall) -> Result<(), Refusal> {
         if !self.settings.enabled_for_use {
-            return Err(Refusal::new(Status::Disabled, "license_code: the license code is disabled"));
+            return Err(Refusal::new(
+                Status::Disabled,
+                format!(
+                    "license_code: the license code is disabled: the vendor enables license code {} again \
+                     (enabledforuse)",
+                    self.code
+                ),
+            ));
         }
-        if self.expires(call).is_some_and(|end| end <= call.now) {
-            return Err(Refusal::new(Status::Expired, "license_code: the license has expired"));
+        if let Some(end) = self.expires(call).filter(|end| *end <= call.now) {
+            return Err(Refusal::new(
+                Status::Expired,
+                format!(
+                    "license_code: the license has expired: license code {} ({}) ended {} UTC; the vendor renews \
+                     or extends it",
+                    self.code,
+                    self.settings.license_type.name(),
+                    datetime::format(end)
+                ),
+            ));
         }
         Ok(())
     }
@@ -113,7 +130,8 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     if call.channel == Channel::Offline && key_given_back(conn, &call.installation_key)? {
         return Ok(Err(Refusal::new(
             Status::Deactivated,
-            "installation_key: this request's activation was deactivated; the machine must make a new request",
+            "installation_key: this request's activation was deactivated since: make a new activation request on \
+             the computer and send that",
         )));
     }
     let current: Option<(i64, Option<String>)> = conn
@@ -152,8 +170,10 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             return Ok(Err(Refusal::new(
                 Status::ActivationLimit,
                 format!(
-                    "license_code: all {} activations of the license code are in use",
-                    code.settings.clients_allowed
+                    "license_code: all {} activations of license code {} are in use: deactivate one of the \
+                     computers, or have the vendor return or delete one's activity (LicenseCodeActivity) or allow \
+                     more (clientsallowed)",
+                    code.settings.clients_allowed, code.code
                 ),
             )));
         }
@@ -282,7 +302,7 @@ pub(super) fn holder(conn: &Connection, call: &ClientCall) -> StoreResult<Result
         Some(_) => {
             return Ok(Err(Refusal::new(
                 Status::NoLicense,
-                "installation_key: this installation's activation was deactivated",
+                "installation_key: this installation's activation was deactivated: activate again to use it",
             )));
         }
     }
@@ -300,7 +320,7 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     let window = Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour);
     let (state, serial) = match activation {
         Some((id, status)) if status == "Activated" => {
-            let mut chain = chain::recorded(conn, Holding::Activation, id)?.chain;
+            let mut chain = chain::chain(conn, Holding::Activation, id)?;
             if let Err(refusal) = chain::follow(conn, Holding::Activation, id, &chain, call)? {
                 return Ok(Err(refusal));
             }

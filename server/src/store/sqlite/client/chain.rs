@@ -50,21 +50,30 @@ pub(super) struct Recorded {
     pub chain: Chain,
 }
 
-/// What row `id` of `holding` records.
+/// What row `id` of `holding` records (at an activation or trial start, which may be a
+/// takeover).
 pub(super) fn recorded(conn: &Connection, holding: Holding, id: i64) -> StoreResult<Recorded> {
-    let (components, acked, issued): (Option<String>, Option<i64>, String) = conn
-        .prepare_cached(&format!(
-            "SELECT components, acked_serial, issued_serials FROM {} WHERE id = ?1",
-            holding.table()
-        ))?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    let components = match components {
+    let text: Option<String> = conn
+        .prepare_cached(&format!("SELECT components FROM {} WHERE id = ?1", holding.table()))?
+        .query_row([id], |r| r.get(0))?;
+    let components = match text {
         Some(text) => {
             serde_json::from_str(&text).map_err(|e| StoreError::Internal(format!("components: {e}")))?
         }
         None => Vec::new(),
     };
-    Ok(Recorded { components, chain: Chain::parse(acked, &issued).map_err(StoreError::Internal)? })
+    Ok(Recorded { components, chain: chain(conn, holding, id)? })
+}
+
+/// The chain of leases of row `id` of `holding` (all a refresh needs).
+pub(super) fn chain(conn: &Connection, holding: Holding, id: i64) -> StoreResult<Chain> {
+    let (acked, issued): (Option<i64>, String) = conn
+        .prepare_cached(&format!(
+            "SELECT acked_serial, issued_serials FROM {} WHERE id = ?1",
+            holding.table()
+        ))?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Chain::parse(acked, &issued).map_err(StoreError::Internal)
 }
 
 /// The call's component digests as recorded.

@@ -212,9 +212,18 @@ fn unknown_installation(conn: &Connection, call: &ClientCall) -> StoreResult<Ref
     Ok(if has_any {
         Refusal::new(
             Status::BadSignature,
-            "installation_key: the request is not signed by the key recorded for this computer",
+            "installation_key: the request is not signed by the key recorded for this computer: another \
+             installation holds its license (it was activated again, e.g. after a reinstall); activate again to \
+             use it here",
         )
     } else {
-        Refusal::new(Status::NoLicense, "no activation or trial of this product on this computer")
+        Refusal::new(
+            Status::NoLicense,
+            format!(
+                "computer_id: no activation or trial of product {} on computer {}: activate (or start the \
+                 trial) first",
+                call.product_id, call.computer_id
+            ),
+        )
     })
 }

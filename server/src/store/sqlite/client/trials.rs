@@ -155,7 +155,7 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         .query_row([&call.product_id, &call.computer_id, &call.installation_key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some(trial) = trial else { return Ok(Err(unknown_installation(conn, call)?)) };
-    let chain = chain::recorded(conn, Holding::Trial, trial.0)?.chain;
+    let chain = chain::chain(conn, Holding::Trial, trial.0)?;
     if let Err(refusal) = chain::follow(conn, Holding::Trial, trial.0, &chain, call)? {
         return Ok(Err(refusal));
     }
