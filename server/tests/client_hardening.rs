@@ -215,15 +215,19 @@ fn an_offline_request_is_good_for_its_products_completion_window() {
         answer["error"].as_str().unwrap().contains("dated 2 h after the license server's clock"),
         "{answer}"
     );
-    for bad in [json!(0), json!(366), json!("x")] {
-        let (status, answer) = server.call(
-            "PUT",
-            "Product",
-            "read_write",
-            &json!({"productid": product, "offlinerequestdays": bad}),
-        );
-        assert_eq!(status, 400, "{answer}");
+    for bad in
+        [json!({"offlinerequestdays": 0}), json!({"offlinerequestdays": 366}), json!({"clonepolicy": "x"})]
+    {
+        let mut fields = bad.clone();
+        fields["productid"] = json!(product);
+        let (status, answer) = server.call("PUT", "Product", "read_write", &fields);
+        assert_eq!(status, 400, "{bad}: {answer}");
     }
+    // Both are set when the product is created too.
+    let other =
+        common::licensing::product(&server, json!({"offlinerequestdays": "3", "clonepolicy": "Flag"}));
+    let shown = &server.ok("GET", "Product", &json!({"productid": other}))[0];
+    assert_eq!((&shown["offlineRequestDays"], &shown["clonePolicy"]), (&json!(3), &json!("Flag")));
 }
 
 #[test]

@@ -159,17 +159,18 @@ fn trusts(r: &ClientRequest, server: &PublicKey) -> Result<(), Refusal> {
     Err(Refusal::new(
         Status::UnknownKey,
         format!(
-            "trusted_keys: the server signs with key {ours}; this application trusts {trusted}: configure the \
-             application with this server's public key (licensekit-server public-key prints it), or point it at \
-             the server whose key it trusts"
+            "trusted_keys: the server signs with key {ours}; this application trusts {trusted}: configure \
+             the application with this server's public key (licensekit-server public-key prints it), or \
+             point it at the server whose key it trusts"
         ),
     ))
 }
 
 /// The previous installation key a request's `handover` hands the seat over from: a
 /// `key-handover` envelope signed by the key it names as previous, handing over to this
-/// request's `installation_key`, for this product, computer and nonce. The store checks that key is the one
-/// it recorded. A handover that is present but not valid refuses the request.
+/// request's `installation_key`, for this product, computer and nonce (so it is good for
+/// this one request). The store checks that key is the one it recorded. A handover that is
+/// present but not valid refuses the request: it is a client's bug or a forgery.
 fn handover(r: &ClientRequest, installation_key: &str) -> Result<Option<String>, Refusal> {
     let Some(text) = &r.handover else { return Ok(None) };
     let envelope = Envelope::parse(text)

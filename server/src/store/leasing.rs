@@ -146,8 +146,9 @@ pub fn online_freshness(client_time: i64, now: i64) -> Result<(), Refusal> {
     Err(Refusal::new(
         Status::ClockSkew,
         format!(
-            "client_time: this computer's clock is {} {direction} the license server's ({} UTC; at most {} \
-             is accepted): set the computer's date, time and time zone right (automatic time), then try again",
+            "client_time: this computer's clock is {} {direction} the license server's ({} UTC; at most \
+             {} is accepted): set the computer's date, time and time zone right (automatic time), then \
+             try again",
             span(skew),
             datetime::format(now),
             span(most * 1000)

@@ -49,8 +49,8 @@ impl Code {
             return Err(Refusal::new(
                 Status::Expired,
                 format!(
-                    "license_code: the license has expired: license code {} ({}) ended {} UTC; the vendor renews \
-                     or extends it",
+                    "license_code: the license has expired: license code {} ({}) ended {} UTC; the vendor \
+                     renews or extends it",
                     self.code,
                     self.settings.license_type.name(),
                     datetime::format(end)
@@ -130,8 +130,8 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     if call.channel == Channel::Offline && key_given_back(conn, &call.installation_key)? {
         return Ok(Err(Refusal::new(
             Status::Deactivated,
-            "installation_key: this request's activation was deactivated since: make a new activation request on \
-             the computer and send that",
+            "installation_key: this request's activation was deactivated since: make a new activation \
+             request on the computer and send that",
         )));
     }
     let current: Option<(i64, Option<String>)> = conn
@@ -170,9 +170,9 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             return Ok(Err(Refusal::new(
                 Status::ActivationLimit,
                 format!(
-                    "license_code: all {} activations of license code {} are in use: deactivate one of the \
-                     computers, or have the vendor return or delete one's activity (LicenseCodeActivity) or allow \
-                     more (clientsallowed)",
+                    "license_code: all {} activations of license code {} are in use: deactivate one of \
+                     the computers, or have the vendor return or delete one's activity (LicenseCodeActivity) \
+                     or allow more (clientsallowed)",
                     code.settings.clients_allowed, code.code
                 ),
             )));
@@ -222,7 +222,8 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         None => conn
             .prepare_cached(
                 "INSERT INTO activations (code, computer_id, status, activated, lease_end, vm_platform,
-                                          installation_key, serial, first_serial, nonce, components, issued_serials)
+                                          installation_key, serial, first_serial, nonce, components,
+                                          issued_serials)
                  VALUES (?1, ?2, 'Activated', ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
@@ -328,8 +329,8 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             chain.answered(call.held_serial, serial);
             // The current components are recorded, so hardware drift does not accumulate.
             conn.prepare_cached(
-                "UPDATE activations SET lease_end = ?2, vm_platform = ?3, serial = ?4, nonce = ?5, components = ?6,
-                                        acked_serial = ?7, issued_serials = ?8
+                "UPDATE activations SET lease_end = ?2, vm_platform = ?3, serial = ?4, nonce = ?5,
+                                        components = ?6, acked_serial = ?7, issued_serials = ?8
                  WHERE id = ?1",
             )?
             .execute(params![

@@ -213,8 +213,8 @@ fn unknown_installation(conn: &Connection, call: &ClientCall) -> StoreResult<Ref
         Refusal::new(
             Status::BadSignature,
             "installation_key: the request is not signed by the key recorded for this computer: another \
-             installation holds its license (it was activated again, e.g. after a reinstall); activate again to \
-             use it here",
+             installation holds its license (it was activated again, e.g. after a reinstall); activate \
+             again to use it here",
         )
     } else {
         Refusal::new(

@@ -112,8 +112,8 @@ pub fn start(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             let recorded = chain::recorded(conn, Holding::Trial, id)?;
             if let Some(recorded_key) = &recorded_key {
                 let what = format!("the trial of product {}", call.product_id);
-                let remedy = "start the trial from the installation that holds it, or have the vendor reset it \
-                              (DELETE Trial), then start it again";
+                let remedy = "start the trial from the installation that holds it, or have the vendor \
+                              reset it (DELETE Trial), then start it again";
                 if let Err(refusal) = take_over(call, recorded_key, &recorded.components, &what, remedy) {
                     return Ok(Err(refusal));
                 }
@@ -150,9 +150,12 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     };
     let trial: Option<(i64, i64)> = conn
         .prepare_cached(
-            "SELECT id, expires FROM trials WHERE product_id = ?1 AND computer_id = ?2 AND installation_key = ?3",
+            "SELECT id, expires FROM trials
+             WHERE product_id = ?1 AND computer_id = ?2 AND installation_key = ?3",
         )?
-        .query_row([&call.product_id, &call.computer_id, &call.installation_key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([&call.product_id, &call.computer_id, &call.installation_key], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     let Some(trial) = trial else { return Ok(Err(unknown_installation(conn, call)?)) };
     let chain = chain::chain(conn, Holding::Trial, trial.0)?;
