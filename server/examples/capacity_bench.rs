@@ -1,7 +1,9 @@
 //! Shared-capacity figures of the server, on loopback with an embedded server: the floating
 //! check-out + check-in round trip (p50, p99), token consumptions per second with 16
-//! concurrent clients, and the time a dead seat takes to be freed, relative to its lease.
-//! Requests are signed by hand as a client would sign them (licensekit's protocol types).
+//! concurrent clients, and the time a dead seat takes to be freed, relative to its lease;
+//! and, for comparison, the refresh round trip that every installation makes (the one call
+//! with the fork check). Requests are signed by hand as a client would sign them
+//! (licensekit's protocol types).
 //!
 //! The server runs with a 12-second "hour" (`--hour-seconds 12`): a heartbeat of 5 minutes
 //! is 1 s and a seat's lease (two heartbeats) 2 s.
@@ -12,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use licensekit::machine::ComponentDigest;
 use licensekit::protocol::client_api::{
-    AppInfo, ClientRequest, Operation, PATH_ACTIVATE, PATH_FLOATING_CHECKIN, PATH_FLOATING_CHECKOUT,
-    PATH_FLOATING_HEARTBEAT, PATH_TOKENS_CONSUME, SeatLease,
+    AppInfo, ClientRequest, Lease, Operation, PATH_ACTIVATE, PATH_FLOATING_CHECKIN, PATH_FLOATING_CHECKOUT,
+    PATH_FLOATING_HEARTBEAT, PATH_REFRESH, PATH_TOKENS_CONSUME, SeatLease,
 };
 use licensekit::protocol::{Envelope, Kind, PublicKey, SigningKey, from_slice_strict};
 use licensekit_server::embedded::EmbeddedServer;
@@ -74,6 +76,13 @@ impl Bench {
         let payload = envelope.verify_with(&key, Kind::FloatingSeat).map_err(|s| format!("{s:?}"))?;
         from_slice_strict(payload).map_err(|s| format!("{s:?}"))
     }
+
+    fn lease(&self, text: &Value) -> Result<Lease, String> {
+        let envelope = Envelope::parse(text.as_str().ok_or("no lease")?).map_err(|s| format!("{s:?}"))?;
+        let key = PublicKey::from_hex(self.server.public_key()).map_err(|s| format!("{s:?}"))?;
+        let payload = envelope.verify_with(&key, Kind::Lease).map_err(|s| format!("{s:?}"))?;
+        from_slice_strict(payload).map_err(|s| format!("{s:?}"))
+    }
 }
 
 fn created_id(answer: &Value) -> String {
@@ -85,12 +94,13 @@ fn hex32() -> Result<String, String> {
     Ok(hex::encode(key.public_key().to_bytes())[..32].to_owned())
 }
 
-/// One installation of the code, signing its own requests.
+/// One installation of the code, signing its own requests, trusting the server's key.
 struct Installation {
     key: SigningKey,
     product: String,
     code: String,
     computer: String,
+    trusted_key: String,
 }
 
 impl Installation {
@@ -99,6 +109,17 @@ impl Installation {
         operation: Operation,
         feature: Option<&str>,
         seat_id: Option<&str>,
+    ) -> Result<Vec<u8>, String> {
+        self.signed(operation, feature, seat_id, None)
+    }
+
+    /// [`Installation::body`] presenting the serial of the lease held (a refresh).
+    fn signed(
+        &self,
+        operation: Operation,
+        feature: Option<&str>,
+        seat_id: Option<&str>,
+        held_serial: Option<u64>,
     ) -> Result<Vec<u8>, String> {
         let request = ClientRequest {
             operation,
@@ -119,8 +140,8 @@ impl Installation {
             amount: (operation == Operation::ConsumeTokens).then_some(1),
             seat_id: seat_id.map(str::to_owned),
             checkout_days: None,
-            trusted_keys: Vec::new(),
-            held_serial: None,
+            trusted_keys: vec![self.trusted_key.clone()],
+            held_serial,
             handover: None,
         };
         let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
@@ -166,6 +187,8 @@ fn run() -> Result<(), String> {
             {"featurecode": "FLOAT", "limit": 100}, {"featurecode": "ONE", "limit": 1},
             {"featurecode": "TOKENS", "limit": 1_000_000_000}]}),
     )?;
+    let trusted_key =
+        PublicKey::from_hex(bench.server.public_key()).map_err(|s| format!("{s:?}"))?.id().to_hex();
     let mut installations = Vec::new();
     for i in 0..TOKEN_CLIENTS.max(2) {
         let me = Installation {
@@ -173,10 +196,25 @@ fn run() -> Result<(), String> {
             product: product.clone(),
             code: code.clone(),
             computer: format!("BENCHCOMPUTER{i:07}"),
+            trusted_key: trusted_key.clone(),
         };
-        bench.ok(PATH_ACTIVATE, &me.body(Operation::Activate, None, None)?)?;
-        installations.push(me);
+        let answer = bench.ok(PATH_ACTIVATE, &me.body(Operation::Activate, None, None)?)?;
+        installations.push((me, bench.lease(&answer["lease"])?.serial));
     }
+    let (installations, serials): (Vec<Installation>, Vec<u64>) = installations.into_iter().unzip();
+
+    // Refresh round trips, each presenting the serial of the lease the previous one answered.
+    let me = &installations[0];
+    let mut held = serials[0];
+    let mut times = Vec::with_capacity(ROUND_TRIPS);
+    for _ in 0..ROUND_TRIPS {
+        let refresh = me.signed(Operation::Refresh, None, None, Some(held))?;
+        let start = Instant::now();
+        let answer = bench.ok(PATH_REFRESH, &refresh)?;
+        times.push(start.elapsed());
+        held = bench.lease(&answer["lease"])?.serial;
+    }
+    summary("refresh round trip", times);
 
     // Check-out + check-in round trips (the request signing is outside the timing).
     let me = &installations[0];

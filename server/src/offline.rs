@@ -59,7 +59,7 @@ pub fn issue_certificate(
     product: Option<&str>,
 ) -> Result<Certificate, ApiError> {
     bounded(text, field)?;
-    let verified = decode_offline(text, field, &protocol.clock).map_err(refused)?;
+    let verified = decode_offline(text, field, protocol).map_err(refused)?;
     same_product(&verified.request.product_id, product)?;
     let sign = |what: Signable<'_>| match what {
         Signable::Lease(grant) => {

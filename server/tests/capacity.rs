@@ -194,11 +194,11 @@ fn capacity_refusals_name_their_reason() {
     bad(&body(&me.key, &no_code), PATH_SESSION_OPEN);
 
     // Who asks: no activation, someone else's key, a deactivated installation.
-    let stranger = Installation::new(&product, Some(&code), "STRANGERCOMPUTER0001");
+    let stranger = Installation::new(&server, &product, Some(&code), "STRANGERCOMPUTER0001");
     refused(&server, PATH_FLOATING_CHECKOUT, &checkout(&stranger, "FLOAT"), 404, Status::NoLicense);
-    let impostor = Installation::new(&product, Some(&code), &me.computer);
+    let impostor = Installation::new(&server, &product, Some(&code), &me.computer);
     refused(&server, PATH_FLOATING_CHECKOUT, &checkout(&impostor, "FLOAT"), 403, Status::BadSignature);
-    let other = Installation::new(&product, Some(&code), "OTHERCOMPUTER0000009");
+    let other = Installation::new(&server, &product, Some(&code), "OTHERCOMPUTER0000009");
     let mut forged = me.request(Operation::FloatingCheckout);
     forged.feature = Some("FLOAT".into());
     refused(&server, PATH_FLOATING_CHECKOUT, &body(&other.key, &forged), 403, Status::BadSignature);

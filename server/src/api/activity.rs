@@ -87,6 +87,9 @@ pub fn get(store: &dyn Store, p: &Params) -> ApiResult {
             ("username", Json::from(&a.username)),
             ("activated", Json::from(datetime::format(a.activated))),
             ("deactivated", Json::from(datetime::format_or_1900(a.deactivated))),
+            // Beyond the seed: refreshes that showed a copy of the activation's store in use.
+            ("cloneDetections", Json::Int(a.forks)),
+            ("lastCloneDetected", Json::from(datetime::format_or_1900(a.last_fork))),
         ]);
         Json::Obj(fields)
     })))

@@ -1,5 +1,7 @@
 //! `Products` and `Product`: products with their features and UDFs.
 
+use licensekit::protocol::client_api::OFFLINE_REQUEST_DAYS;
+
 use super::feature_groups::new_group;
 use super::features::new_feature;
 use super::settings::{
@@ -12,6 +14,7 @@ use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
 use crate::store::Store;
+use crate::store::leasing::MAX_OFFLINE_REQUEST_DAYS;
 use crate::store::model::*;
 
 /// Products allow 1 to 50000 clients (the seed's limit).
@@ -31,6 +34,8 @@ fn render(product: &Product) -> Json {
         "trialPeriod" => product.trial_period,
         "licenseType" => product.license_type.name(),
         "clientsAllowed" => product.clients_allowed,
+        "offlineRequestDays" => product.offline_request_days,
+        "clonePolicy" => product.clone_policy.name(),
         "features" => Json::arr(product.features.iter().map(|f| obj! {
             "featureCode" => &f.code,
             "featureAvailability" => render::on_off(f.on),
@@ -41,6 +46,17 @@ fn render(product: &Product) -> Json {
         })),
         "udfValues" => render::udfs(&product.udfs),
     }
+}
+
+/// `offlinerequestdays`: how many days an offline activation request stays valid (the seed is
+/// silent; the time for a request file to reach the vendor and the certificate to come back).
+fn offline_request_days(p: &Params) -> Result<Option<i64>, ApiError> {
+    p.int("offlinerequestdays", 1, MAX_OFFLINE_REQUEST_DAYS)
+}
+
+/// `clonepolicy`: what a refresh from a copied license store gets (see [`ClonePolicy`]).
+fn clone_policy(p: &Params) -> Result<Option<ClonePolicy>, ApiError> {
+    Ok(p.choice("clonepolicy", &ClonePolicy::WORDS)?.map(|i| ClonePolicy::ALL[i]))
 }
 
 /// GET Products: every product.
@@ -87,6 +103,8 @@ pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
         clients_allowed: p.int("clientsallowed", CLIENTS.0, CLIENTS.1)?.unwrap_or(1),
         subscription_period,
         subscription_end,
+        offline_request_days: offline_request_days(p)?.unwrap_or(OFFLINE_REQUEST_DAYS),
+        clone_policy: clone_policy(p)?.unwrap_or(ClonePolicy::Refuse),
         groups,
         features,
         udfs,
@@ -110,6 +128,8 @@ pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
         clients_allowed: p.int("clientsallowed", CLIENTS.0, CLIENTS.1)?,
         subscription_period: p.int("subscriptionperiod", 0, 5000)?,
         subscription_end: date_field(p, "subscriptionenddate")?,
+        offline_request_days: offline_request_days(p)?,
+        clone_policy: clone_policy(p)?,
     };
     store.update_product(&id, &patch)?;
     Ok(Json::from("Product Updated Successfully"))

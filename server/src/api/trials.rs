@@ -67,6 +67,9 @@ pub fn list(store: &dyn Store, p: &Params) -> ApiResult {
                 "trialStatus" => t.status(now),
                 "converted" => if t.converted_code.is_some() { "true" } else { "false" },
                 "licenseCode" => t.converted_code.clone().unwrap_or_default(),
+                // Beyond the seed: refreshes that showed a copy of the trial's store in use.
+                "cloneDetections" => t.forks,
+                "lastCloneDetected" => t.last_fork.map(datetime::format),
             }
         }))),
     }

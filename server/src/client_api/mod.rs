@@ -61,7 +61,9 @@ pub(crate) fn http_status(status: Status) -> StatusCode {
         | Status::PoolExhausted
         | Status::TokensExhausted
         | Status::ConcurrencyLimit
-        | Status::SeatLost => StatusCode::CONFLICT,
+        | Status::SeatLost
+        | Status::SeatTaken
+        | Status::CloneDetected => StatusCode::CONFLICT,
         Status::Disabled
         | Status::FeatureNotEnabled
         | Status::LongTermCheckoutRefused
@@ -127,7 +129,7 @@ pub async fn handle(
     };
     let task = tokio::task::spawn_blocking(move || {
         let protocol = &state.client;
-        let verified = match request::decode(operation, &body, &protocol.clock) {
+        let verified = match request::decode(operation, &body, protocol) {
             Ok(verified) => verified,
             Err(refusal) => return refused(refusal),
         };

@@ -1,21 +1,26 @@
 //! Decoding a client request: the body, the envelope, proof that the installation key in
-//! the request signed it, and the fields' bounds. Everything wrong is a [`Refusal`].
+//! the request signed it, that the application trusts the key this server signs with, the
+//! key handover it may carry, and the fields' bounds. Everything wrong is a [`Refusal`],
+//! before the store records anything.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use licensekit::Status;
-use licensekit::protocol::client_api::{ClientRequest, Operation, RequestBody};
-use licensekit::protocol::{Envelope, Kind, PublicKey, from_slice_strict};
+use licensekit::protocol::client_api::{ClientRequest, KeyHandover, Operation, RequestBody};
+use licensekit::protocol::{Envelope, KeyId, Kind, PublicKey, from_slice_strict};
 use sha2::{Digest, Sha256};
 
+use super::ClientProtocol;
 use crate::api::MAX_COMPUTER_ID;
-use crate::clock::Clock;
 use crate::store::leasing::{Capacity, Channel, ClientCall, Refusal};
 
 /// Most component digests a request may carry.
 const MAX_COMPONENTS: usize = 64;
 /// Largest system-details object accepted, as compact JSON.
 const MAX_SYSTEM_DETAILS: usize = 16 * 1024;
+/// Most trusted key IDs a request may name (an application trusts a few keys at once while
+/// the vendor rotates them).
+const MAX_TRUSTED_KEYS: usize = 32;
 
 /// A verified request: what the store needs, and what the lease echoes.
 #[derive(Debug)]
@@ -39,17 +44,17 @@ pub fn unverified_payload(envelope: &Envelope, field: &str) -> Result<Vec<u8>, R
 }
 
 /// Decodes and verifies a request posted to `operation`'s path.
-pub fn decode(operation: Operation, body: &[u8], clock: &Clock) -> Result<Verified, Refusal> {
+pub fn decode(operation: Operation, body: &[u8], protocol: &ClientProtocol) -> Result<Verified, Refusal> {
     let body: RequestBody = from_slice_strict(body)
         .map_err(|_| malformed(r#"body: expected {"request": "<client-request envelope>"}"#))?;
-    verify(&body.request, "request", Kind::ClientRequest, operation, Channel::Online, clock)
+    verify(&body.request, "request", Kind::ClientRequest, operation, Channel::Online, protocol)
 }
 
 /// Decodes and verifies an offline activation request (armoured or compact text, carried in
 /// the request field `field`): an `activation-request` envelope holding an activation,
 /// signed by the key it names.
-pub fn decode_offline(text: &str, field: &str, clock: &Clock) -> Result<Verified, Refusal> {
-    verify(text.trim(), field, Kind::ActivationRequest, Operation::Activate, Channel::Offline, clock)
+pub fn decode_offline(text: &str, field: &str, protocol: &ClientProtocol) -> Result<Verified, Refusal> {
+    verify(text.trim(), field, Kind::ActivationRequest, Operation::Activate, Channel::Offline, protocol)
 }
 
 /// The request in the envelope `text` of `kind`, proven to be signed by the installation
@@ -60,7 +65,7 @@ fn verify(
     kind: Kind,
     operation: Operation,
     channel: Channel,
-    clock: &Clock,
+    protocol: &ClientProtocol,
 ) -> Result<Verified, Refusal> {
     let envelope = Envelope::parse(text)
         .map_err(|status| Refusal::new(status, format!("{field}: not a licensekit envelope")))?;
@@ -92,8 +97,27 @@ fn verify(
             }
         }));
     }
+    trusts(&request, &protocol.key.public_key())?;
     let system_details = check(&request, operation)?;
     let capacity = capacity(&request, operation)?;
+    // Only a refresh is judged by the lease it holds; elsewhere the field means nothing.
+    let held_serial = match (request.held_serial, operation) {
+        (Some(serial), Operation::Refresh) => {
+            Some(i64::try_from(serial).map_err(|_| malformed(format!("held_serial: at most {}", i64::MAX)))?)
+        }
+        (None, Operation::Refresh) => {
+            return Err(malformed(
+                "held_serial: required on a refresh: the serial of the lease this installation holds",
+            ));
+        }
+        _ => None,
+    };
+    // Only an activation or trial start takes a seat over; elsewhere the field means nothing.
+    let handover_from = match operation {
+        Operation::Activate | Operation::StartTrial => handover(&request, &key.to_hex())?,
+        _ => None,
+    };
+    let clock = protocol.clock;
     let call = ClientCall {
         operation,
         channel,
@@ -103,6 +127,10 @@ fn verify(
         license_code: request.license_code.clone(),
         computer_id: request.computer_id.clone(),
         installation_key: key.to_hex(),
+        components: request.components.clone(),
+        handover_from,
+        held_serial,
+        client_time: request.client_time.saturating_mul(1000),
         vm_platform: request.vm_platform.clone(),
         nonce: request.nonce.clone(),
         system_details,
@@ -111,6 +139,71 @@ fn verify(
         capacity,
     };
     Ok(Verified { call, request })
+}
+
+/// Refuses a request from an application that does not trust the key this server signs
+/// with: it would refuse the lease, after its seat was taken.
+fn trusts(r: &ClientRequest, server: &PublicKey) -> Result<(), Refusal> {
+    if r.trusted_keys.len() > MAX_TRUSTED_KEYS
+        || r.trusted_keys.iter().any(|id| KeyId::from_hex(id).is_none())
+    {
+        return Err(malformed(format!(
+            "trusted_keys: expected at most {MAX_TRUSTED_KEYS} key IDs of 16 lower-case hex characters"
+        )));
+    }
+    let ours = server.id().to_hex();
+    if r.trusted_keys.contains(&ours) {
+        return Ok(());
+    }
+    let trusted = if r.trusted_keys.is_empty() { "no key".to_owned() } else { r.trusted_keys.join(", ") };
+    Err(Refusal::new(
+        Status::UnknownKey,
+        format!(
+            "trusted_keys: the server signs with key {ours}; this application trusts {trusted}: configure \
+             the application with this server's public key (licensekit-server public-key prints it), or \
+             point it at the server whose key it trusts"
+        ),
+    ))
+}
+
+/// The previous installation key a request's `handover` hands the seat over from: a
+/// `key-handover` envelope signed by the key it names as previous, handing over to this
+/// request's `installation_key`, for this product, computer and nonce (so it is good for
+/// this one request). The store checks that key is the one it recorded. A handover that is
+/// present but not valid refuses the request: it is a client's bug or a forgery.
+fn handover(r: &ClientRequest, installation_key: &str) -> Result<Option<String>, Refusal> {
+    let Some(text) = &r.handover else { return Ok(None) };
+    let envelope = Envelope::parse(text)
+        .map_err(|status| Refusal::new(status, "handover: not a licensekit envelope"))?;
+    if envelope.kind() != Kind::KeyHandover {
+        return Err(Refusal::new(Status::WrongKind, "handover: expected a key-handover envelope"));
+    }
+    let not_handover = || malformed("handover: the payload is not a key handover");
+    let claimed: KeyHandover =
+        from_slice_strict(envelope.unverified_payload()).map_err(|_| not_handover())?;
+    let previous = PublicKey::from_hex(&claimed.previous_installation_key).map_err(|_| {
+        malformed("handover: previous_installation_key: expected an Ed25519 public key in 64 hex characters")
+    })?;
+    let payload = envelope.verify_with(&previous, Kind::KeyHandover).map_err(|_| {
+        Refusal::new(Status::BadSignature, "handover: not signed by the previous installation key it names")
+    })?;
+    let handover: KeyHandover = from_slice_strict(payload).map_err(|_| not_handover())?;
+    let new_key = PublicKey::from_hex(&handover.new_installation_key).ok().map(|k| k.to_hex());
+    let mismatch = if handover.product_id != r.product_id {
+        "product_id"
+    } else if handover.computer_id != r.computer_id {
+        "computer_id"
+    } else if new_key.as_deref() != Some(installation_key) {
+        "new_installation_key"
+    } else if handover.nonce != r.nonce {
+        "nonce"
+    } else {
+        return Ok(Some(previous.to_hex()));
+    };
+    Err(Refusal::new(
+        Status::MismatchedLease,
+        format!("handover: {mismatch}: the handover was made for another request; make it for this one"),
+    ))
 }
 
 fn text(field: &str, value: &str, min: usize, max: usize) -> Result<(), Refusal> {

@@ -3,9 +3,13 @@
 //! backend, so SQLite and a later PostgreSQL grant the same leases.
 
 use licensekit::Status;
-use licensekit::protocol::client_api::{self, LeaseState, Operation};
+use licensekit::machine::{ComponentDigest, match_components};
+use licensekit::protocol::client_api::{
+    self, CLIENT_AHEAD_SECS, FUTURE_TOLERANCE_SECS, LeaseState, Operation, SERVER_REASONS,
+};
 
 use super::model::{FeatureState, LicenseType, Settings, UdfSetting};
+use crate::datetime::{self, DAY_MILLIS};
 
 /// Hours in a day, for periods given in days (trial, subscription).
 pub const DAY_HOURS: i64 = 24;
@@ -15,8 +19,20 @@ pub const DAY_HOURS: i64 = 24;
 pub const DEFAULT_LEASE_HOURS: i64 = 24;
 
 /// How long a retried request is answered from the stored answer (client retries happen
-/// within minutes; the records are pruned after this).
-pub const ANSWER_RETENTION_MILLIS: i64 = 7 * 86_400_000;
+/// within minutes; the records are pruned after this). Far longer than a request stays fresh
+/// (`CLIENT_AHEAD_SECS + FUTURE_TOLERANCE_SECS`), so a request whose answer was pruned is
+/// refused as stale: a captured request can never be played again.
+pub const ANSWER_RETENTION_MILLIS: i64 = 7 * DAY_MILLIS;
+
+/// The longest completion window a vendor may give offline activation requests
+/// (`offlinerequestdays` of a product; the default is `OFFLINE_REQUEST_DAYS`).
+pub const MAX_OFFLINE_REQUEST_DAYS: i64 = 365;
+
+/// How long the answer to an offline activation request is kept: longer than any completion
+/// window a vendor can set (plus a clock ahead), so a request is answered once, with the same
+/// certificate, however long the vendor lets it travel, and never judged again.
+pub const OFFLINE_ANSWER_RETENTION_MILLIS: i64 =
+    MAX_OFFLINE_REQUEST_DAYS * DAY_MILLIS + CLIENT_AHEAD_SECS * 1000;
 
 /// How a call reached the server, and so how its lease is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +58,19 @@ pub struct ClientCall {
     pub computer_id: String,
     /// The key that signed the request (verified before the store is called).
     pub installation_key: String,
+    /// The request's component digests, recorded with the activation or trial: a later
+    /// activation from another installation key takes the seat over only from matching
+    /// hardware (or with a handover).
+    pub components: Vec<ComponentDigest>,
+    /// The previous installation key that handed its seat over to this request's key (a
+    /// `key-handover` envelope whose signature, product, computer, new key and nonce were
+    /// verified before the store is called); the store checks it is the recorded key.
+    pub handover_from: Option<String>,
+    /// On a refresh: the serial of the lease the installation holds (see [`Chain`]).
+    pub held_serial: Option<i64>,
+    /// The client's clock (Unix milliseconds), judged by [`online_freshness`] or
+    /// [`offline_freshness`].
+    pub client_time: i64,
     pub vm_platform: String,
     /// The request's nonce, recorded with the activation so a deactivation certificate can
     /// name the lease it gives back.
@@ -74,12 +103,208 @@ pub struct Capacity {
 pub struct Refusal {
     pub status: Status,
     pub message: String,
+    /// The refusal is itself news for the vendor (a fork counted): what the call wrote is
+    /// committed with it. Every other refusal rolls the call back.
+    pub recorded: bool,
 }
 
 impl Refusal {
+    /// A refusal with one of the `SERVER_REASONS`: the client believes only those (anything
+    /// else reads as "the server refused", so a hostile server cannot make the client claim a
+    /// local bug), and a reason outside them would lose its meaning on the way. A debug
+    /// build asserts it; `every_status_the_server_names_is_a_server_reason` checks the source.
     pub fn new(status: Status, message: impl Into<String>) -> Refusal {
-        Refusal { status, message: message.into() }
+        debug_assert!(SERVER_REASONS.contains(&status), "{status:?} is not one of SERVER_REASONS");
+        Refusal { status, message: message.into(), recorded: false }
     }
+
+    /// A refusal whose call's writes are kept: it records what the vendor must see.
+    pub fn recorded(self) -> Refusal {
+        Refusal { recorded: true, ..self }
+    }
+}
+
+/// A duration for people, to the second under an hour: `3 days`, `2 h 5 min`, `1 h`,
+/// `4 min 10 s`, `5 min`, `7 s`.
+fn span(millis: i64) -> String {
+    let secs = millis.unsigned_abs() / 1000;
+    let (big, small, units) = match secs {
+        s if s >= 2 * 86_400 => return format!("{} days", s / 86_400),
+        s if s >= 3600 => (s / 3600, s % 3600 / 60, ("h", "min")),
+        s if s >= 60 => (s / 60, s % 60, ("min", "s")),
+        s => return format!("{s} s"),
+    };
+    if small == 0 { format!("{big} {}", units.0) } else { format!("{big} {} {small} {}", units.0, units.1) }
+}
+
+/// Refuses an online request that was not made just now by its client's clock: more than
+/// `FUTURE_TOLERANCE_SECS` behind the server (the lease it gets would be issued in its
+/// future, which the client refuses: the seat would be taken for nothing) or more than
+/// `CLIENT_AHEAD_SECS` ahead. With request IDs remembered far longer than this window, a
+/// captured request cannot be played again later.
+pub fn online_freshness(client_time: i64, now: i64) -> Result<(), Refusal> {
+    let skew = client_time.saturating_sub(now);
+    let (direction, most) = if skew < -FUTURE_TOLERANCE_SECS * 1000 {
+        ("behind", FUTURE_TOLERANCE_SECS)
+    } else if skew > CLIENT_AHEAD_SECS * 1000 {
+        ("ahead of", CLIENT_AHEAD_SECS)
+    } else {
+        return Ok(());
+    };
+    Err(Refusal::new(
+        Status::ClockSkew,
+        format!(
+            "client_time: this computer's clock is {} {direction} the license server's ({} UTC; at most \
+             {} is accepted): set the computer's date, time and time zone right (automatic time), then \
+             try again",
+            span(skew),
+            datetime::format(now),
+            span(most * 1000)
+        ),
+    ))
+}
+
+/// Refuses an offline activation request older than the product's completion window
+/// (`offlinerequestdays`, in days of `hour` milliseconds' hours), or dated more than
+/// `CLIENT_AHEAD_SECS` after the server's clock: a request file is good for the time it
+/// takes to travel to the vendor and back, not for ever.
+pub fn offline_freshness(client_time: i64, now: i64, days: i64, hour: i64) -> Result<(), Refusal> {
+    let age = now.saturating_sub(client_time);
+    let window = days.saturating_mul(DAY_HOURS).saturating_mul(hour);
+    let message = if age > window {
+        format!(
+            "client_time: this activation request was made {} ago and the product accepts requests for \
+             {days} days (offlinerequestdays): make a new request on the computer and send that",
+            span(age)
+        )
+    } else if age < -CLIENT_AHEAD_SECS * 1000 {
+        format!(
+            "client_time: this activation request is dated {} after the license server's clock ({} UTC; at \
+             most {} is accepted): set the computer's clock right, then make a new request",
+            span(age),
+            datetime::format(now),
+            span(CLIENT_AHEAD_SECS * 1000)
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Refusal::new(Status::ClockSkew, message))
+}
+
+/// Most serials kept per installation as issued since its acknowledged lease. A client
+/// presents the newest lease it received, so only answers lost in a row pile up here; this
+/// bounds the row whatever a client does.
+pub const MAX_ISSUED_SERIALS: usize = 16;
+
+/// The chain of leases of one activation or trial, as far as the server needs it to tell a
+/// copied store: `acked`, the serial of the last lease the installation proved to hold (by
+/// presenting it at a refresh), and the serials issued since in answer to it. A refresh
+/// presenting `acked` (its answers were lost) or one of those serials is the installation's
+/// own chain; anything else is a second installation holding a copy of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chain {
+    pub acked: Option<i64>,
+    /// Oldest first, at most [`MAX_ISSUED_SERIALS`].
+    pub issued: Vec<i64>,
+}
+
+/// What the serial a refresh presents says about the installation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presented {
+    /// The acknowledged lease again: the answers since were lost, or never asked for.
+    Acked,
+    /// A lease issued in answer to it: the installation moved on.
+    Issued,
+    /// Neither: another installation holds a diverging copy of the chain (a copied store).
+    Fork,
+}
+
+impl Chain {
+    /// The chain of a new activation or trial, or of a new installation key taking one over.
+    pub fn new(serial: i64) -> Chain {
+        Chain { acked: None, issued: vec![serial] }
+    }
+
+    /// The chain stored as its acknowledged serial and the issued ones, space-separated.
+    pub fn parse(acked: Option<i64>, issued: &str) -> Result<Chain, String> {
+        let issued = issued
+            .split_ascii_whitespace()
+            .map(|n| n.parse().map_err(|_| format!("issued serials: {issued:?}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Chain { acked, issued })
+    }
+
+    /// The issued serials as stored.
+    pub fn issued_text(&self) -> String {
+        self.issued.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Judges the serial a refresh presents. A chain with nothing recorded (an activation
+    /// from before forks were detected) takes the first serial presented.
+    pub fn judge(&self, held: i64) -> Presented {
+        if self.acked == Some(held) {
+            Presented::Acked
+        } else if self.issued.contains(&held) || (self.acked.is_none() && self.issued.is_empty()) {
+            Presented::Issued
+        } else {
+            Presented::Fork
+        }
+    }
+
+    /// Records `serial`, issued in answer to a request presenting `held` (a refresh; after a
+    /// fork the vendor lets pass, the presenting installation's chain goes on), or presenting
+    /// nothing (an activation or trial start by the same installation key).
+    pub fn answered(&mut self, held: Option<i64>, serial: i64) {
+        if let Some(held) = held
+            && self.acked != Some(held)
+        {
+            self.acked = Some(held);
+            self.issued.clear();
+        }
+        self.issued.push(serial);
+        if self.issued.len() > MAX_ISSUED_SERIALS {
+            self.issued.remove(0);
+        }
+    }
+}
+
+/// Whether a call signed by another installation key than `recorded_key`, the one holding
+/// the computer's seat (`what`: "the seat of license code …", "the trial of product …"),
+/// may take it over: with that key's handover, or from hardware matching the recorded
+/// component digests as the client's tolerant matching decides. Knowing a license code and
+/// a computer ID is not enough. `remedy` tells the support desk what to do otherwise.
+pub fn take_over(
+    call: &ClientCall,
+    recorded_key: &str,
+    recorded: &[ComponentDigest],
+    what: &str,
+    remedy: &str,
+) -> Result<(), Refusal> {
+    if recorded_key == call.installation_key || call.handover_from.as_deref() == Some(recorded_key) {
+        return Ok(());
+    }
+    let report = match_components(recorded, &call.components);
+    if report.matched {
+        return Ok(());
+    }
+    let hardware = if recorded.is_empty() {
+        "no hardware is recorded for it".to_owned()
+    } else {
+        let n = recorded.len();
+        format!(
+            "{} of the {n} recorded components match, {} needed",
+            report.equal,
+            n.min(n.div_ceil(2).max(2))
+        )
+    };
+    Err(Refusal::new(
+        Status::SeatTaken,
+        format!(
+            "computer_id: {what} on computer {} is held by another installation, and this request carries \
+             neither its key handover nor matching hardware ({hardware}): {remedy}",
+            call.computer_id
+        ),
+    ))
 }
 
 /// Everything a lease says, before it is signed. Times are Unix milliseconds.
@@ -330,6 +555,102 @@ mod tests {
         ] {
             assert_eq!(refused.unwrap_err().status, Status::LongTermCheckoutRefused);
         }
+    }
+
+    #[test]
+    fn a_request_is_fresh_within_its_window() {
+        let now = 1_000_000_000_000;
+        for ok in [0, -FUTURE_TOLERANCE_SECS * 1000, CLIENT_AHEAD_SECS * 1000] {
+            assert_eq!(online_freshness(now + ok, now), Ok(()));
+        }
+        let behind = online_freshness(now - 2 * 3_600_000 - 300_000, now).unwrap_err();
+        assert_eq!(behind.status, Status::ClockSkew);
+        assert!(behind.message.contains("2 h 5 min behind"), "{}", behind.message);
+        let ahead = online_freshness(now + CLIENT_AHEAD_SECS * 1000 + 1000, now).unwrap_err();
+        assert!(
+            ahead.message.contains("1 h ahead of") && ahead.message.contains("at most 1 h"),
+            "{}",
+            ahead.message
+        );
+        // Offline: the product's days back, an hour ahead; days of a shortened hour for tests.
+        assert_eq!(offline_freshness(now - 14 * DAY_MILLIS, now, 14, HOUR), Ok(()));
+        let stale = offline_freshness(now - 15 * DAY_MILLIS, now, 14, HOUR).unwrap_err();
+        assert!(stale.message.contains("made 15 days ago"), "{}", stale.message);
+        assert!(offline_freshness(now - 25_000, now, 1, 1000).is_err());
+        assert!(offline_freshness(now + 3_601_000, now, 14, HOUR).is_err());
+        assert_eq!(span(59_999), "59 s");
+        assert_eq!(span(-300_000), "5 min");
+        assert_eq!(span(61_000), "1 min 1 s");
+        assert_eq!(span(86_400_000), "24 h");
+        assert_eq!(span(3 * DAY_MILLIS + 1), "3 days");
+    }
+
+    #[test]
+    fn a_chain_tells_its_own_leases_from_a_copy() {
+        let mut chain = Chain::new(10);
+        assert_eq!(chain.judge(10), Presented::Issued);
+        assert_eq!(chain.judge(9), Presented::Fork);
+        chain.answered(Some(10), 11);
+        assert_eq!((chain.acked, chain.issued.clone()), (Some(10), vec![11]));
+        // Answers lost: the acknowledged lease again, any number of times.
+        for serial in 12..40 {
+            assert_eq!(chain.judge(10), Presented::Acked);
+            chain.answered(Some(10), serial);
+        }
+        assert_eq!(chain.issued.len(), MAX_ISSUED_SERIALS);
+        assert_eq!(chain.judge(39), Presented::Issued);
+        assert_eq!(chain.judge(11), Presented::Fork, "the oldest are forgotten");
+        chain.answered(Some(39), 40);
+        assert_eq!(chain.judge(10), Presented::Fork);
+        // An activation by the same installation presents nothing and keeps the chain.
+        chain.answered(None, 41);
+        assert_eq!((chain.acked, chain.issued.clone()), (Some(39), vec![40, 41]));
+        assert_eq!(Chain::parse(chain.acked, &chain.issued_text()), Ok(chain));
+        assert!(Chain::parse(None, "1 x").is_err());
+        // Nothing recorded (an activation from before forks were detected): adopted.
+        assert_eq!(Chain::default().judge(5), Presented::Issued);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "StoreIo is not one of SERVER_REASONS")]
+    fn a_refusal_outside_the_server_reasons_is_a_bug() {
+        let _ = Refusal::new(Status::StoreIo, "the client would read this as LK_SERVER_REFUSED");
+    }
+
+    /// Every status named anywhere in the server's code is one the client believes, so no
+    /// refusal path (exercised by a test or not) can answer with another.
+    #[test]
+    fn every_status_the_server_names_is_a_server_reason() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut named = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // Unit tests (like the one above) may name any status.
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (at, _) in text.match_indices("Status::") {
+                let name: String = text[at + 8..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+                let Some(status) = Status::ALL.iter().find(|s| format!("{s:?}") == name) else { continue };
+                assert!(
+                    SERVER_REASONS.contains(status),
+                    "{}: Status::{name} is not a server reason",
+                    file.display()
+                );
+                named += 1;
+            }
+        }
+        assert!(named > 50, "the scan found only {named} statuses");
     }
 
     #[test]

@@ -110,6 +110,35 @@ impl ConcurrencyMode {
     }
 }
 
+/// What a refresh does when it shows that two installations hold diverging chains of leases
+/// of one activation or trial (a copied or restored license store): the product's
+/// `clonepolicy`. Either way the fork is counted on the activation or trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClonePolicy {
+    /// Refuse the diverging refresh with `LK_CLONE_DETECTED` (the default).
+    Refuse,
+    /// Serve it: the vendor only wants to know.
+    Flag,
+}
+
+impl ClonePolicy {
+    /// Input words, in the order of [`ClonePolicy::ALL`].
+    pub const WORDS: [&'static str; 2] = ["refuse", "flag"];
+    pub const ALL: [ClonePolicy; 2] = [ClonePolicy::Refuse, ClonePolicy::Flag];
+
+    /// The name stored and shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClonePolicy::Refuse => "Refuse",
+            ClonePolicy::Flag => "Flag",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ClonePolicy> {
+        ClonePolicy::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
 /// The settings a profile holds and a license code carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -340,6 +369,9 @@ pub struct Product {
     pub clients_allowed: i64,
     pub subscription_period: i64,
     pub subscription_end: Option<i64>,
+    /// Days an offline activation request stays valid (`offlinerequestdays`).
+    pub offline_request_days: i64,
+    pub clone_policy: ClonePolicy,
     pub features: Vec<ProductFeature>,
     pub udfs: Vec<UdfSetting>,
 }
@@ -404,6 +436,8 @@ pub struct NewProduct {
     pub clients_allowed: i64,
     pub subscription_period: i64,
     pub subscription_end: Option<i64>,
+    pub offline_request_days: i64,
+    pub clone_policy: ClonePolicy,
     pub groups: Vec<NewGroup>,
     pub features: Vec<NewFeature>,
     pub udfs: Vec<UdfSetting>,
@@ -421,6 +455,8 @@ pub struct ProductPatch {
     pub clients_allowed: Option<i64>,
     pub subscription_period: Option<i64>,
     pub subscription_end: Option<Option<i64>>,
+    pub offline_request_days: Option<i64>,
+    pub clone_policy: Option<ClonePolicy>,
 }
 
 /// A profile as `GET Profile(s)` shows it.
@@ -563,6 +599,10 @@ pub struct Activation {
     pub deactivated: Option<i64>,
     /// The system details object (compact JSON text), when asked for and known.
     pub system_info: Option<String>,
+    /// Refreshes that showed a copy of this activation's store in use (see `ClonePolicy`),
+    /// and when the last one came.
+    pub forks: i64,
+    pub last_fork: Option<i64>,
 }
 
 /// A trial's state.
@@ -576,6 +616,9 @@ pub struct Trial {
     pub lease_end: Option<i64>,
     pub expires: i64,
     pub converted_code: Option<String>,
+    /// Refreshes that showed a copy of this trial's store in use, and the last one's time.
+    pub forks: i64,
+    pub last_fork: Option<i64>,
 }
 
 impl Trial {

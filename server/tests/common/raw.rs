@@ -1,22 +1,52 @@
 //! The client protocol spoken by hand: installations that sign their own requests, posted
 //! to the real server, answers verified with the vendor key.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 use licensekit::Status;
 use licensekit::machine::ComponentDigest;
 use licensekit::protocol::Kind;
 use licensekit::protocol::client_api::{AppInfo, ClientRequest, Lease, Operation, PATH_ACTIVATE, SeatLease};
 use licensekit::protocol::{Envelope, PublicKey, SigningKey, from_slice_strict};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::Server;
 use super::licensing::now_secs;
 
-/// One installation: a key, a computer and the code it uses.
+/// One installation: a key, a computer and the code it uses, and the key ID of the server
+/// it trusts.
 pub struct Installation {
     pub key: SigningKey,
     pub product: String,
     pub code: Option<String>,
     pub computer: String,
+    pub trusted_key: String,
+}
+
+/// The serial of the lease each installation key last received (as a client's store keeps
+/// it), which its refreshes present; recorded by [`lease`].
+static HELD: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+/// The serial of the lease the installation with `key` last received.
+pub fn held(key: &str) -> Option<u64> {
+    HELD.lock().unwrap().get(key).copied()
+}
+
+/// The key ID (16 hex characters) of the server's signing key, as applications trust it.
+pub fn key_id(server: &Server) -> String {
+    PublicKey::from_hex(&server.public_key).unwrap().id().to_hex()
+}
+
+/// The component digests of `computer` as its client reports them: the same on every call
+/// from that computer, different on every other one.
+pub fn components(computer: &str) -> Vec<ComponentDigest> {
+    let digest = |name: &str| hex::encode(Sha256::digest(format!("{name} of {computer}")))[..32].to_owned();
+    ["machine-id", "dmi-product-uuid", "rootfs-uuid"]
+        .into_iter()
+        .map(|name| ComponentDigest { name: name.into(), digest: digest(name) })
+        .collect()
 }
 
 pub fn hex32() -> String {
@@ -24,22 +54,26 @@ pub fn hex32() -> String {
 }
 
 impl Installation {
-    pub fn new(product: &str, code: Option<&str>, computer: &str) -> Installation {
+    /// An installation of `product` (and `code`) on `computer`, trusting `server`'s key.
+    pub fn new(server: &Server, product: &str, code: Option<&str>, computer: &str) -> Installation {
         Installation {
             key: SigningKey::generate().unwrap(),
             product: product.to_owned(),
             code: code.map(str::to_owned),
             computer: computer.to_owned(),
+            trusted_key: key_id(server),
         }
     }
 
+    /// A fresh request for `operation`, as the library fills it: this computer's components,
+    /// now, the trusted key, and on a refresh the serial of the lease last received.
     pub fn request(&self, operation: Operation) -> ClientRequest {
         ClientRequest {
             operation,
             product_id: self.product.clone(),
             license_code: self.code.clone(),
             computer_id: self.computer.clone(),
-            components: vec![ComponentDigest { name: "machine-id".into(), digest: "ab".repeat(16) }],
+            components: components(&self.computer),
             installation_key: self.key.public_key().to_hex(),
             request_id: hex32(),
             nonce: hex32(),
@@ -51,8 +85,10 @@ impl Installation {
             amount: None,
             seat_id: None,
             checkout_days: None,
-            trusted_keys: Vec::new(),
-            held_serial: None,
+            trusted_keys: vec![self.trusted_key.clone()],
+            // An installation that never received a lease (someone else's key) presents 0.
+            held_serial: (operation == Operation::Refresh)
+                .then(|| held(&self.key.public_key().to_hex()).unwrap_or(0)),
             handover: None,
         }
     }
@@ -69,7 +105,8 @@ pub fn post(server: &Server, path: &str, body: &[u8]) -> (u16, Value) {
     server.raw("POST", path, None, body)
 }
 
-/// Posts and expects a lease, which it verifies with the vendor key and returns with its text.
+/// Posts and expects a lease, which it verifies with the vendor key and returns with its
+/// text; its serial becomes the one its installation holds.
 pub fn lease(server: &Server, path: &str, body: &[u8]) -> (Lease, String) {
     let (status, answer) = post(server, path, body);
     assert_eq!(status, 200, "{path}: {answer}");
@@ -78,6 +115,7 @@ pub fn lease(server: &Server, path: &str, body: &[u8]) -> (Lease, String) {
     let key = PublicKey::from_hex(&server.public_key).unwrap();
     let kind = envelope.kind();
     let lease: Lease = from_slice_strict(envelope.verify_with(&key, kind).unwrap()).unwrap();
+    HELD.lock().unwrap().insert(lease.installation_key.clone(), lease.serial);
     (lease, text)
 }
 
@@ -92,7 +130,7 @@ pub fn refused(server: &Server, path: &str, body: &[u8], http: u16, status: Stat
 
 /// An installation of `code` on `computer`, activated.
 pub fn activated(server: &Server, product: &str, code: &str, computer: &str) -> Installation {
-    let me = Installation::new(product, Some(code), computer);
+    let me = Installation::new(server, product, Some(code), computer);
     lease(server, PATH_ACTIVATE, &body(&me.key, &me.request(Operation::Activate)));
     me
 }

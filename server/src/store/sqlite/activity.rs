@@ -28,7 +28,7 @@ pub fn activity(
     codes::must_exist(conn, product_id, code)?;
     let mut stmt = conn.prepare_cached(
         "SELECT a.code, a.computer_id, a.status, lc.vm_lease_period, a.lease_end, a.vm_platform, a.username,
-                a.activated, a.deactivated, sd.details
+                a.activated, a.deactivated, sd.details, a.forks, a.last_fork
          FROM activations a JOIN license_codes lc ON lc.code = a.code
          LEFT JOIN system_details sd ON sd.product_id = lc.product_id AND sd.computer_id = a.computer_id
          WHERE a.code = ?1 AND (?2 = 0 OR a.status = 'Activated') ORDER BY a.id",
@@ -46,6 +46,8 @@ pub fn activity(
             activated: r.get(7)?,
             deactivated: r.get(8)?,
             system_info: if with_system { details } else { None },
+            forks: r.get(10)?,
+            last_fork: r.get(11)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -93,8 +95,8 @@ pub fn system_details(conn: &Connection, product_id: &str, computer_id: &str) ->
         .optional()?)
 }
 
-const TRIAL_COLUMNS: &str =
-    "product_id, computer_id, trial_period, created, modified, lease_end, expires, converted_code";
+const TRIAL_COLUMNS: &str = "product_id, computer_id, trial_period, created, modified, lease_end, expires, \
+    converted_code, forks, last_fork";
 
 fn read_trial(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trial> {
     Ok(Trial {
@@ -106,6 +108,8 @@ fn read_trial(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trial> {
         lease_end: r.get(5)?,
         expires: r.get(6)?,
         converted_code: r.get(7)?,
+        forks: r.get(8)?,
+        last_fork: r.get(9)?,
     })
 }
 

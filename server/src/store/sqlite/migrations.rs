@@ -296,6 +296,31 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE client_answers ADD COLUMN seat TEXT;
     ALTER TABLE client_answers ADD COLUMN remaining INTEGER;
     "#,
+    // 5: the hardening of the client protocol. Each product says how long offline activation
+    // requests stay valid and what a detected fork (a copied store) does; activations and
+    // trials keep the component digests their installation last reported (a new installation
+    // key takes the seat over only from matching hardware or with a handover) and their chain
+    // of leases (the serial acknowledged, those issued since, the forks seen); answers are
+    // kept until a time of their own (offline ones for longer than any completion window).
+    r#"
+    ALTER TABLE products ADD COLUMN offline_request_days INTEGER NOT NULL DEFAULT 14;
+    ALTER TABLE products ADD COLUMN clone_policy TEXT NOT NULL DEFAULT 'Refuse'
+        CHECK (clone_policy IN ('Refuse', 'Flag'));
+    ALTER TABLE activations ADD COLUMN components TEXT;
+    ALTER TABLE activations ADD COLUMN acked_serial INTEGER;
+    ALTER TABLE activations ADD COLUMN issued_serials TEXT NOT NULL DEFAULT '';
+    ALTER TABLE activations ADD COLUMN forks INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE activations ADD COLUMN last_fork INTEGER;
+    ALTER TABLE trials ADD COLUMN components TEXT;
+    ALTER TABLE trials ADD COLUMN acked_serial INTEGER;
+    ALTER TABLE trials ADD COLUMN issued_serials TEXT NOT NULL DEFAULT '';
+    ALTER TABLE trials ADD COLUMN forks INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE trials ADD COLUMN last_fork INTEGER;
+    ALTER TABLE client_answers ADD COLUMN keep_until INTEGER NOT NULL DEFAULT 0;
+    UPDATE client_answers SET keep_until = created + 604800000;
+    DROP INDEX client_answers_created;
+    CREATE INDEX client_answers_keep_until ON client_answers (keep_until);
+    "#,
 ];
 
 /// The schema version this binary writes.

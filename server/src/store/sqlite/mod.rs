@@ -105,7 +105,8 @@ impl SqliteStore {
     }
 
     /// [`SqliteStore::write`] for a call that may be refused: a refusal rolls back whatever
-    /// the call wrote before deciding, exactly as an error does; only a grant commits.
+    /// the call wrote before deciding, exactly as an error does; only a grant (or a refusal
+    /// that is itself a record, [`Refusal::recorded`]) commits.
     fn write_or_refuse<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> StoreResult<Result<T, Refusal>>,
@@ -113,7 +114,7 @@ impl SqliteStore {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcome = f(&tx)?;
-        if outcome.is_ok() {
+        if outcome.as_ref().map_or_else(|refusal| refusal.recorded, |_| true) {
             tx.commit()?;
         }
         // Dropped unfinished, a transaction rolls back.

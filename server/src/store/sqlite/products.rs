@@ -9,10 +9,12 @@ use crate::store::model::*;
 use crate::store::{StoreError, StoreResult};
 
 const PRODUCT_COLUMNS: &str = "id, name, in_trial, trial_period, client_lease_period, vm_lease_period, \
-    client_offline_lease_period, license_type, clients_allowed, subscription_period, subscription_end";
+    client_offline_lease_period, license_type, clients_allowed, subscription_period, subscription_end, \
+    offline_request_days, clone_policy";
 
 fn read_product(row: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     let license_type: String = row.get(7)?;
+    let clone_policy: String = row.get(12)?;
     Ok(Product {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -25,6 +27,8 @@ fn read_product(row: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
         clients_allowed: row.get(8)?,
         subscription_period: row.get(9)?,
         subscription_end: row.get(10)?,
+        offline_request_days: row.get(11)?,
+        clone_policy: ClonePolicy::from_name(&clone_policy).unwrap_or(ClonePolicy::Refuse),
         features: Vec::new(),
         udfs: Vec::new(),
     })
@@ -98,7 +102,7 @@ pub fn create(conn: &Connection, product: &NewProduct) -> StoreResult<String> {
     };
     let now = now_millis();
     conn.execute(
-        &format!("INSERT INTO products ({PRODUCT_COLUMNS}, created, modified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"),
+        &format!("INSERT INTO products ({PRODUCT_COLUMNS}, created, modified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)"),
         params![
             id,
             product.name,
@@ -111,6 +115,8 @@ pub fn create(conn: &Connection, product: &NewProduct) -> StoreResult<String> {
             product.clients_allowed,
             product.subscription_period,
             product.subscription_end,
+            product.offline_request_days,
+            product.clone_policy.name(),
             now
         ],
     )?;
@@ -137,7 +143,7 @@ pub fn update(conn: &Connection, product_id: &str, patch: &ProductPatch) -> Stor
     conn.execute(
         "UPDATE products SET name = ?2, trial_period = ?3, client_lease_period = ?4, vm_lease_period = ?5,
              client_offline_lease_period = ?6, license_type = ?7, clients_allowed = ?8, subscription_period = ?9,
-             subscription_end = ?10, modified = ?11 WHERE id = ?1",
+             subscription_end = ?10, offline_request_days = ?11, clone_policy = ?12, modified = ?13 WHERE id = ?1",
         params![
             product_id,
             patch.name.as_ref().unwrap_or(&current.name),
@@ -149,6 +155,8 @@ pub fn update(conn: &Connection, product_id: &str, patch: &ProductPatch) -> Stor
             patch.clients_allowed.unwrap_or(current.clients_allowed),
             subscription_period,
             subscription_end,
+            patch.offline_request_days.unwrap_or(current.offline_request_days),
+            patch.clone_policy.unwrap_or(current.clone_policy).name(),
             now_millis()
         ],
     )?;

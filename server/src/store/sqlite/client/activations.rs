@@ -1,17 +1,20 @@
 //! Activations of license codes: activate online or offline (seat rules, expiry, trial
-//! conversion), refresh (revocations reach the client as a signed state), and deactivate
-//! online or by a deactivation certificate (the seat is freed).
+//! conversion, no takeover of another installation's seat without proof), refresh
+//! (revocations reach the client as a signed state; copied stores show as forks), and
+//! deactivate online or by a deactivation certificate (the seat is freed).
 
 use licensekit::Status;
 use licensekit::protocol::client_api::LeaseState;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::capacity::release as release_capacity;
+use super::chain::{self, Holding};
 use super::{Granted, Outcome, next_serial, product_exists, record_system_details, unknown_installation};
+use crate::datetime;
 use crate::store::StoreResult;
 use crate::store::leasing::{
-    Channel, ClientCall, Grant, OfflineDeactivation, Periods, Refusal, certificate_window, code_expiry,
-    wire_license_type,
+    Chain, Channel, ClientCall, Grant, OfflineDeactivation, Periods, Refusal, certificate_window,
+    code_expiry, take_over, wire_license_type,
 };
 use crate::store::model::Settings;
 use crate::store::sqlite::licensing::{self, Owner, SETTINGS_COLUMNS};
@@ -30,13 +33,29 @@ impl Code {
         code_expiry(&self.settings, self.first_activation.unwrap_or(call.now), call.hour)
     }
 
-    /// Refuses a disabled or expired code.
+    /// Refuses a disabled or expired code, saying what the vendor can change.
     fn usable(&self, call: &ClientCall) -> Result<(), Refusal> {
         if !self.settings.enabled_for_use {
-            return Err(Refusal::new(Status::Disabled, "license_code: the license code is disabled"));
+            return Err(Refusal::new(
+                Status::Disabled,
+                format!(
+                    "license_code: the license code is disabled: the vendor enables license code {} again \
+                     (enabledforuse)",
+                    self.code
+                ),
+            ));
         }
-        if self.expires(call).is_some_and(|end| end <= call.now) {
-            return Err(Refusal::new(Status::Expired, "license_code: the license has expired"));
+        if let Some(end) = self.expires(call).filter(|end| *end <= call.now) {
+            return Err(Refusal::new(
+                Status::Expired,
+                format!(
+                    "license_code: the license has expired: license code {} ({}) ended {} UTC; the vendor \
+                     renews or extends it",
+                    self.code,
+                    self.settings.license_type.name(),
+                    datetime::format(end)
+                ),
+            ));
         }
         Ok(())
     }
@@ -111,16 +130,36 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     if call.channel == Channel::Offline && key_given_back(conn, &call.installation_key)? {
         return Ok(Err(Refusal::new(
             Status::Deactivated,
-            "installation_key: this request's activation was deactivated; the machine must make a new request",
+            "installation_key: this request's activation was deactivated since: make a new activation \
+             request on the computer and send that",
         )));
     }
-    let current: Option<i64> = conn
+    let current: Option<(i64, Option<String>)> = conn
         .prepare_cached(
-            "SELECT id FROM activations WHERE code = ?1 AND computer_id = ?2 AND status = 'Activated'
-             ORDER BY id DESC LIMIT 1",
+            "SELECT id, installation_key FROM activations
+             WHERE code = ?1 AND computer_id = ?2 AND status = 'Activated' ORDER BY id DESC LIMIT 1",
         )?
-        .query_row([&code.code, &call.computer_id], |r| r.get(0))
+        .query_row([&code.code, &call.computer_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
+    // The computer's seat goes to another installation key only with proof; the chain of
+    // leases goes on for the same installation and starts again for a new one.
+    let current = match current {
+        Some((id, recorded_key)) => {
+            let recorded = chain::recorded(conn, Holding::Activation, id)?;
+            // Only an installation that holds the seat by a key is protected by it.
+            if let Some(recorded_key) = &recorded_key {
+                let what = format!("the seat of license code {}", code.code);
+                let remedy = "deactivate that installation first, or have the vendor delete this computer's \
+                              activity (DELETE LicenseCodeActivity with computerid), then activate again";
+                if let Err(refusal) = take_over(call, recorded_key, &recorded.components, &what, remedy) {
+                    return Ok(Err(refusal));
+                }
+            }
+            let same = recorded_key.as_deref() == Some(call.installation_key.as_str());
+            Some((id, same.then_some(recorded.chain)))
+        }
+        None => None,
+    };
     if current.is_none() {
         let seats: i64 = conn
             .prepare_cached(
@@ -131,8 +170,10 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             return Ok(Err(Refusal::new(
                 Status::ActivationLimit,
                 format!(
-                    "license_code: all {} activations of the license code are in use",
-                    code.settings.clients_allowed
+                    "license_code: all {} activations of license code {} are in use: deactivate one of \
+                     the computers, or have the vendor return or delete one's activity (LicenseCodeActivity) \
+                     or allow more (clientsallowed)",
+                    code.settings.clients_allowed, code.code
                 ),
             )));
         }
@@ -147,14 +188,23 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         }
     };
     let serial = next_serial(conn)?;
+    let components = chain::components_json(call)?;
     match current {
-        // The same computer again: the new installation key replaces the old one, and what
-        // the old installation held (it can no longer sign for it) is freed.
-        Some(id) => {
+        // The same computer again: the new installation key (allowed above) replaces the old
+        // one, and what the old installation held (it can no longer sign for it) is freed.
+        Some((id, same_installation)) => {
+            let chain = match same_installation {
+                Some(mut chain) => {
+                    chain.answered(None, serial);
+                    chain
+                }
+                None => Chain::new(serial),
+            };
             release_capacity(conn, &code.code, Some(&call.computer_id), Some(&call.installation_key))?;
             conn.prepare_cached(
                 "UPDATE activations SET installation_key = ?2, lease_end = ?3, vm_platform = ?4, serial = ?5,
-                                        first_serial = ?5, nonce = ?6
+                                        first_serial = ?5, nonce = ?6, components = ?7, acked_serial = ?8,
+                                        issued_serials = ?9
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -163,14 +213,18 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 window.0,
                 call.vm_platform,
                 serial,
-                call.nonce
+                call.nonce,
+                components,
+                chain.acked,
+                chain.issued_text()
             ])?
         }
         None => conn
             .prepare_cached(
                 "INSERT INTO activations (code, computer_id, status, activated, lease_end, vm_platform,
-                                          installation_key, serial, first_serial, nonce)
-                 VALUES (?1, ?2, 'Activated', ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+                                          installation_key, serial, first_serial, nonce, components,
+                                          issued_serials)
+                 VALUES (?1, ?2, 'Activated', ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 code.code,
@@ -180,7 +234,9 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 call.vm_platform,
                 call.installation_key,
                 serial,
-                call.nonce
+                call.nonce,
+                components,
+                Chain::new(serial).issued_text()
             ])?,
     };
     let mut code = code;
@@ -247,7 +303,7 @@ pub(super) fn holder(conn: &Connection, call: &ClientCall) -> StoreResult<Result
         Some(_) => {
             return Ok(Err(Refusal::new(
                 Status::NoLicense,
-                "installation_key: this installation's activation was deactivated",
+                "installation_key: this installation's activation was deactivated: activate again to use it",
             )));
         }
     }
@@ -262,18 +318,35 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     let Some(activation) = signed_activation(conn, call)? else {
         return Ok(Err(unknown_installation(conn, call)?));
     };
-    let serial = next_serial(conn)?;
     let window = Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour);
-    let state = match activation {
+    let (state, serial) = match activation {
         Some((id, status)) if status == "Activated" => {
+            let mut chain = chain::chain(conn, Holding::Activation, id)?;
+            if let Err(refusal) = chain::follow(conn, Holding::Activation, id, &chain, call)? {
+                return Ok(Err(refusal));
+            }
+            let serial = next_serial(conn)?;
+            chain.answered(call.held_serial, serial);
+            // The current components are recorded, so hardware drift does not accumulate.
             conn.prepare_cached(
-                "UPDATE activations SET lease_end = ?2, vm_platform = ?3, serial = ?4, nonce = ?5 WHERE id = ?1",
+                "UPDATE activations SET lease_end = ?2, vm_platform = ?3, serial = ?4, nonce = ?5,
+                                        components = ?6, acked_serial = ?7, issued_serials = ?8
+                 WHERE id = ?1",
             )?
-            .execute(params![id, window.0, call.vm_platform, serial, call.nonce])?;
-            if code.settings.enabled_for_use { LeaseState::Active } else { LeaseState::Disabled }
+            .execute(params![
+                id,
+                window.0,
+                call.vm_platform,
+                serial,
+                call.nonce,
+                chain::components_json(call)?,
+                chain.acked,
+                chain.issued_text()
+            ])?;
+            (if code.settings.enabled_for_use { LeaseState::Active } else { LeaseState::Disabled }, serial)
         }
         // Deactivated, returned (PUT LicenseCodeActivity) or deleted (DELETE).
-        _ => LeaseState::Deactivated,
+        _ => (LeaseState::Deactivated, next_serial(conn)?),
     };
     Ok(Ok(Granted::Lease(grant(conn, call, &code, state, window, serial)?)))
 }

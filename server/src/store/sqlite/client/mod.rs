@@ -1,9 +1,10 @@
 //! The client protocol's writes: activations, trials, system details and shared capacity,
 //! each call in the one transaction the caller opened, answered once and replayed for a
-//! retried request ID.
+//! retried request ID; a request that is not fresh is refused before anything is recorded.
 
 mod activations;
 mod capacity;
+mod chain;
 mod trials;
 
 pub use activations::deactivate_offline;
@@ -16,7 +17,8 @@ use licensekit::Status;
 use licensekit::protocol::client_api::{LeaseResponse, Operation};
 
 use crate::store::leasing::{
-    ANSWER_RETENTION_MILLIS, ClientCall, Grant, Refusal, SeatGrant, Signable, Signer,
+    ANSWER_RETENTION_MILLIS, Channel, ClientCall, Grant, OFFLINE_ANSWER_RETENTION_MILLIS, Refusal, SeatGrant,
+    Signable, Signer, offline_freshness, online_freshness,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -35,8 +37,9 @@ enum Granted {
 /// What a call comes to before signing: a grant or a refusal.
 type Outcome = Result<Granted, Refusal>;
 
-/// Runs one call: the stored answer of a repeated request ID, or the operation's rules,
-/// the signed lease or seat, and the answer recorded under the request ID.
+/// Runs one call: the stored answer of a repeated request ID (so a retry after a lost answer
+/// is answered even once the request is no longer fresh), or the freshness check, the
+/// operation's rules, the signed lease or seat, and the answer recorded under the request ID.
 pub fn call(
     conn: &Connection,
     call: &ClientCall,
@@ -44,9 +47,10 @@ pub fn call(
 ) -> StoreResult<Result<LeaseResponse, Refusal>> {
     let stored: Option<(Vec<u8>, LeaseResponse)> = conn
         .prepare_cached(
-            "SELECT request_hash, lease, seat, remaining FROM client_answers WHERE request_id = ?1",
+            "SELECT request_hash, lease, seat, remaining FROM client_answers
+             WHERE request_id = ?1 AND keep_until >= ?2",
         )?
-        .query_row([&call.request_id], |r| {
+        .query_row(params![call.request_id, call.now], |r| {
             let remaining: Option<i64> = r.get(3)?;
             let answer = LeaseResponse {
                 lease: r.get(1)?,
@@ -64,6 +68,9 @@ pub fn call(
             )));
         }
         return Ok(Ok(answer));
+    }
+    if let Err(refusal) = fresh(conn, call)? {
+        return Ok(Err(refusal));
     }
     let outcome = match call.operation {
         Operation::Activate => activations::activate(conn, call)?,
@@ -99,11 +106,15 @@ pub fn call(
         }
         Granted::Nothing => LeaseResponse::default(),
     };
-    conn.prepare_cached("DELETE FROM client_answers WHERE created < ?1")?
-        .execute([call.now - ANSWER_RETENTION_MILLIS])?;
+    // What the lookup above no longer finds is pruned (the same bound), so the ID is free.
+    conn.prepare_cached("DELETE FROM client_answers WHERE keep_until < ?1")?.execute([call.now])?;
+    let retention = match call.channel {
+        Channel::Online => ANSWER_RETENTION_MILLIS,
+        Channel::Offline => OFFLINE_ANSWER_RETENTION_MILLIS,
+    };
     conn.prepare_cached(
-        "INSERT INTO client_answers (request_id, request_hash, lease, seat, remaining, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO client_answers (request_id, request_hash, lease, seat, remaining, created, keep_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         call.request_id,
@@ -111,9 +122,26 @@ pub fn call(
         answer.lease,
         answer.seat,
         answer.remaining.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
-        call.now
+        call.now,
+        call.now.saturating_add(retention)
     ])?;
     Ok(Ok(answer))
+}
+
+/// Refuses a call whose request was not made just now (online), or not within its product's
+/// completion window (an offline activation request). A request for an unknown product is
+/// left to the operation, which names the product.
+fn fresh(conn: &Connection, call: &ClientCall) -> StoreResult<Result<(), Refusal>> {
+    Ok(match call.channel {
+        Channel::Online => online_freshness(call.client_time, call.now),
+        Channel::Offline => {
+            let days: Option<i64> = conn
+                .prepare_cached("SELECT offline_request_days FROM products WHERE id = ?1")?
+                .query_row([&call.product_id], |r| r.get(0))
+                .optional()?;
+            days.map_or(Ok(()), |days| offline_freshness(call.client_time, call.now, days, call.hour))
+        }
+    })
 }
 
 /// The next lease serial: server-wide, persisted, only ever goes up.
@@ -184,9 +212,18 @@ fn unknown_installation(conn: &Connection, call: &ClientCall) -> StoreResult<Ref
     Ok(if has_any {
         Refusal::new(
             Status::BadSignature,
-            "installation_key: the request is not signed by the key recorded for this computer",
+            "installation_key: the request is not signed by the key recorded for this computer: another \
+             installation holds its license (it was activated again, e.g. after a reinstall); activate \
+             again to use it here",
         )
     } else {
-        Refusal::new(Status::NoLicense, "no activation or trial of this product on this computer")
+        Refusal::new(
+            Status::NoLicense,
+            format!(
+                "computer_id: no activation or trial of product {} on computer {}: activate (or start the \
+                 trial) first",
+                call.product_id, call.computer_id
+            ),
+        )
     })
 }
