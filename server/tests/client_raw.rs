@@ -322,7 +322,8 @@ fn a_trial_refreshes_with_its_own_key_until_it_is_reset() {
     let (started, _) = lease(&server, PATH_TRIAL, &body(&me.key, &me.request(Operation::StartTrial)));
     assert_eq!(started.license_type, licensekit::protocol::client_api::LicenseType::Trial);
     assert_eq!(started.license_code, None);
-    assert_eq!(started.features.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), ["VIEW"]);
+    let features: Vec<(&str, bool)> = started.features.iter().map(|f| (f.code.as_str(), f.enabled)).collect();
+    assert_eq!(features, [("VIEW", true), ("SAVE", false)], "every feature, off unless available in trials");
     assert_eq!(started.expires.unwrap() - started.server_time, 10 * 24 * 3600);
     let (status, answer) = post(&server, PATH_REFRESH, &body(&me.key, &me.request(Operation::Refresh)));
     assert_eq!(status, 200, "{answer}");

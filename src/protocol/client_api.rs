@@ -71,6 +71,8 @@ pub const SERVER_REASONS: &[Status] = &[
     Status::MismatchedLease,
     Status::WrongProduct,
     Status::ClockSkew,
+    // The server gave up waiting for the request's body.
+    Status::Timeout,
 ];
 
 /// The versioned prefix of the client protocol.
