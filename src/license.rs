@@ -197,7 +197,7 @@ impl License {
         };
         expect.check_binding(kind, binding)?;
         let mut features: Vec<(u64, FeatureGrant)> =
-            lease.features.iter().map(|f| (code_hash(&f.code), f.clone())).collect();
+            lease.features.iter().map(|f| (code_hash(f.code.as_bytes()), f.clone())).collect();
         features.sort_by_key(|(hash, _)| *hash);
         Ok(License { kind, lease, compact: envelope.to_compact(), machine_matches, features })
     }
@@ -244,10 +244,16 @@ impl License {
 
     /// The grant of feature `code`, if the license carries it.
     pub fn feature(&self, code: &str) -> Option<&FeatureGrant> {
+        self.feature_bytes(code.as_bytes())
+    }
+
+    /// [`License::feature`] on raw bytes: a code that matches is valid UTF-8 (it equals a
+    /// code's bytes), so the C layer checks the encoding only when nothing matched.
+    pub fn feature_bytes(&self, code: &[u8]) -> Option<&FeatureGrant> {
         let hash = code_hash(code);
         let first = self.features.partition_point(|(h, _)| *h < hash);
         let mut candidates = self.features[first..].iter().take_while(|(h, _)| *h == hash);
-        candidates.find(|(_, f)| f.code == code).map(|(_, f)| f)
+        candidates.find(|(_, f)| f.code.as_bytes() == code).map(|(_, f)| f)
     }
 
     /// A UDF value by name.
@@ -258,8 +264,8 @@ impl License {
 
 /// FNV-1a over the feature code: short codes hash in a few nanoseconds, no key needed (the
 /// codes come from a signed lease, so nobody can pick colliding ones to slow lookups).
-fn code_hash(code: &str) -> u64 {
-    code.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+fn code_hash(code: &[u8]) -> u64 {
+    code.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// A passive license seen through the same rules as a lease: never refreshed, so its lease

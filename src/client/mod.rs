@@ -7,6 +7,7 @@
 //! [`crate::protocol::client_api`]); a background thread refreshes the lease before it ends.
 
 mod capacity;
+mod current;
 mod diagnostics;
 mod offline;
 
@@ -58,7 +59,7 @@ pub(crate) struct Inner {
     transport: Option<Transport>,
     /// The current license (or why there is none), swapped whole when a lease arrives, so
     /// readers never take a lock.
-    license: ArcSwap<Result<License, Status>>,
+    license: current::Current,
     /// The latest wall-clock time seen (Unix seconds); only moves forward.
     high_water: AtomicI64,
     /// One online operation at a time per client: activate, refresh, deactivate, trial.
@@ -174,7 +175,7 @@ impl Client {
             client_id,
             virtualization,
             transport,
-            license: ArcSwap::from_pointee(license),
+            license: current::Current::new(license),
             high_water: AtomicI64::new(high_water),
             operation: Mutex::new(None),
             callback: Mutex::new(None),
@@ -227,15 +228,20 @@ impl Client {
     /// took one, `SeatLost` when its seat lapsed or was taken back). `FeatureUnknown` when
     /// the license does not have the feature, `FeatureNotEnabled` when it is switched off.
     pub fn feature_enabled(&self, code: &str) -> Status {
+        self.feature_enabled_bytes(code.as_bytes())
+    }
+
+    /// [`Client::feature_enabled`] on the code's bytes (see [`License::feature_bytes`]).
+    pub(crate) fn feature_enabled_bytes(&self, code: &[u8]) -> Status {
         self.inner.with_license(|license, status| {
             if !status.is_ok() {
                 return status;
             }
-            match license.feature(code) {
+            match license.feature_bytes(code) {
                 None => Status::FeatureUnknown,
                 Some(f) if !f.enabled => Status::FeatureNotEnabled,
-                Some(f) if f.kind == FeatureKind::Floating && self.inner.held(Some(code)).is_none() => {
-                    self.inner.seat_missing(code)
+                Some(f) if f.kind == FeatureKind::Floating && self.inner.held(Some(&f.code)).is_none() => {
+                    self.inner.seat_missing(&f.code)
                 }
                 Some(_) => Status::Ok,
             }
@@ -368,7 +374,7 @@ impl Inner {
     /// status directly.
     fn with_license(&self, f: impl FnOnce(&License, Status) -> Status) -> Status {
         let now = self.now();
-        match &**self.license.load() {
+        self.license.with(|current| match current {
             Err(status) => *status,
             Ok(license) => match self.check_clock(now) {
                 Err(status) => status,
@@ -380,7 +386,7 @@ impl Inner {
                     f(license, status)
                 }
             },
-        }
+        })
     }
 
     /// Asks the refresher to try the server now (a lapsed license recovers as soon as the
@@ -731,7 +737,7 @@ impl Inner {
         }?;
         self.high_water.store(high_water, Ordering::Relaxed);
         self.deactivating.store(false, Ordering::Relaxed);
-        self.license.store(Arc::new(Ok(license)));
+        self.license.store(Ok(license));
         self.refresh_signal.lease_changed();
         Ok(())
     }
@@ -760,7 +766,7 @@ impl Inner {
                 Ok(())
             })?;
             self.deactivating.store(true, Ordering::Relaxed);
-            self.license.store(Arc::new(Err(Status::Deactivated)));
+            self.license.store(Err(Status::Deactivated));
             self.notify_if_changed();
         }
         let result = self.online(Operation::Deactivate, self.stored_license_code());
@@ -791,7 +797,7 @@ impl Inner {
             Ok(())
         })?;
         self.deactivating.store(false, Ordering::Relaxed);
-        self.license.store(Arc::new(Err(Status::Deactivated)));
+        self.license.store(Err(Status::Deactivated));
         self.notify_if_changed();
         Ok(())
     }

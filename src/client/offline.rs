@@ -126,7 +126,7 @@ impl Client {
             Ok(text)
         });
         if result.is_ok() {
-            inner.license.store(std::sync::Arc::new(Err(Status::Deactivated)));
+            inner.license.store(Err(Status::Deactivated));
             inner.notify_if_changed();
         }
         result

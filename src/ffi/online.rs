@@ -89,10 +89,18 @@ pub unsafe extern "C" fn lk_feature_enabled(client: *const lk_client, feature_co
     guard_check(|| {
         // SAFETY: the caller passes a live client or NULL.
         let client = unsafe { client_ref(client) }?;
-        // SAFETY: the caller passes a NUL-terminated string or NULL.
-        let code = unsafe { str_arg(feature_code, "feature_code") }?;
-        match client.feature_enabled(code) {
+        if feature_code.is_null() {
+            return Err(Failure { status: Status::NullPointer, detail: "feature_code" });
+        }
+        // SAFETY: non-NULL, and the caller guarantees a NUL-terminated string valid for the call.
+        let code = unsafe { std::ffi::CStr::from_ptr(feature_code) }.to_bytes();
+        // The encoding is checked only on a "no": a code that matched a granted feature is
+        // valid UTF-8, and the "yes" is the path that runs in loops.
+        match client.feature_enabled_bytes(code) {
             Status::Ok => Ok(()),
+            _ if std::str::from_utf8(code).is_err() => {
+                Err(Failure { status: Status::InvalidUtf8, detail: "feature_code" })
+            }
             status => Err(status.into()),
         }
     })
