@@ -32,6 +32,19 @@ fn constant_name(variant: &str) -> String {
     name
 }
 
+/// A doc comment's first line as a message: without its full stop, and starting in lower case
+/// (`no trusted vendor public key is configured`) unless it starts with an acronym (`VM`).
+fn message_of(doc: &str) -> String {
+    let text = doc.trim().trim_end_matches('.');
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_ascii_uppercase() => {
+            format!("{}{}", first.to_ascii_lowercase(), &text[first.len_utf8()..])
+        }
+        _ => text.to_owned(),
+    }
+}
+
 /// Reads the variants of `enum Status` (the first doc line of each is its message) and
 /// writes `impl Status { ALL, describe }` to `$OUT_DIR/status_table.rs`.
 fn status_table(crate_dir: &str) {
@@ -45,7 +58,7 @@ fn status_table(crate_dir: &str) {
     let mut message: Option<String> = None;
     for line in body.lines().map(str::trim) {
         if let Some(doc) = line.strip_prefix("///") {
-            message.get_or_insert_with(|| doc.trim().trim_end_matches('.').to_owned());
+            message.get_or_insert_with(|| message_of(doc));
         } else if let Some((name, _number)) = line.trim_end_matches(',').split_once(" = ") {
             let message = message.take().unwrap_or_else(|| panic!("Status::{name} has no doc comment"));
             assert!(!message.contains(['"', '\\']), "Status::{name}: quotes in its message");
