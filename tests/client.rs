@@ -128,6 +128,11 @@ fn stored_leases_are_verified_at_load_and_checked_locally() {
         let client = Client::new(config(dir.path())).unwrap();
         assert_eq!(client.status(), status);
         assert_eq!(client.feature_enabled("F1"), status, "no feature without a license");
+        if status == Status::WrongMachine {
+            client.explain(status);
+            let detail = licensekit::last_error_detail().unwrap();
+            assert!(detail.contains("issued for computer BLXRrZJ5T9imK7qPrJSL"), "{detail}");
+        }
     }
 
     let stranger = SigningKey::from_seed(&[9; 32]);

@@ -223,6 +223,44 @@ impl Client {
         self.inner.status()
     }
 
+    /// Records, for the last error, what a support desk needs about `status` beyond its
+    /// message: the components that differ for a license of another computer, the clock's
+    /// distance below its high-water mark, the store's path for a store problem.
+    pub fn explain(&self, status: Status) {
+        let inner = &self.inner;
+        let detail = match status {
+            Status::WrongMachine => match &**inner.license.load() {
+                Ok(license) => {
+                    let report = crate::machine::match_components(
+                        &license.lease().components,
+                        &inner.fingerprint.components,
+                    );
+                    let differ = [report.changed, report.missing].concat().join(", ");
+                    format!(
+                        "issued for computer {}, this is {}; components that differ: {differ}",
+                        license.lease().computer_id,
+                        inner.fingerprint.computer_id
+                    )
+                }
+                Err(_) => return,
+            },
+            Status::ClockTampered => format!(
+                "the clock is {} s below the latest time seen ({})",
+                inner.high_water.load(Ordering::Relaxed) - inner.now(),
+                inner.high_water.load(Ordering::Relaxed)
+            ),
+            Status::StoreIo
+            | Status::StoreCorrupt
+            | Status::StoreTruncated
+            | Status::StoreVersion
+            | Status::StoreRolledBack => {
+                format!("{}", inner.store.path().display())
+            }
+            _ => return,
+        };
+        crate::detail::note(status, detail);
+    }
+
     /// `Ok` when the product is licensed now and `code` is granted and switched on; for a
     /// floating feature, when this process also holds a seat of it (`NoSeat` when it never
     /// took one, `SeatLost` when its seat lapsed or was taken back). `FeatureUnknown` when

@@ -89,9 +89,8 @@ fn guard(body: impl FnOnce() -> Result<(), Failure>) -> Status {
     }
 }
 
-/// [`guard`] for the local questions on the hot path (`lk_license_status`,
-/// `lk_feature_enabled`): nothing recorded by the core can concern them, so the thread's
-/// detail is neither cleared nor read, and a "no" costs no more than a "yes".
+/// [`guard`] for the local question on the hot path, `lk_feature_enabled`: nothing recorded
+/// by the core concerns it, so the thread's detail is neither cleared nor read.
 fn guard_check(body: impl FnOnce() -> Result<(), Failure>) -> Status {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => Status::Ok,

@@ -70,11 +70,16 @@ pub unsafe extern "C" fn lk_start_trial(client: *const lk_client) -> Status {
 /// the stored license was refused (`LK_BAD_SIGNATURE`, ...). Local: no network.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_license_status(client: *const lk_client) -> Status {
-    guard_check(|| {
+    guard(|| {
         // SAFETY: the caller passes a live client or NULL.
-        match unsafe { client_ref(client) }?.status() {
+        let client = unsafe { client_ref(client) }?;
+        match client.status() {
             Status::Ok => Ok(()),
-            status => Err(status.into()),
+            status => {
+                // For the last error: which components differ, why the store is unusable...
+                client.explain(status);
+                Err(status.into())
+            }
         }
     })
 }
