@@ -3,7 +3,7 @@
 use super::config::lk_config;
 use std::ffi::c_char;
 
-use super::{Context, guard, out_arg, string_out};
+use super::{Context, client_string_out, guard, out_arg};
 use crate::{Client, Status};
 
 /// An opaque licensing client for one product. Thread-safe: one handle may be used from
@@ -58,10 +58,6 @@ pub unsafe extern "C" fn lk_client_computer_id(
     buf_len: usize,
     needed: *mut usize,
 ) -> Status {
-    guard(|| {
-        // SAFETY: the caller passes a live client or NULL.
-        let client = unsafe { client.as_ref() }.ok_or(Status::NullPointer).context("client")?;
-        // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { string_out(buf, buf_len, needed, || Ok(client.0.computer_id().to_owned())) }
-    })
+    // SAFETY: the caller passes a live client or NULL, and valid `buf`/`needed` or NULL.
+    unsafe { client_string_out(client, buf, buf_len, needed, |client| Ok(client.computer_id().to_owned())) }
 }

@@ -3,8 +3,7 @@
 use std::ffi::{CString, c_char, c_void};
 
 use super::client::lk_client;
-use super::online::client_ref;
-use super::{Failure, guard, string_out};
+use super::{Failure, client_string_out, guard};
 use crate::Status;
 use crate::log::Level;
 
@@ -22,12 +21,8 @@ pub unsafe extern "C" fn lk_diagnostics_json(
     buf_len: usize,
     needed: *mut usize,
 ) -> Status {
-    guard(|| {
-        // SAFETY: the caller passes a live client or NULL.
-        let client = unsafe { client_ref(client) }?;
-        // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { string_out(buf, buf_len, needed, || Ok(client.diagnostics().to_string())) }
-    })
+    // SAFETY: the caller passes a live client or NULL, and valid `buf`/`needed` or NULL.
+    unsafe { client_string_out(client, buf, buf_len, needed, |client| Ok(client.diagnostics().to_string())) }
 }
 
 /// A log callback: receives the line's `lk_log_level`, the line (NUL-terminated UTF-8, valid

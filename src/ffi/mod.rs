@@ -159,5 +159,26 @@ unsafe fn string_out(
     Ok(())
 }
 
+/// The whole body of an exported function that writes a string about a client: the panic
+/// guard, the client borrowed (NULL is `LK_NULL_POINTER`), then [`string_out`].
+///
+/// # Safety
+/// `client` is NULL or a live pointer from `lk_client_new`; `buf` and `needed` as for
+/// [`string_out`].
+unsafe fn client_string_out(
+    client: *const lk_client,
+    buf: *mut c_char,
+    buf_len: usize,
+    needed: *mut usize,
+    compute: impl FnOnce(&crate::Client) -> Result<String, Failure>,
+) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        let client = unsafe { online::client_ref(client) }?;
+        // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
+        unsafe { string_out(buf, buf_len, needed, || compute(client)) }
+    })
+}
+
 #[cfg(test)]
 mod tests;

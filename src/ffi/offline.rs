@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use super::client::lk_client;
 use super::online::client_ref;
-use super::{Context, guard, str_arg, string_out};
+use super::{Context, client_string_out, guard, str_arg, string_out};
 use crate::Status;
 
 /// Writes an offline activation request for `license_code` into `buf`: armoured text
@@ -65,14 +65,10 @@ pub unsafe extern "C" fn lk_offline_deactivation_certificate(
     buf_len: usize,
     needed: *mut usize,
 ) -> Status {
-    guard(|| {
-        // SAFETY: the caller passes a live client or NULL.
-        let client = unsafe { client_ref(client) }?;
-        // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe {
-            string_out(buf, buf_len, needed, || {
-                client.offline_deactivation_certificate().context("deactivation")
-            })
-        }
-    })
+    // SAFETY: the caller passes a live client or NULL, and valid `buf`/`needed` or NULL.
+    unsafe {
+        client_string_out(client, buf, buf_len, needed, |client| {
+            client.offline_deactivation_certificate().context("deactivation")
+        })
+    }
 }

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 
 use super::client::lk_client;
-use super::{Context, Failure, guard, guard_check, out_arg, str_arg, string_out};
+use super::{Context, Failure, client_string_out, guard, guard_check, out_arg, str_arg, string_out};
 use crate::Status;
 
 /// Borrows the client behind a C pointer.
@@ -143,12 +143,8 @@ pub unsafe extern "C" fn lk_license_info_json(
     buf_len: usize,
     needed: *mut usize,
 ) -> Status {
-    guard(|| {
-        // SAFETY: the caller passes a live client or NULL.
-        let client = unsafe { client_ref(client) }?;
-        // SAFETY: the caller guarantees `buf` (for `buf_len` bytes) and `needed` are valid or NULL.
-        unsafe { string_out(buf, buf_len, needed, || Ok(client.license_info().to_string())) }
-    })
+    // SAFETY: the caller passes a live client or NULL, and valid `buf`/`needed` or NULL.
+    unsafe { client_string_out(client, buf, buf_len, needed, |client| Ok(client.license_info().to_string())) }
 }
 
 /// Which date `lk_expiry` reports.
