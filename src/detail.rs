@@ -29,6 +29,7 @@ pub(crate) fn io(status: Status, what: &str, path: &Path, error: &std::io::Error
 }
 
 /// Forgets any detail recorded on this thread.
+#[cfg(feature = "client")]
 pub(crate) fn clear() {
     DETAIL.with(|d| d.borrow_mut().take());
 }

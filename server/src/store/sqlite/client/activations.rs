@@ -7,7 +7,7 @@ use licensekit::Status;
 use licensekit::protocol::client_api::LeaseState;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::capacity::release as release_capacity;
+use super::capacity::release_installation;
 use super::chain::{self, Holding};
 use super::{Granted, Outcome, next_serial, product_exists, record_system_details, unknown_installation};
 use crate::datetime;
@@ -134,33 +134,19 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
              request on the computer and send that",
         )));
     }
-    let current: Option<(i64, Option<String>)> = conn
+    // Every installation holding this computer's seat of the code, newest first.
+    let holders: Vec<(i64, Option<String>)> = conn
         .prepare_cached(
             "SELECT id, installation_key FROM activations
-             WHERE code = ?1 AND computer_id = ?2 AND status = 'Activated' ORDER BY id DESC LIMIT 1",
+             WHERE code = ?1 AND computer_id = ?2 AND status = 'Activated' ORDER BY id DESC",
         )?
-        .query_row([&code.code, &call.computer_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    // The computer's seat goes to another installation key only with proof; the chain of
-    // leases goes on for the same installation and starts again for a new one.
-    let current = match current {
-        Some((id, recorded_key)) => {
-            let recorded = chain::recorded(conn, Holding::Activation, id)?;
-            // Only an installation that holds the seat by a key is protected by it.
-            if let Some(recorded_key) = &recorded_key {
-                let what = format!("the seat of license code {}", code.code);
-                let remedy = "deactivate that installation first, or have the vendor delete this computer's \
-                              activity (DELETE LicenseCodeActivity with computerid), then activate again";
-                if let Err(refusal) = take_over(call, recorded_key, &recorded.components, &what, remedy) {
-                    return Ok(Err(refusal));
-                }
-            }
-            let same = recorded_key.as_deref() == Some(call.installation_key.as_str());
-            Some((id, same.then_some(recorded.chain)))
-        }
-        None => None,
+        .query_map([&code.code, &call.computer_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let place = match placement(conn, call, &code, &holders)? {
+        Ok(place) => place,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    if current.is_none() {
+    if place == Place::New {
         let seats: i64 = conn
             .prepare_cached(
                 "SELECT count(DISTINCT computer_id) FROM activations WHERE code = ?1 AND status = 'Activated'",
@@ -189,19 +175,9 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     };
     let serial = next_serial(conn)?;
     let components = chain::components_json(call)?;
-    match current {
-        // The same computer again: the new installation key (allowed above) replaces the old
-        // one, and what the old installation held (it can no longer sign for it) is freed.
-        Some((id, same_installation)) => {
-            let chain = match same_installation {
-                Some(mut chain) => {
-                    chain.answered(None, serial);
-                    chain
-                }
-                None => Chain::new(serial),
-            };
-            release_capacity(conn, &code.code, Some(&call.computer_id), Some(&call.installation_key))?;
-            conn.prepare_cached(
+    let update = |id: i64, chain: Chain| -> StoreResult<usize> {
+        Ok(conn
+            .prepare_cached(
                 "UPDATE activations SET installation_key = ?2, lease_end = ?3, vm_platform = ?4, serial = ?5,
                                         first_serial = ?5, nonce = ?6, components = ?7, acked_serial = ?8,
                                         issued_serials = ?9
@@ -217,9 +193,26 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 components,
                 chain.acked,
                 chain.issued_text()
-            ])?
+            ])?)
+    };
+    match place {
+        // The same installation again: its chain of leases goes on.
+        Place::Same(id) => {
+            let mut chain = chain::recorded(conn, Holding::Activation, id)?.chain;
+            chain.answered(None, serial);
+            update(id, chain)?
         }
-        None => conn
+        // A handover: the new installation key replaces the one that signed it, and what the
+        // old installation held (it can no longer sign for it) is freed.
+        Place::Replace(id, old_key) => {
+            if let Some(old_key) = old_key {
+                release_installation(conn, &code.code, &old_key)?;
+            }
+            update(id, Chain::new(serial))?
+        }
+        // A first activation on this computer, or another installation beside the ones there
+        // (another user's store, another store directory): the same computer, the same seat.
+        Place::New | Place::Beside => conn
             .prepare_cached(
                 "INSERT INTO activations (code, computer_id, status, activated, lease_end, vm_platform,
                                           installation_key, serial, first_serial, nonce, components,
@@ -253,6 +246,50 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     .execute(params![call.product_id, call.computer_id, code.code, call.now])?;
     record_system_details(conn, call)?;
     Ok(Ok(Granted::Lease(grant(conn, call, &code, LeaseState::Active, window, serial)?)))
+}
+
+/// Where an activation goes among the installations already holding the computer's seat.
+#[derive(Debug, PartialEq, Eq)]
+enum Place {
+    /// The computer holds no seat of the code yet: one is taken (if the code has one left).
+    New,
+    /// This installation key holds it already (a retry, a re-activation).
+    Same(i64),
+    /// The installation named by the request's key handover (or one holding the seat by no
+    /// key at all) gives its row to the new key.
+    Replace(i64, Option<String>),
+    /// Another installation on the proven same hardware: a second installation sharing the
+    /// computer's one seat.
+    Beside,
+}
+
+/// Decides [`Place`]: a computer ID already holding a seat under other installation keys is
+/// joined only with proof (the handover of one of them, or component digests matching the
+/// latest one's), so a license code and someone's computer ID are not enough to use or free
+/// their seat.
+fn placement(
+    conn: &Connection,
+    call: &ClientCall,
+    code: &Code,
+    holders: &[(i64, Option<String>)],
+) -> StoreResult<Result<Place, Refusal>> {
+    if let Some((id, _)) =
+        holders.iter().find(|(_, key)| key.as_deref() == Some(call.installation_key.as_str()))
+    {
+        return Ok(Ok(Place::Same(*id)));
+    }
+    let handed = holders
+        .iter()
+        .find(|(_, key)| key.is_none() || (key.is_some() && key.as_deref() == call.handover_from.as_deref()));
+    if let Some((id, key)) = handed {
+        return Ok(Ok(Place::Replace(*id, key.clone())));
+    }
+    let Some((latest, Some(recorded_key))) = holders.first() else { return Ok(Ok(Place::New)) };
+    let recorded = chain::recorded(conn, Holding::Activation, *latest)?;
+    let what = format!("the seat of license code {}", code.code);
+    let remedy = "deactivate that installation first, or have the vendor delete this computer's \
+                  activity (DELETE LicenseCodeActivity with computerid), then activate again";
+    Ok(take_over(call, recorded_key, &recorded.components, &what, remedy).map(|()| Place::Beside))
 }
 
 /// Whether an installation key's activation was given back (deactivated, returned or
@@ -391,27 +428,23 @@ pub fn deactivate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> 
         Ok(code) => code,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    free_seat(conn, &code_name, &call.computer_id, &call.installation_key, call.now)?;
+    free_seat(conn, &code_name, &call.installation_key, call.now)?;
     let serial = next_serial(conn)?;
     let window = Periods::of(&code.settings).window(&call.vm_platform, call.now, call.hour);
     Ok(Ok(Granted::Lease(grant(conn, call, &code, LeaseState::Deactivated, window, serial)?)))
 }
 
-/// Deactivates the activation of `code` held by `installation_key` on `computer_id`: the seat
-/// and the floating seats, sessions and elements the computer held are freed.
-fn free_seat(
-    conn: &Connection,
-    code: &str,
-    computer_id: &str,
-    installation_key: &str,
-    now: i64,
-) -> StoreResult<()> {
+/// Deactivates the activation of `code` held by `installation_key`, with the floating seats,
+/// sessions and elements that installation held; the computer's seat is free once no other
+/// installation on it holds the code.
+fn free_seat(conn: &Connection, code: &str, installation_key: &str, now: i64) -> StoreResult<()> {
     conn.prepare_cached(
         "UPDATE activations SET status = 'Deactivated', deactivated = ?3
          WHERE code = ?1 AND installation_key = ?2 AND status = 'Activated'",
     )?
     .execute(params![code, installation_key, now])?;
-    release_capacity(conn, code, Some(computer_id), None)
+    // Only this installation's: others on the computer keep their seats.
+    release_installation(conn, code, installation_key)
 }
 
 /// Applies a deactivation certificate (its signature by `installation_key` already checked):
@@ -472,6 +505,6 @@ pub fn deactivate_offline(conn: &Connection, d: &OfflineDeactivation) -> StoreRe
             "certificate_serial: the certificate names no lease issued to this activation",
         )));
     }
-    free_seat(conn, &d.license_code, &d.computer_id, &d.installation_key, d.now)?;
+    free_seat(conn, &d.license_code, &d.installation_key, d.now)?;
     Ok(Ok(()))
 }

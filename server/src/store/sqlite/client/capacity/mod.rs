@@ -106,6 +106,21 @@ pub(in crate::store::sqlite) fn release(
     Ok(())
 }
 
+/// Frees what one installation holds of `code`: floating seats, sessions and drawn elements.
+pub(in crate::store::sqlite) fn release_installation(
+    conn: &Connection,
+    code: &str,
+    installation_key: &str,
+) -> StoreResult<()> {
+    for sql in [
+        "DELETE FROM seats WHERE code = ?1 AND installation_key = ?2",
+        "DELETE FROM feature_checkouts WHERE code = ?1 AND installation_key = ?2",
+    ] {
+        conn.prepare_cached(sql)?.execute(params![code, installation_key])?;
+    }
+    Ok(())
+}
+
 /// The call's amount (the request's bounds are checked at decoding: at least 1).
 fn amount(call: &ClientCall) -> StoreResult<i64> {
     call.capacity.amount.ok_or_else(|| StoreError::Internal("amount: not checked at decoding".into()))
