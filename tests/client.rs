@@ -165,7 +165,8 @@ fn stored_leases_are_verified_at_load_and_checked_locally() {
 
 #[test]
 fn a_damaged_store_opens_licenses_nothing_and_is_kept() {
-    let damage: [(&str, fn(&mut Vec<u8>), Status); 3] = [
+    type Damage = (&'static str, fn(&mut Vec<u8>), Status);
+    let damage: [Damage; 3] = [
         ("a flipped bit", |b| b[25] ^= 1, Status::StoreCorrupt),
         ("cut short", |b| b.truncate(b.len() - 40), Status::StoreTruncated),
         ("a newer version", |b| b[8] = 99, Status::StoreVersion),
