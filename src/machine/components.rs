@@ -123,7 +123,7 @@ fn physical_macs(root: &SysRoot) -> Vec<(String, String)> {
 
 /// The UUID of the filesystem mounted at `/`, found through its block device's entry in
 /// `/dev/disk/by-uuid`. Overlay roots (containers) have none.
-fn root_filesystem_uuid(root: &SysRoot) -> Option<String> {
+pub(crate) fn root_filesystem_uuid(root: &SysRoot) -> Option<String> {
     let mountinfo = root.read("/proc/self/mountinfo")?;
     // Fields: id parent major:minor root mount-point ...
     let device = mountinfo.lines().find_map(|line| {
