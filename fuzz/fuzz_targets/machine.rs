@@ -40,11 +40,21 @@ const FIELDS: [&str; 13] = [
     "cgroup",
 ];
 
-/// One scratch directory per fuzzing process, emptied for every input.
+/// One scratch directory per fuzzing process, emptied for every input. libFuzzer exits
+/// without running destructors, so the directories of processes gone are removed here.
 static SCRATCH: LazyLock<PathBuf> = LazyLock::new(|| {
+    const PREFIX: &str = "licensekit-fuzz-machine-";
     let base =
         Path::new("/dev/shm").is_dir().then(|| PathBuf::from("/dev/shm")).unwrap_or_else(std::env::temp_dir);
-    base.join(format!("licensekit-fuzz-machine-{}", std::process::id()))
+    for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix(PREFIX)
+            && !Path::new("/proc").join(pid).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    base.join(format!("{PREFIX}{}", std::process::id()))
 });
 
 fuzz_target!(|data: &[u8]| {
