@@ -29,6 +29,23 @@ pub fn authorize(
     authorization: Option<&HeaderValue>,
     access: Access,
 ) -> Result<KeyKind, ApiError> {
+    let (customer, key) = credentials(authorization)?;
+    if customer != customer_id {
+        return Err(unauthorized("wrong customer ID or API key"));
+    }
+    let kind = store.key_kind(&hash_key(key))?.ok_or_else(|| unauthorized("wrong customer ID or API key"))?;
+    if !access.allows(kind) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("this API key ({}) may not call this controller and verb", kind.name()),
+        ));
+    }
+    Ok(kind)
+}
+
+/// The customer ID and API key of an `Authorization: bearer <customerID>:<APIKey>` header
+/// (the scheme in any case; white space around the value and after the scheme ignored): 401 when missing or malformed.
+pub fn credentials(authorization: Option<&HeaderValue>) -> Result<(&str, &str), ApiError> {
     let Some(value) = authorization else {
         return Err(unauthorized("missing Authorization header: expected 'bearer <customerID>:<APIKey>'"));
     };
@@ -41,18 +58,7 @@ pub fn authorize(
             ));
         }
     };
-    let Some((customer, key)) = credentials.split_once(':') else {
-        return Err(unauthorized("malformed Authorization header: expected 'bearer <customerID>:<APIKey>'"));
-    };
-    if customer != customer_id {
-        return Err(unauthorized("wrong customer ID or API key"));
-    }
-    let kind = store.key_kind(&hash_key(key))?.ok_or_else(|| unauthorized("wrong customer ID or API key"))?;
-    if !access.allows(kind) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("this API key ({}) may not call this controller and verb", kind.name()),
-        ));
-    }
-    Ok(kind)
+    credentials.split_once(':').ok_or_else(|| {
+        unauthorized("malformed Authorization header: expected 'bearer <customerID>:<APIKey>'")
+    })
 }

@@ -5,14 +5,15 @@
 use licensekit::Status;
 use licensekit::protocol::client_api::{Lease, LeaseResponse};
 use licensekit::protocol::offline::DeactivationCertificate;
-use licensekit::protocol::{Envelope, Kind, MAX_ENVELOPE_TEXT, PublicKey, from_slice_strict};
+use licensekit::protocol::{Envelope, Kind, MAX_ENVELOPE_TEXT, PublicKey, SigningKey, from_slice_strict};
 
 use crate::api::MAX_COMPUTER_ID;
-use crate::client_api::request::{decode_offline, unverified_payload};
+use crate::client_api::request::{Verified, decode_offline, unverified_payload};
 use crate::client_api::{ClientProtocol, http_status, lease};
+use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::store::leasing::{OfflineDeactivation, Refusal, Signable};
+use crate::store::leasing::{Grant, OfflineDeactivation, Refusal, Signable};
 
 /// An issued activation certificate: the armoured text and what it says.
 #[derive(Debug)]
@@ -58,13 +59,9 @@ pub fn issue_certificate(
     field: &str,
     product: Option<&str>,
 ) -> Result<Certificate, ApiError> {
-    bounded(text, field)?;
-    let verified = decode_offline(text, field, protocol).map_err(refused)?;
-    same_product(&verified.request.product_id, product)?;
+    let verified = certificate_request(text, field, product, protocol)?;
     let sign = |what: Signable<'_>| match what {
-        Signable::Lease(grant) => {
-            lease::sign_certificate(&protocol.key, &lease::lease(&verified.request, grant, verified.call.now))
-        }
+        Signable::Lease(grant) => sign_certificate(&protocol.key, &verified, grant),
         Signable::Seat(_) => Err("an offline activation grants no seat".into()),
     };
     let text = match store.client_call(&verified.call, &sign)? {
@@ -79,6 +76,27 @@ pub fn issue_certificate(
         .map_err(|s| ApiError::internal(format!("certificate: {s:?}")))?;
     let lease = from_slice_strict(payload).map_err(|s| ApiError::internal(format!("certificate: {s:?}")))?;
     Ok(Certificate { text, lease })
+}
+
+/// What issuing a certificate checks before the store: the text's size, the activation
+/// request it holds (signed by the installation key it names, its fields' bounds) and its
+/// product.
+pub fn certificate_request(
+    text: &str,
+    field: &str,
+    product: Option<&str>,
+    protocol: &ClientProtocol,
+) -> Result<Verified, ApiError> {
+    bounded(text, field)?;
+    let verified = decode_offline(text, field, protocol).map_err(refused)?;
+    same_product(&verified.request.product_id, product)?;
+    Ok(verified)
+}
+
+/// What the store's grant for an offline activation becomes: the armoured activation
+/// certificate for `verified`, signed with the vendor key.
+pub fn sign_certificate(key: &SigningKey, verified: &Verified, grant: &Grant) -> Result<String, String> {
+    lease::sign_certificate(key, &lease::lease(&verified.request, grant, verified.call.now))
 }
 
 fn field_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
@@ -101,6 +119,20 @@ pub fn apply_deactivation(
     field: &str,
     product: Option<&str>,
 ) -> Result<DeactivationCertificate, ApiError> {
+    let (certificate, deactivation) = deactivation_request(text, field, product, &protocol.clock)?;
+    store.offline_deactivate(&deactivation)?.map_err(refused)?;
+    Ok(certificate)
+}
+
+/// What applying a deactivation certificate checks before the store: the text's size, the
+/// certificate (signed by the installation key it names, its fields' bounds) and its
+/// product; returns it with what the store is asked to free.
+pub fn deactivation_request(
+    text: &str,
+    field: &str,
+    product: Option<&str>,
+    clock: &Clock,
+) -> Result<(DeactivationCertificate, OfflineDeactivation), ApiError> {
     bounded(text, field)?;
     let text = text.trim();
     let envelope = Envelope::parse(text)
@@ -141,8 +173,7 @@ pub fn apply_deactivation(
         installation_key: key.to_hex(),
         certificate_serial: i64::try_from(certificate.certificate_serial).unwrap_or(i64::MAX),
         nonce: certificate.nonce.clone(),
-        now: protocol.clock.now(),
+        now: clock.now(),
     };
-    store.offline_deactivate(&deactivation)?.map_err(refused)?;
-    Ok(certificate)
+    Ok((certificate, deactivation))
 }

@@ -152,7 +152,7 @@ fn physical_macs(root: &SysRoot) -> Vec<(String, String)> {
 /// The UUID of the filesystem mounted at `/`: udev's record of its block device (one read),
 /// else the device's entry in `/dev/disk/by-uuid` (the same name, `ID_FS_UUID_ENC`). Overlay
 /// roots (containers) have none.
-fn root_filesystem_uuid(root: &SysRoot) -> Option<String> {
+pub(crate) fn root_filesystem_uuid(root: &SysRoot) -> Option<String> {
     let device = root_device(root)?;
     if let Some(record) = root.read(&format!("/run/udev/data/b{device}"))
         && let Some(uuid) = record.lines().find_map(|l| l.strip_prefix("E:ID_FS_UUID_ENC="))
