@@ -486,3 +486,29 @@ fn a_copied_trial_store_is_told_apart_too() {
     let trials = server.ok("GET", "Trials", &json!({"productid": product, "pagenumber": 1}));
     assert_eq!(trials[0]["cloneDetections"], 1, "{trials}");
 }
+
+/// Fields the lease echoes are bounded in bytes: a request stuffed with long non-ASCII
+/// component names or computer ID is refused as malformed, not answered with a 500 when its
+/// lease would outgrow the envelope.
+#[test]
+fn fields_the_lease_echoes_cannot_outgrow_it() {
+    let server = Server::start();
+    let product = product(&server, json!({"clientsallowed": 1}));
+    let code = code(&server, &product, json!({}));
+    let me = Installation::new(&server, &product, Some(&code), "STUFFEDCOMPUTER00001");
+    let mut request = me.request(Operation::Activate);
+    request.components = (0..46)
+        .map(|i| licensekit::machine::ComponentDigest {
+            name: format!("{i}{}", "\u{1D11E}".repeat(120)),
+            digest: hex32(),
+        })
+        .collect();
+    refused(&server, PATH_ACTIVATE, &body(&me.key, &request), 400, Status::MalformedPayload);
+    let mut request = me.request(Operation::Activate);
+    request.computer_id = "\u{1D11E}".repeat(60);
+    refused(&server, PATH_ACTIVATE, &body(&me.key, &request), 400, Status::MalformedPayload);
+    let mut request = me.request(Operation::Activate);
+    request.components[0].digest = "not hex".into();
+    refused(&server, PATH_ACTIVATE, &body(&me.key, &request), 400, Status::MalformedPayload);
+    assert!(seats(&server, &product, &code).is_empty(), "nothing recorded");
+}

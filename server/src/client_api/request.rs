@@ -275,6 +275,9 @@ fn capacity(r: &ClientRequest, operation: Operation) -> Result<Capacity, Refusal
 fn check(r: &ClientRequest, operation: Operation) -> Result<Option<String>, Refusal> {
     text("product_id", &r.product_id, 1, 64)?;
     text("computer_id", &r.computer_id, 1, MAX_COMPUTER_ID)?;
+    if !r.computer_id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(malformed("computer_id: expected printable ASCII characters"));
+    }
     text("vm_platform", &r.vm_platform, 0, 64)?;
     hex32("request_id", &r.request_id)?;
     hex32("nonce", &r.nonce)?;
@@ -289,9 +292,13 @@ fn check(r: &ClientRequest, operation: Operation) -> Result<Option<String>, Refu
     if r.components.len() > MAX_COMPONENTS {
         return Err(malformed(format!("components: at most {MAX_COMPONENTS}")));
     }
+    // Bounded in bytes, not only in characters: the lease echoes them, and must stay well
+    // under the envelope's payload limit however the fields are filled.
     for c in &r.components {
-        text("components: name", &c.name, 1, 128)?;
-        text("components: digest", &c.digest, 1, 128)?;
+        if c.name.is_empty() || c.name.len() > 64 || !c.name.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(malformed("components: name: expected 1 to 64 printable ASCII characters"));
+        }
+        hex32("components: digest", &c.digest)?;
     }
     text("app: version", &r.app.version, 0, 64)?;
     text("app: build", &r.app.build, 0, 64)?;
