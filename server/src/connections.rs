@@ -418,6 +418,12 @@ impl Watched {
         Body::new(RequestBody { body, tracker: self.0.clone(), ended: false })
     }
 
+    /// Whether the request's body was left unread (the server answered before it, e.g. a 401
+    /// or a 413): such a connection cannot carry another request.
+    pub fn body_left_unread(&self) -> bool {
+        lock(&self.0.state).body_unread
+    }
+
     /// Wraps the response body: once it is written, the connection is idle.
     pub fn response_body(&self, body: Body) -> Body {
         Body::new(ResponseBody { body, tracker: self.0.clone() })

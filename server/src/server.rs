@@ -228,7 +228,13 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// whether it may be shed follow from that.
 async fn watch(ConnectInfo(connection): ConnectInfo<Watched>, request: Request, next: Next) -> Response {
     connection.request_started();
-    let response = next.run(request.map(|body| connection.request_body(body))).await;
+    let mut response = next.run(request.map(|body| connection.request_body(body))).await;
+    // Answered before its body was read: the rest of the body is still on the wire, so the
+    // connection closes after this answer, and says so, or a client would send its next
+    // request on it and find it gone.
+    if connection.body_left_unread() {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     response.map(|body| connection.response_body(body))
 }
 
