@@ -11,22 +11,22 @@
 //! strict_json) are written by hand and left alone.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use licensekit::license::{Answering, Expectation, License};
-use licensekit::protocol::Kind;
 use licensekit::protocol::client_api::{
-    AppInfo, ClientRequest, ErrorResponse, FeatureGrant, FeatureKind, Lease, LeaseResponse, LeaseState,
-    LicenseType, Operation, RequestBody, SeatLease,
+    AppInfo, CLIENT_AHEAD_SECS, ClientRequest, ErrorResponse, FUTURE_TOLERANCE_SECS, FeatureGrant,
+    FeatureKind, KeyHandover, Lease, LeaseResponse, LeaseState, LicenseType, Operation, RequestBody,
+    SeatLease,
 };
 use licensekit::protocol::offline::{DeactivationCertificate, PassiveLicense};
+use licensekit::protocol::{Kind, SigningKey};
 use licensekit::store::{Marks, PendingOffline, StoreState, decode, encode};
 use licensekit_fuzz::{
-    COMPUTER_ID, FINGERPRINT, INSTALLATION, INSTALLATION_HEX, LICENSE_CODE, NONCE, NOW, PRODUCT, REQUEST_ID,
-    STORE_KEY, TRUSTED, VENDOR, signed,
+    COMPUTER_ID, FINGERPRINT, INSTALLATION, INSTALLATION_HEX, LICENSE_CODE, NONCE, NOW, PRODUCT, PROTOCOL,
+    REQUEST_ID, STORE_KEY, TRUSTED, VENDOR, VENDOR_KEY_ID, signed,
 };
-use licensekit_server::fuzzing::{
-    Clock, certificate_request, deactivation_request, decode as decode_request,
-};
+use licensekit_server::fuzzing::{certificate_request, deactivation_request, decode as decode_request};
 
 fn main() {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
@@ -36,7 +36,6 @@ fn main() {
         std::fs::write(dir.join(name), bytes).unwrap();
     };
     let with = |selector: u8, rest: &[u8]| [&[selector][..], rest].concat();
-    let clock = Clock::default();
 
     // Store: a whole version 2 file, and bodies.
     let state = store_state();
@@ -54,27 +53,45 @@ fn main() {
     };
     write("store_body", "marks", &serde_json::to_vec(&marks).unwrap());
 
-    // Client requests: bodies as posted, payloads signed by the target, offline texts.
+    // Client requests: bodies as posted, payloads signed by the target, offline texts; each
+    // trusts the server's key, is fresh by the server's clock, and gets past every check the
+    // server makes before its store (a handover included).
     for (i, operation) in Operation::ALL.into_iter().enumerate() {
-        let request = client_request(operation);
-        let payload = json(&request);
-        let text = signed(&INSTALLATION, Kind::ClientRequest, &payload, false).unwrap();
-        let body = json(&RequestBody { request: text });
         let name = format!("{operation:?}").to_lowercase();
-        decode_request(operation, &body, &clock).unwrap_or_else(|r| panic!("{operation:?}: {r:?}"));
         let selector = u8::try_from(i).unwrap() << 2;
-        write("client_request", &format!("{name}-body"), &with(selector, &body));
-        write("client_request", &format!("{name}-payload"), &with(selector | 1, &payload));
+        let handing_over = matches!(operation, Operation::Activate | Operation::StartTrial);
+        for (request, name) in [
+            (Some(ClientRequest { handover: None, ..client_request(operation) }), name.clone()),
+            (handing_over.then(|| client_request(operation)), format!("{name}-handover")),
+        ] {
+            let Some(request) = request else { continue };
+            let payload = json(&request);
+            let text = signed(&INSTALLATION, Kind::ClientRequest, &payload, false).unwrap();
+            let body = json(&RequestBody { request: text });
+            let verified = decode_request(operation, &body, &PROTOCOL)
+                .unwrap_or_else(|r| panic!("{operation:?}: {r:?}"));
+            assert_eq!(verified.call.handover_from.is_some(), request.handover.is_some());
+            assert!(fresh(verified.call.client_time, verified.call.now), "{name}: stale");
+            write("client_request", &format!("{name}-body"), &with(selector, &body));
+            write("client_request", &format!("{name}-payload"), &with(selector | 1, &payload));
+        }
     }
-    let activation = json(&client_request(Operation::Activate));
+    let activation = json(&ClientRequest { handover: None, ..client_request(Operation::Activate) });
     let offline_text = signed(&INSTALLATION, Kind::ActivationRequest, &activation, true).unwrap();
-    certificate_request(&offline_text, "request", Some(PRODUCT), &clock).unwrap();
+    let verified = certificate_request(&offline_text, "request", Some(PRODUCT), &PROTOCOL).unwrap();
+    assert!(fresh(verified.call.client_time, verified.call.now), "offline: stale");
     write("client_request", "offline-text", &with(2, offline_text.as_bytes()));
     write("client_request", "offline-payload", &with(3 | 4, &activation));
+    let handing_over = json(&client_request(Operation::Activate));
+    let handover_text = signed(&INSTALLATION, Kind::ActivationRequest, &handing_over, false).unwrap();
+    let verified = certificate_request(&handover_text, "request", Some(PRODUCT), &PROTOCOL).unwrap();
+    assert_eq!(verified.call.handover_from.as_deref(), Some(PREVIOUS.public_key().to_hex().as_str()));
+    write("client_request", "offline-handover-payload", &with(3, &handing_over));
 
     // The vendor's side of air-gapped licensing.
     write("offline_vendor", "request-text", &with(4, offline_text.as_bytes()));
     write("offline_vendor", "request-payload", &with(1 | 4 | 8, &activation));
+    write("offline_vendor", "request-handover-payload", &with(1, &handing_over));
     let deactivation = json(&DeactivationCertificate {
         product_id: PRODUCT.into(),
         license_code: LICENSE_CODE.into(),
@@ -86,7 +103,7 @@ fn main() {
     });
     let deactivation_text =
         signed(&INSTALLATION, Kind::DeactivationCertificate, &deactivation, true).unwrap();
-    deactivation_request(&deactivation_text, "certificate", Some(PRODUCT), &clock).unwrap();
+    deactivation_request(&deactivation_text, "certificate", Some(PRODUCT), &PROTOCOL.clock).unwrap();
     write("offline_vendor", "deactivation-text", &with(2 | 4, deactivation_text.as_bytes()));
     write("offline_vendor", "deactivation-payload", &with(3 | 8, &deactivation));
 
@@ -172,6 +189,16 @@ fn main() {
     println!("seeds written to {}", seeds.display());
 }
 
+/// The installation key a handover hands the seat over from.
+static PREVIOUS: LazyLock<SigningKey> = LazyLock::new(|| SigningKey::from_seed(&[0x23; 32]));
+
+/// A request dated `client_time` is fresh for a server at `now` (both in milliseconds):
+/// online, within `[now - FUTURE_TOLERANCE_SECS, now + CLIENT_AHEAD_SECS]`; offline that is
+/// well within the product's completion window.
+fn fresh(client_time: i64, now: i64) -> bool {
+    (-FUTURE_TOLERANCE_SECS * 1000..=CLIENT_AHEAD_SECS * 1000).contains(&(client_time - now))
+}
+
 fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap()
 }
@@ -221,9 +248,19 @@ fn client_request(operation: Operation) -> ClientRequest {
         amount: amount.then_some(2),
         seat_id: seat.then(|| "ab".repeat(16)),
         checkout_days: (operation == FloatingCheckout).then_some(3),
-        trusted_keys: vec![VENDOR.public_key().id().to_hex()],
+        trusted_keys: vec![VENDOR_KEY_ID.clone()],
         held_serial: (operation == Refresh).then_some(2),
-        handover: None,
+        // Taking the seat over from the computer's earlier installation.
+        handover: matches!(operation, Activate | StartTrial).then(|| {
+            let handover = KeyHandover {
+                product_id: PRODUCT.into(),
+                computer_id: COMPUTER_ID.into(),
+                previous_installation_key: PREVIOUS.public_key().to_hex(),
+                new_installation_key: INSTALLATION_HEX.clone(),
+                nonce: NONCE.into(),
+            };
+            signed(&PREVIOUS, Kind::KeyHandover, &json(&handover), false).unwrap()
+        }),
     }
 }
 

@@ -1,63 +1,106 @@
 //! The server's decoding of a client request (`client_api::request::decode` for every
 //! operation, `decode_offline` for activation requests carried by hand), as far as it goes
-//! without a database. The first byte chooses the operation and how the rest is offered:
+//! without a database, by the server of the targets (`PROTOCOL`: the vendor key, a clock at
+//! `NOW`). The first byte chooses the operation and how the rest is offered:
 //!
 //! - as the HTTP body, or as the offline request text, exactly as received;
 //! - as the signed payload: signed here by the installation key the seeds name, so the
-//!   fuzzer gets past the signature into the fields' checks.
+//!   fuzzer gets past the signature into the fields' checks (the seeds trust the vendor key,
+//!   carry a fresh `client_time` and, on a refresh, the held serial).
 //!
 //! Whatever is accepted is what was signed, for the operation of the path, signed by the
-//! key it names, with its bounds held; the call handed to the store says the same.
+//! key it names, trusting the server's key, with its bounds held and its handover (if any)
+//! signed by the key it hands over from for this very request; the call handed to the store
+//! says the same. Of a signed payload, the trust rule is checked from both sides: an accepted
+//! request that stops trusting the server's key is refused as UNKNOWN_KEY, and one refused as
+//! UNKNOWN_KEY that trusts it is refused for something else, if at all.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use licensekit::protocol::client_api::{ClientRequest, Operation, RequestBody};
-use licensekit::protocol::{Envelope, Kind, MAX_PAYLOAD, PublicKey, from_slice_strict};
-use licensekit_fuzz::{INSTALLATION, is_lower_hex, signed};
-use licensekit_server::fuzzing::{Channel, Clock, Verified, decode, decode_offline};
+use licensekit::Status;
+use licensekit::protocol::client_api::{ClientRequest, KeyHandover, Operation, RequestBody};
+use licensekit::protocol::{Envelope, Kind, PublicKey, from_slice_strict};
+use licensekit_fuzz::{INSTALLATION, PROTOCOL, VENDOR_KEY_ID, is_lower_hex, signed};
+use licensekit_server::fuzzing::{Channel, Refusal, Verified, decode, decode_offline};
 use sha2::{Digest, Sha256};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else { return };
     let operation = Operation::ALL[usize::from(selector >> 2) % Operation::ALL.len()];
-    let clock = Clock::default();
     match selector & 3 {
         0 => {
-            let result = decode(operation, rest, &clock);
-            if let Ok(verified) = result {
+            if let Ok(verified) = decode(operation, rest, &PROTOCOL) {
                 let body: RequestBody = from_slice_strict(rest).unwrap();
                 check(&verified, operation, Channel::Online, &body.request, None);
             }
         }
         1 => {
-            if rest.len() > MAX_PAYLOAD {
-                return;
+            let online = |payload: &[u8]| online(operation, payload);
+            let Some(verdict) = online(rest) else { return };
+            if let Ok((verified, text)) = &verdict {
+                check(verified, operation, Channel::Online, text, Some(rest));
             }
-            let request = signed(&INSTALLATION, Kind::ClientRequest, rest, false).unwrap();
-            let body = serde_json::to_vec(&RequestBody { request: request.clone() }).unwrap();
-            if let Ok(verified) = decode(operation, &body, &clock) {
-                check(&verified, operation, Channel::Online, &request, Some(rest));
-            }
+            trust(rest, &verdict, online);
         }
         2 => {
             let Ok(text) = std::str::from_utf8(rest) else { return };
-            if let Ok(verified) = decode_offline(text, "request", &clock) {
+            if let Ok(verified) = decode_offline(text, "request", &PROTOCOL) {
                 check(&verified, Operation::Activate, Channel::Offline, text, None);
             }
         }
         _ => {
-            if rest.len() > MAX_PAYLOAD {
-                return;
-            }
-            let text = signed(&INSTALLATION, Kind::ActivationRequest, rest, selector & 4 != 0).unwrap();
-            match decode_offline(&text, "request", &clock) {
-                Ok(verified) => check(&verified, Operation::Activate, Channel::Offline, &text, Some(rest)),
+            let offline = |payload: &[u8]| offline(payload, selector & 4 != 0);
+            let Some(verdict) = offline(rest) else { return };
+            match &verdict {
+                Ok((verified, text)) => {
+                    check(verified, Operation::Activate, Channel::Offline, text, Some(rest))
+                }
                 // Signed by a key it does not name, or not a request: refused, never mistaken.
                 Err(refusal) => assert!(!refusal.message.is_empty()),
             }
+            trust(rest, &verdict, offline);
         }
     }
 });
+
+/// What decoding a payload signed here gives: the request accepted with the text it came in,
+/// or the refusal; `None` when the payload is larger than an envelope may hold.
+type Verdict = Result<(Verified, String), Refusal>;
+
+fn online(operation: Operation, payload: &[u8]) -> Option<Verdict> {
+    let request = signed(&INSTALLATION, Kind::ClientRequest, payload, false)?;
+    let body = serde_json::to_vec(&RequestBody { request: request.clone() }).unwrap();
+    Some(decode(operation, &body, &PROTOCOL).map(|verified| (verified, request)))
+}
+
+fn offline(payload: &[u8], armoured: bool) -> Option<Verdict> {
+    let text = signed(&INSTALLATION, Kind::ActivationRequest, payload, armoured)?;
+    Some(decode_offline(&text, "request", &PROTOCOL).map(|verified| (verified, text)))
+}
+
+/// The trust rule from both sides, on the same request signed again with other
+/// `trusted_keys` (`again` decodes a payload as `payload` was): nothing but the server's key
+/// among them decides UNKNOWN_KEY.
+fn trust(payload: &[u8], verdict: &Verdict, again: impl Fn(&[u8]) -> Option<Verdict>) {
+    let (mut request, trusting) = match verdict {
+        Ok((verified, _)) => (verified.request.clone(), false),
+        Err(refusal) if refusal.status == Status::UnknownKey => {
+            (from_slice_strict::<ClientRequest>(payload).unwrap(), true)
+        }
+        Err(_) => return,
+    };
+    if trusting {
+        request.trusted_keys = vec![VENDOR_KEY_ID.clone()];
+    } else {
+        request.trusted_keys.retain(|id| *id != *VENDOR_KEY_ID);
+    }
+    let Some(verdict) = again(&serde_json::to_vec(&request).unwrap()) else { return };
+    match verdict {
+        Ok(_) => assert!(trusting, "accepted without trusting the server's key"),
+        Err(refusal) if trusting => assert_ne!(refusal.status, Status::UnknownKey, "{}", refusal.message),
+        Err(refusal) => assert_eq!(refusal.status, Status::UnknownKey, "{}", refusal.message),
+    }
+}
 
 /// What every accepted request must be. `payload`: the bytes signed here, when known.
 fn check(verified: &Verified, operation: Operation, channel: Channel, text: &str, payload: Option<&[u8]>) {
@@ -93,7 +136,9 @@ fn check(verified: &Verified, operation: Operation, channel: Channel, text: &str
     let chars = |s: &str| s.chars().count();
     let clean = |s: &str| !s.chars().any(char::is_control);
     assert!((1..=64).contains(&chars(&request.product_id)) && clean(&request.product_id));
-    assert!(chars(&request.computer_id) >= 1 && clean(&request.computer_id));
+    // Printable ASCII, so bounded in bytes: the lease echoes it.
+    let id = &request.computer_id;
+    assert!((1..=255).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()), "{id:?}");
     assert!(chars(&request.vm_platform) <= 64 && clean(&request.vm_platform));
     assert!(is_lower_hex(&request.request_id, 32) && is_lower_hex(&request.nonce, 32));
     match (&request.license_code, operation) {
@@ -102,9 +147,50 @@ fn check(verified: &Verified, operation: Operation, channel: Channel, text: &str
         (None, op) => assert!(!matches!(op, Operation::Activate), "an activation without a code"),
     }
     assert!(request.components.len() <= 64);
+    assert_eq!(call.components, request.components);
     for c in &request.components {
-        assert!((1..=128).contains(&chars(&c.name)) && (1..=128).contains(&chars(&c.digest)));
-        assert!(clean(&c.name) && clean(&c.digest));
+        let name = &c.name;
+        assert!((1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_graphic()), "{name:?}");
+        assert!(is_lower_hex(&c.digest, 32), "{:?}", c.digest);
+    }
+
+    // It trusts the key the server signs with, among a few well-formed key IDs.
+    let trusted = &request.trusted_keys;
+    assert!(trusted.len() <= 32 && trusted.iter().all(|id| is_lower_hex(id, 16)), "{trusted:?}");
+    assert!(trusted.contains(&VENDOR_KEY_ID), "accepted trusting only {trusted:?}");
+
+    // The times: the client's in milliseconds, the server's from its clock, just now.
+    assert_eq!(call.client_time, request.client_time.saturating_mul(1000));
+    assert_eq!(call.hour, PROTOCOL.clock.hour());
+    let now = PROTOCOL.clock.now();
+    assert!((now - 60_000..=now).contains(&call.now), "decoded at {}, now {now}", call.now);
+
+    // A refresh names the lease it holds; nothing else is judged by one.
+    match (operation, request.held_serial) {
+        (Operation::Refresh, Some(held)) => assert_eq!(call.held_serial, Some(i64::try_from(held).unwrap())),
+        (Operation::Refresh, None) => panic!("a refresh without held_serial"),
+        _ => assert_eq!(call.held_serial, None),
+    }
+
+    // Only an activation or trial start takes a seat over, with a handover signed by the key it
+    // names as previous, made for this product, computer, installation key and nonce.
+    match (&request.handover, operation) {
+        (Some(text), Operation::Activate | Operation::StartTrial) => {
+            let envelope = Envelope::parse(text).unwrap();
+            assert_eq!(envelope.kind(), Kind::KeyHandover);
+            let claimed: KeyHandover = from_slice_strict(envelope.unverified_payload()).unwrap();
+            let previous = PublicKey::from_hex(&claimed.previous_installation_key).unwrap();
+            let signed_handover = envelope.verify_with(&previous, Kind::KeyHandover).unwrap();
+            let handover: KeyHandover = from_slice_strict(signed_handover).unwrap();
+            assert_eq!(handover, claimed);
+            assert_eq!(call.handover_from.as_deref(), Some(previous.to_hex().as_str()));
+            assert_eq!(
+                (&handover.product_id, &handover.computer_id, &handover.nonce),
+                (&request.product_id, &request.computer_id, &request.nonce)
+            );
+            assert_eq!(PublicKey::from_hex(&handover.new_installation_key), Ok(key));
+        }
+        _ => assert_eq!(call.handover_from, None),
     }
 
     match (&request.system_details, &call.system_details) {

@@ -4,9 +4,10 @@
 //!
 //! - an activation request's text as received, or its payload signed here by the
 //!   installation key the seeds name (armoured or compact), with or without the product
-//!   the vendor names: what is accepted becomes the certificate a grant would sign, and the
-//!   computer that made the request accepts that certificate (and its features) as an
-//!   answer to its request;
+//!   the vendor names, decoded by the server of the targets (`PROTOCOL`: the vendor key, a
+//!   clock at `NOW`; the seeds trust the key and are dated `NOW`): what is accepted trusts
+//!   the key and becomes the certificate a grant would sign, and the computer that made the
+//!   request accepts that certificate (and its features) as an answer to its request;
 //! - a deactivation certificate's text as received, or its payload signed here: what is
 //!   accepted is what was signed, within its bounds, and the seat to free says the same.
 #![no_main]
@@ -18,16 +19,15 @@ use licensekit::machine::{AnchorSource, Fingerprint};
 use licensekit::protocol::client_api::{Lease, LeaseState};
 use licensekit::protocol::offline::DeactivationCertificate;
 use licensekit::protocol::{Envelope, Kind, MAX_PAYLOAD, PublicKey, from_slice_strict};
-use licensekit_fuzz::{INSTALLATION, PRODUCT, TRUSTED, VENDOR, is_lower_hex, signed};
+use licensekit_fuzz::{INSTALLATION, PRODUCT, PROTOCOL, TRUSTED, VENDOR_KEY_ID, is_lower_hex, signed};
 use licensekit_server::fuzzing::{
-    ApiError, Clock, Verified, certificate, certificate_request, deactivation_request,
+    ApiError, Verified, certificate, certificate_request, deactivation_request,
 };
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else { return };
     let product = (selector & 4 != 0).then_some(PRODUCT);
     let armoured = selector & 8 != 0;
-    let clock = Clock::default();
     match selector & 3 {
         0 | 1 => {
             let text = if selector & 3 == 0 {
@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 signed(&INSTALLATION, Kind::ActivationRequest, rest, armoured).unwrap()
             };
-            match certificate_request(&text, "request", product, &clock) {
+            match certificate_request(&text, "request", product, &PROTOCOL) {
                 Ok(verified) => accepted_request(&verified, product),
                 Err(error) => refused(&error),
             }
@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 signed(&INSTALLATION, Kind::DeactivationCertificate, rest, armoured).unwrap()
             };
-            match deactivation_request(&text, "certificate", product, &clock) {
+            match deactivation_request(&text, "certificate", product, &PROTOCOL.clock) {
                 Ok((certificate, deactivation)) => {
                     let key = PublicKey::from_hex(&certificate.installation_key).unwrap();
                     assert_eq!(DeactivationCertificate::verify(&text, &key).as_ref(), Ok(&certificate));
@@ -97,9 +97,15 @@ fn accepted_request(verified: &Verified, product: Option<&str>) {
     if let Some(product) = product {
         assert_eq!(request.product_id, product);
     }
+    assert!(
+        request.trusted_keys.contains(&VENDOR_KEY_ID),
+        "accepted trusting only {:?}",
+        request.trusted_keys
+    );
     // Every request the vendor accepts gets its certificate: a signing failure would be a
-    // 500 from the store's transaction.
-    let text = certificate(&VENDOR, verified).unwrap_or_else(|e| panic!("no certificate: {e}"));
+    // 500 from the store's transaction. (The server bounds in bytes what the lease echoes:
+    // component names, digests and the computer ID are printable ASCII.)
+    let text = certificate(&PROTOCOL.key, verified).unwrap_or_else(|e| panic!("no certificate: {e}"));
     let envelope = Envelope::parse(&text).unwrap();
     assert_eq!(envelope.kind(), Kind::ActivationCertificate);
     assert_eq!(Envelope::parse(&envelope.to_armoured()).as_ref(), Ok(&envelope));

@@ -4,10 +4,12 @@
 //! signature), so the fuzzer spends its time in what lies behind them.
 
 use std::sync::LazyLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use licensekit::machine::{AnchorSource, ComponentDigest, Fingerprint};
 use licensekit::protocol::{Envelope, Kind, SigningKey, TrustedKeys};
+use licensekit_server::fuzzing::{ClientProtocol, Clock};
 use sha2::{Digest, Sha256};
 
 pub const PRODUCT: &str = "6872450105";
@@ -34,6 +36,19 @@ pub static TRUSTED: LazyLock<TrustedKeys> = LazyLock::new(|| {
     let mut trusted = TrustedKeys::new();
     trusted.add(VENDOR.public_key()).expect("a valid key");
     trusted
+});
+
+/// The vendor key's ID, as a request's `trusted_keys` names it.
+pub static VENDOR_KEY_ID: LazyLock<String> = LazyLock::new(|| VENDOR.public_key().id().to_hex());
+
+/// The server's side of the client protocol in the targets: it signs with [`VENDOR`] (so a
+/// request must name [`VENDOR_KEY_ID`] among its `trusted_keys`), with real hours, on a clock
+/// that reads [`NOW`] when the process starts (and runs on from there), so the `client_time`
+/// of the seeds (`NOW`) stays fresh for the server however late they are run.
+pub static PROTOCOL: LazyLock<ClientProtocol> = LazyLock::new(|| {
+    let system = SystemTime::now().duration_since(UNIX_EPOCH).expect("a clock after 1970").as_secs();
+    let offset = NOW - i64::try_from(system).expect("a clock before 2262");
+    ClientProtocol { key: VENDOR.clone(), clock: Clock::new(3600, offset) }
 });
 
 /// The computer the client targets run on.
