@@ -41,14 +41,18 @@ WINE=/usr/lib/wine/wine64
 WINESERVER=/usr/lib/wine/wineserver64
 CC=x86_64-w64-mingw32-gcc
 CXX=x86_64-w64-mingw32-g++
-for tool in "$WINE" "$WINESERVER" "$(command -v $CC || echo $CC)" "$(command -v $CXX || echo $CXX)" curl python3; do
-    [[ -x "$tool" ]] || { echo "windows/run.sh: $tool is not installed (apt-get install wine64 gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64)" >&2; exit 2; }
+for tool in "$WINE" "$WINESERVER" "$CC" "$CXX" x86_64-w64-mingw32-objdump curl python3; do
+    command -v "$tool" >/dev/null || { echo "windows/run.sh: $tool is not installed (apt-get install wine64 gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64)" >&2; exit 2; }
 done
 
 work="$root/target/wine"
 export WINEPREFIX="$work/prefix"
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
 unset DISPLAY WAYLAND_DISPLAY
+# Wine keeps wineserver's socket under $TMPDIR, and passes the variable on to the programs:
+# unset, so wineserver uses /tmp and the programs get TMPDIR=C:\lk\tmp from the prefix's
+# registry (make_prefix).
+unset TMPDIR
 rm -rf "$work"
 mkdir -p "$work/bin/dll" "$work/bin/static" "$work/logs" "$work/server"
 
@@ -95,12 +99,12 @@ step() {
     fi
 }
 
-# wine_run VARIANT PROGRAM ARGS...: runs C:\lk\VARIANT\PROGRAM.exe from its own folder, with
-# Windows paths for the temporary directory. Output with CRLF turned into LF.
+# wine_run VARIANT PROGRAM ARGS...: runs C:\lk\VARIANT\PROGRAM.exe from its own folder.
+# Output with CRLF turned into LF.
 wine_run() {
     local variant="$1" program="$2"
     shift 2
-    (cd "$WINEPREFIX/drive_c/lk/$variant" && TMPDIR='C:\lk\tmp' "$WINE" "$program.exe" "$@") 2>&1 | tr -d '\r'
+    (cd "$WINEPREFIX/drive_c/lk/$variant" && "$WINE" "$program.exe" "$@") 2>&1 | tr -d '\r'
     return "${PIPESTATUS[0]}"
 }
 
@@ -141,7 +145,7 @@ check_airgap() {
         "$server_bin" offline activate --data-dir "$LK_TEST_DATA_DIR" --request "$files/request.txt" \
             >"$files/certificate.txt" &&
         "${helper[@]}" import "$win\\certificate.txt" &&
-        "${helper[@]}" status | grep -qx 'status: LK_OK (success)' &&
+        "${helper[@]}" status | grep -qx 'status: LK_OK (.*)' &&
         "${helper[@]}" deactivate "$win\\deactivation.txt" &&
         "$server_bin" offline deactivate --data-dir "$LK_TEST_DATA_DIR" --certificate "$files/deactivation.txt" &&
         "${helper[@]}" status | grep -qx 'status: LK_NOT_ACTIVATED.*' &&
@@ -158,6 +162,7 @@ make_prefix() {
     cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" || return 1
     rm -f "$WINEPREFIX/dosdevices/z:" && [[ ! -e "$WINEPREFIX/dosdevices/z:" ]] || return 1
     mkdir -p "$WINEPREFIX/drive_c/lk/tmp" || return 1
+    "$WINE" reg add 'HKCU\Environment' /v TMPDIR /d 'C:\lk\tmp' /f && "$WINESERVER" -w || return 1
     grep -q '"ProductName"="Microsoft Windows 10' "$WINEPREFIX/system.reg" || { echo "the prefix is not Windows 10"; return 1; }
     echo "prefix ready: $(ls "$WINEPREFIX/dosdevices" | tr '\n' ' ')"
 }
@@ -201,7 +206,7 @@ check_program_imports() {
             esac
         done
     done
-    [[ $variant == static ]] || x86_64-w64-mingw32-objdump -p "$work/bin/dll/test_library.exe" | grep -q 'DLL Name: licensekit.dll' ||
+    [[ $variant == static ]] || grep -q 'DLL Name: licensekit.dll' <(x86_64-w64-mingw32-objdump -p "$work/bin/dll/test_library.exe") ||
         bad+="test_library.exe does not import licensekit.dll"
     echo "${bad:-imports ok}"
     [[ -z "$bad" ]]
