@@ -215,7 +215,8 @@ build() {
 }
 
 # check_airgap RUNNER... PROGRAM: the air-gap helper's whole round trip with the vendor's
-# command line: request file, certificate, status, deactivation file, old certificate refused.
+# command line: request file, certificate, status, deactivation file (status LK_DEACTIVATED),
+# old certificate refused.
 check_airgap() {
     local out="$work/airgap-output" store files
     store="$(mktemp -d "$work/tmp/airgap.XXXXXX")"
@@ -230,7 +231,7 @@ check_airgap() {
         "${helper[@]}" status | grep -qx 'status: LK_OK (.*)' &&
         "${helper[@]}" deactivate "$files/deactivation.txt" &&
         "$server_bin" offline deactivate --data-dir "$LK_TEST_DATA_DIR" --certificate "$files/deactivation.txt" &&
-        "${helper[@]}" status | grep -qx 'status: LK_NOT_ACTIVATED.*' &&
+        "${helper[@]}" status | grep -qx 'status: LK_DEACTIVATED.*' &&
         ! "${helper[@]}" import "$files/certificate.txt" 2>&1 | tee /dev/stderr | grep -q '^imported'
     } >"$out" 2>&1 || { cat "$out"; echo "the air-gapped round trip failed"; return 1; }
     cat "$out"

@@ -148,7 +148,7 @@ check_airgap() {
         "${helper[@]}" status | grep -qx 'status: LK_OK (.*)' &&
         "${helper[@]}" deactivate "$win\\deactivation.txt" &&
         "$server_bin" offline deactivate --data-dir "$LK_TEST_DATA_DIR" --certificate "$files/deactivation.txt" &&
-        "${helper[@]}" status | grep -qx 'status: LK_NOT_ACTIVATED.*' &&
+        "${helper[@]}" status | grep -qx 'status: LK_DEACTIVATED.*' &&
         ! "${helper[@]}" import "$win\\certificate.txt" 2>&1 | tee /dev/stderr | grep -q '^imported'
     } >"$out" 2>&1 || { cat "$out"; echo "the air-gapped round trip failed"; return 1; }
     cat "$out"
