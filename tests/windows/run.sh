@@ -225,7 +225,13 @@ run() {
 
 # shellcheck source=scripts/lib/test-server.sh
 . scripts/lib/test-server.sh
-trap '[[ -n "${LK_TEST_SERVER_PID:-}" ]] && kill "$LK_TEST_SERVER_PID" 2>/dev/null; "$WINESERVER" -k 2>/dev/null || true' EXIT
+# The prefix (about 800 MB) goes at the end, the logs stay; LK_KEEP_WINE_PREFIX=1 keeps it.
+cleanup() {
+    [[ -n "${LK_TEST_SERVER_PID:-}" ]] && kill "$LK_TEST_SERVER_PID" 2>/dev/null
+    "$WINESERVER" -k 2>/dev/null || true
+    [[ "${LK_KEEP_WINE_PREFIX:-0}" == 1 ]] || rm -rf "$WINEPREFIX"
+}
+trap cleanup EXIT
 
 echo "licensekit C tests under Wine ($("$WINE" --version)) against $windir"
 step "a fresh Wine prefix (Windows 10, ProcessPrng stand-in, no Z: drive)" make_prefix
