@@ -83,11 +83,78 @@ fn status_table(crate_dir: &str) {
     std::fs::write(target, out).expect("OUT_DIR is writable");
 }
 
+/// A Windows version resource (product name, version from Cargo.toml) linked into the DLL
+/// only, compiled by the mingw-w64 `windres` (`$WINDRES`, else `<target prefix>-windres`). A
+/// toolchain without it still builds, with a warning; `scripts/build-windows` checks the DLL.
+fn windows_version_resource() {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") != "windows" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
+        return;
+    }
+    println!("cargo:rerun-if-env-changed=WINDRES");
+    let windres = std::env::var("WINDRES")
+        .unwrap_or_else(|_| format!("{}-w64-mingw32-windres", var("CARGO_CFG_TARGET_ARCH")));
+    let number = |k: &str| var(k).parse::<u16>().unwrap_or(0);
+    let (major, minor, patch) = (
+        number("CARGO_PKG_VERSION_MAJOR"),
+        number("CARGO_PKG_VERSION_MINOR"),
+        number("CARGO_PKG_VERSION_PATCH"),
+    );
+    let text = |s: String| s.replace('"', "\"\"");
+    let rc = format!(
+        r#"1 VERSIONINFO
+FILEVERSION {major},{minor},{patch},0
+PRODUCTVERSION {major},{minor},{patch},0
+FILEOS 0x40004
+FILETYPE 2
+BEGIN
+  BLOCK "StringFileInfo"
+  BEGIN
+    BLOCK "040904B0"
+    BEGIN
+      VALUE "ProductName", "licensekit"
+      VALUE "FileDescription", "{description}"
+      VALUE "FileVersion", "{version}"
+      VALUE "ProductVersion", "{version}"
+      VALUE "InternalName", "licensekit"
+      VALUE "OriginalFilename", "licensekit.dll"
+      VALUE "LegalCopyright", "{license}"
+    END
+  END
+  BLOCK "VarFileInfo"
+  BEGIN
+    VALUE "Translation", 0x409, 1200
+  END
+END
+"#,
+        description = text(var("CARGO_PKG_DESCRIPTION")),
+        version = text(var("CARGO_PKG_VERSION")),
+        license = text(var("CARGO_PKG_LICENSE")),
+    );
+    let out = std::path::PathBuf::from(var("OUT_DIR"));
+    std::fs::write(out.join("version.rc"), rc).expect("OUT_DIR is writable");
+    let object = out.join("version.o");
+    match std::process::Command::new(&windres)
+        .arg("--input-format=rc")
+        .arg("--output-format=coff")
+        .arg("-i")
+        .arg(out.join("version.rc"))
+        .arg("-o")
+        .arg(&object)
+        .status()
+    {
+        Ok(status) if status.success() => println!("cargo:rustc-link-arg-cdylib={}", object.display()),
+        Ok(status) => println!("cargo:warning={windres} failed ({status}): the DLL has no version resource"),
+        Err(e) => println!("cargo:warning={windres}: {e}: the DLL has no version resource"),
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     status_table(&crate_dir);
+    windows_version_resource();
     let config = cbindgen::Config::from_file(Path::new(&crate_dir).join("cbindgen.toml"))
         .expect("cbindgen.toml is valid");
     let bindings = match cbindgen::generate_with_config(&crate_dir, config) {
