@@ -80,25 +80,8 @@ passed=0
 failed=0
 failures=()
 
-# step NAME COMMAND...: runs COMMAND, output to a log; prints the log on failure.
-step() {
-    local name="$1" log
-    shift
-    log="$work/logs/$(printf '%s' "$name" | tr -c 'A-Za-z0-9_.-' '_').log"
-    if "$@" >"$log" 2>&1; then
-        passed=$((passed + 1))
-        printf 'ok    %s\n' "$name"
-    else
-        failed=$((failed + 1))
-        failures+=("$name")
-        printf 'FAIL  %s\n' "$name"
-        if [[ $(wc -l <"$log") -le 60 ]]; then
-            sed 's/^/      /' "$log"
-        else
-            { head -n 35 "$log"; echo "[...]"; tail -n 20 "$log"; } | sed 's/^/      /'
-        fi
-    fi
-}
+# shellcheck source=tests/lib/step.sh
+. tests/lib/step.sh
 
 # expect_summary COMMAND...: the program must exit 0 with "N passed, 0 failed" last.
 expect_summary() {
