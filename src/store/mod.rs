@@ -366,7 +366,9 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<(), Status> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|_| Status::StoreIo)
+    builder
+        .create(dir)
+        .map_err(|e| crate::detail::io(Status::StoreIo, "cannot create the store directory", dir, &e))
 }
 
 /// Mode 0600 for files the store creates.
