@@ -311,20 +311,28 @@ async fn dispatch(
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers the SIGINT and SIGTERM handlers now, before the server says it listens (so a
+/// signal sent as soon as it does ends it gracefully, never by the default action), and
+/// resolves on either.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).ok();
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    async move {
+        tokio::select! {
+            _ = wait_for(interrupt.as_mut()) => {},
+            _ = wait_for(terminate.as_mut()) => {},
         }
-    };
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+    }
+}
+
+/// The next signal on `stream`; never, when it could not be registered.
+async fn wait_for(stream: Option<&mut tokio::signal::unix::Signal>) {
+    match stream {
+        Some(stream) => {
+            stream.recv().await;
+        }
+        None => std::future::pending::<()>().await,
     }
 }
 
@@ -335,7 +343,8 @@ pub async fn serve(
     listen: SocketAddr,
     on_listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    serve_until(state, listen, on_listening, shutdown_signal()).await
+    let shutdown = shutdown_signal();
+    serve_until(state, listen, on_listening, shutdown).await
 }
 
 /// The connection cap that fits the process's descriptor limit (as it is now: `serve`
