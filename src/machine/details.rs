@@ -7,7 +7,8 @@
 
 use serde::Serialize;
 
-use super::{SysRoot, detect_virtualization};
+use super::sources::{OsVersion, Sources};
+use super::{Host, SysRoot, detect_virtualization};
 
 /// What the seed calls system details. Screen resolution and application language belong to
 /// the application and are not guessed here.
@@ -49,10 +50,14 @@ impl SystemDetails {
         use sysinfo::{MemoryRefreshKind, System};
         let mut system = System::new();
         system.refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram());
-        let os_name = System::name().unwrap_or_default();
-        let os_version = System::os_version().unwrap_or_default();
         let bitness = if System::cpu_arch().contains("64") { 64 } else { 32 };
-        let long = System::long_os_version().unwrap_or_else(|| format!("{os_name} {os_version}"));
+        let OsVersion { name: os_name, version: os_version, long } =
+            Host::os_version().unwrap_or_else(|| {
+                let name = System::name().unwrap_or_default();
+                let version = System::os_version().unwrap_or_default();
+                let long = System::long_os_version().unwrap_or_else(|| format!("{name} {version}"));
+                OsVersion { name, version, long }
+            });
         let cores = System::physical_core_count()
             .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
             .unwrap_or(0);
@@ -65,7 +70,7 @@ impl SystemDetails {
             cores: u32::try_from(cores).unwrap_or(u32::MAX),
             memory_mib: system.total_memory() / (1024 * 1024),
             computer_name: System::host_name().unwrap_or_default(),
-            os_language: os_language(|k| std::env::var(k).ok()),
+            os_language: Host::os_language(),
             vm_platform: detect_virtualization(&SysRoot::host()).platform.as_str().to_owned(),
         }
     }
@@ -108,7 +113,7 @@ fn processor(system: &mut sysinfo::System) -> String {
 
 /// The POSIX locale (`LC_ALL`, then `LC_MESSAGES`, then `LANG`) as a BCP 47 tag:
 /// `en_GB.UTF-8` → `en-GB`. `C` and `POSIX` say nothing about the user's language.
-fn os_language(var: impl Fn(&str) -> Option<String>) -> String {
+pub(super) fn posix_language(var: impl Fn(&str) -> Option<String>) -> String {
     let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().find_map(|k| var(k).filter(|v| !v.is_empty()));
     let Some(locale) = locale else { return String::new() };
     let base = locale.split(['.', '@']).next().unwrap_or_default();
@@ -132,7 +137,7 @@ mod tests {
     #[test]
     fn languages() {
         let lang = |pairs: &'static [(&'static str, &'static str)]| {
-            os_language(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+            posix_language(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
         };
         assert_eq!(lang(&[("LANG", "en_GB.UTF-8")]), "en-GB");
         assert_eq!(lang(&[("LANG", "de_DE@euro")]), "de-DE");

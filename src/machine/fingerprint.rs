@@ -13,15 +13,16 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::components::{self, Component};
-use super::{SysRoot, Virtualization};
+use super::sources::{Component, Sources};
+use super::{Host, SysRoot, Virtualization};
 use crate::Status;
 
 /// Where the ID's anchor came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnchorSource {
-    /// The OS machine ID (`/etc/machine-id`).
+    /// The OS's machine ID (`/etc/machine-id`, Windows' `MachineGuid`, macOS's
+    /// `IOPlatformUUID`).
     MachineId,
     /// A random installation ID kept machine-wide (see `installation.rs`): the machine ID is
     /// missing or empty, or this is a container, whose machine ID is a copy of its image's.
@@ -66,8 +67,7 @@ impl Fingerprint {
     ) -> Result<Fingerprint, Status> {
         validate_product_id(product_id)?;
         // A container's machine ID is its image's: not even read there.
-        let machine_id =
-            if virtualization.platform.is_container() { None } else { components::read_anchor(root) };
+        let machine_id = if virtualization.platform.is_container() { None } else { Host::anchor(root) };
         let (anchor, anchor_name, value) = match machine_id {
             Some(id) => (AnchorSource::MachineId, "machine-id", id),
             // Without a place to keep the installation ID there is no stable identity at all.
@@ -78,7 +78,7 @@ impl Fingerprint {
                     .map_err(|e| if e == Status::StoreIo { Status::MachineIdUnavailable } else { e })?,
             ),
         };
-        let mut all = components::read_matching(root);
+        let mut all = Host::matching(root);
         all.push(Component { name: anchor_name.into(), value: value.clone() });
         all.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Fingerprint {

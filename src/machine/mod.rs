@@ -4,14 +4,25 @@
 //! Raw component values (machine-id, serials, MACs) never leave this module: only salted
 //! digests do, salted per product so two vendors cannot correlate one machine.
 
-mod components;
 #[cfg(feature = "client")]
 mod details;
 mod fingerprint;
 mod installation;
 mod matching;
+mod normalise;
+mod sources;
 mod sysroot;
 mod virt;
+
+// The sources of this OS (see `sources.rs`): one module per OS, chosen here and nowhere else.
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux::Linux as Host;
+#[cfg(not(target_os = "linux"))]
+mod other;
+#[cfg(not(target_os = "linux"))]
+use other::Other as Host;
 
 #[cfg(feature = "client")]
 pub use details::SystemDetails;
@@ -26,32 +37,34 @@ pub use virt::{Virtualization, VmPlatform, detect_virtualization};
 /// root filesystem's lookup. Raw values leave the module only here, for fuzzing. Not an API.
 #[doc(hidden)]
 pub mod fuzzing {
-    use super::{SysRoot, components};
+    use super::sources::Sources;
+    use super::{Host, SysRoot, normalise};
 
     pub fn normalise_machine_id(raw: &str) -> Option<String> {
-        components::normalise_machine_id(raw)
+        normalise::normalise_machine_id(raw)
     }
 
     pub fn normalise_uuid(raw: &str) -> Option<String> {
-        components::normalise_uuid(raw)
+        normalise::normalise_uuid(raw)
     }
 
     pub fn normalise_serial(raw: &str) -> Option<String> {
-        components::normalise_serial(raw)
+        normalise::normalise_serial(raw)
     }
 
     pub fn normalise_mac(raw: &str) -> Option<String> {
-        components::normalise_mac(raw)
+        normalise::normalise_mac(raw)
     }
 
     /// The UUID of the filesystem mounted at `/` under `root` (mountinfo, uevent, by-uuid).
+    #[cfg(target_os = "linux")]
     pub fn root_filesystem_uuid(root: &SysRoot) -> Option<String> {
-        components::root_filesystem_uuid(root)
+        super::linux::root_filesystem_uuid(root)
     }
 
     /// The normalised anchor (machine ID) and matching components as (name, raw value).
     pub fn components(root: &SysRoot) -> (Option<String>, Vec<(String, String)>) {
-        let matching = components::read_matching(root).into_iter().map(|c| (c.name, c.value)).collect();
-        (components::read_anchor(root), matching)
+        let matching = Host::matching(root).into_iter().map(|c| (c.name, c.value)).collect();
+        (Host::anchor(root), matching)
     }
 }

@@ -1,9 +1,11 @@
 //! Where component sources are read from: `/` on a real machine, a prepared directory in
-//! tests (so every rule can be exercised with simulated hardware).
+//! tests (so every rule can be exercised with simulated hardware; see `sources.rs` for what a
+//! simulated machine holds on each OS).
 
 use std::path::{Path, PathBuf};
 
-/// The filesystem root that `/etc`, `/sys`, `/proc` and `/dev` are read under.
+/// The filesystem root that Linux's `/etc`, `/sys`, `/proc` and `/dev` are read under, and
+/// the machine-wide directory with it.
 #[derive(Clone, Debug)]
 pub struct SysRoot {
     root: PathBuf,
@@ -51,6 +53,7 @@ impl SysRoot {
     }
 
     /// Reads a small text file, bounded, trimmed; `None` if unreadable, empty or not UTF-8.
+    #[cfg(target_os = "linux")]
     pub(crate) fn read(&self, absolute: &str) -> Option<String> {
         // A sysfs attribute is produced whole by its first read.
         read_bounded(&self.path(absolute), absolute.starts_with("/sys/"))
@@ -75,7 +78,8 @@ fn machine_dir() -> PathBuf {
 /// Into a buffer of a page from the start: `/proc` and `/sys` files report a size of 0, and a
 /// reader that grows from a small guess reads them several times, each read making the kernel
 /// generate the text again.
-pub(crate) fn read_bounded(path: &Path, one_read: bool) -> Option<String> {
+#[cfg(target_os = "linux")]
+fn read_bounded(path: &Path, one_read: bool) -> Option<String> {
     use std::io::Read;
     const LIMIT: usize = 64 * 1024;
     let mut file = std::fs::File::open(path).ok()?;

@@ -5,7 +5,8 @@
 
 use std::fmt;
 
-use super::SysRoot;
+use super::sources::Sources;
+use super::{Host, SysRoot};
 
 /// Where this process runs, as the seed's `vmPlatform` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,11 +91,27 @@ impl Virtualization {
     }
 }
 
-/// Gathers the evidence: container markers, DMI vendor strings, `/sys/hypervisor`, CPUID.
+/// Gathers the evidence: the OS's container markers and firmware vendor strings (see
+/// `sources.rs`), and CPUID.
 pub fn detect_virtualization(root: &SysRoot) -> Virtualization {
     let mut evidence = Vec::new();
-    let container = detect_container(root, &mut evidence);
-    let hypervisor = detect_hypervisor(root, &mut evidence);
+    let container = Host::container(root, &mut evidence);
+    let mut hypervisor = Host::hypervisor(root, &mut evidence);
+    if root.is_host() {
+        match cpuid_hypervisor() {
+            Some(Cpuid::Guest { signature, platform }) => {
+                evidence.push(format!("CPUID hypervisor bit set, vendor {signature:?}"));
+                hypervisor = hypervisor.or(Some(*platform));
+            }
+            // Windows with Hyper-V, WSL 2 or virtualization-based security enabled runs on
+            // the hypervisor as its root partition: the hypervisor bit is set on the
+            // physical machine itself.
+            Some(Cpuid::RootPartition) => {
+                evidence.push("CPUID: the Hyper-V root partition (the physical host)".to_owned());
+            }
+            None => {}
+        }
+    }
     Virtualization {
         platform: container.or(hypervisor).unwrap_or(VmPlatform::Physical),
         hypervisor,
@@ -102,85 +119,9 @@ pub fn detect_virtualization(root: &SysRoot) -> Virtualization {
     }
 }
 
-fn detect_container(root: &SysRoot, evidence: &mut Vec<String>) -> Option<VmPlatform> {
-    let mut found = None;
-    for (file, platform) in [("/.dockerenv", VmPlatform::Docker), ("/run/.containerenv", VmPlatform::Podman)]
-    {
-        if root.path(file).exists() {
-            evidence.push(format!("{file} exists"));
-            found = found.or(Some(platform));
-        }
-    }
-    if root.is_host()
-        && let Ok(kind) = std::env::var("container")
-    {
-        evidence.push(format!("environment variable container={kind}"));
-        found = found.or(Some(match kind.as_str() {
-            "docker" => VmPlatform::Docker,
-            "podman" => VmPlatform::Podman,
-            "lxc" | "lxc-libvirt" => VmPlatform::Lxc,
-            _ => VmPlatform::OtherContainer,
-        }));
-    }
-    // The cgroup of process 1 is the last resort: the files above already decide, and
-    // reading `/proc` costs more than the rest of the detection together.
-    if found.is_none()
-        && let Some(cgroup) = root.read("/proc/1/cgroup")
-    {
-        for (marker, platform) in [
-            ("kubepods", VmPlatform::Kubernetes),
-            ("docker", VmPlatform::Docker),
-            ("libpod", VmPlatform::Podman),
-            ("lxc", VmPlatform::Lxc),
-        ] {
-            if cgroup.contains(marker) {
-                evidence.push(format!("/proc/1/cgroup mentions {marker}"));
-                found = found.or(Some(platform));
-            }
-        }
-    }
-    found
-}
-
-fn detect_hypervisor(root: &SysRoot, evidence: &mut Vec<String>) -> Option<VmPlatform> {
-    let mut found = None;
-    // One read of the DMI modalias carries the vendor and product strings (without their
-    // spaces: `svnQEMU:pnStandardPC...`); the separate files only where it is missing.
-    if let Some(modalias) = root.read("/sys/class/dmi/id/modalias") {
-        for field in modalias.split(':') {
-            let value = ["svn", "pn", "rvn", "bvn", "pvr"].iter().find_map(|p| field.strip_prefix(p));
-            if let Some(platform) = value.and_then(platform_from_vendor) {
-                evidence.push(format!("/sys/class/dmi/id/modalias has {field:?}"));
-                found = found.or(Some(platform));
-            }
-        }
-    } else if root.path("/sys/class/dmi/id").is_dir() {
-        for file in ["sys_vendor", "product_name", "board_vendor", "bios_vendor", "product_version"] {
-            let path = format!("/sys/class/dmi/id/{file}");
-            if let Some(value) = root.read(&path)
-                && let Some(platform) = platform_from_vendor(&value)
-            {
-                evidence.push(format!("{path} is {value:?}"));
-                found = found.or(Some(platform));
-            }
-        }
-    }
-    if let Some(kind) = root.read("/sys/hypervisor/type") {
-        evidence.push(format!("/sys/hypervisor/type is {kind:?}"));
-        found = found.or(Some(if kind == "xen" { VmPlatform::Xen } else { VmPlatform::OtherVm }));
-    }
-    if root.is_host()
-        && let Some((signature, platform)) = cpuid_hypervisor()
-    {
-        evidence.push(format!("CPUID hypervisor bit set, vendor {signature:?}"));
-        found = found.or(Some(platform));
-    }
-    found
-}
-
 /// Maps a DMI vendor or product string to a platform. Compared in lower case without
 /// spaces, so a file's `Amazon EC2` and the modalias's `AmazonEC2` are one.
-fn platform_from_vendor(value: &str) -> Option<VmPlatform> {
+pub(super) fn platform_from_vendor(value: &str) -> Option<VmPlatform> {
     let v: String = value.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
     let table: &[(&str, VmPlatform)] = &[
         ("vmware", VmPlatform::VMware),
@@ -203,19 +144,31 @@ fn platform_from_vendor(value: &str) -> Option<VmPlatform> {
     (v == "virtualmachine").then_some(VmPlatform::HyperV)
 }
 
+/// What CPUID says of a hypervisor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Cpuid {
+    /// This OS is a guest of the hypervisor named by the signature.
+    Guest { signature: String, platform: VmPlatform },
+    /// This OS is Hyper-V's root partition: the physical host, not a VM.
+    RootPartition,
+}
+
 /// The hypervisor CPUID reports, asked once per process: under nested virtualization each
 /// `cpuid` traps to the outer hypervisor (about 8 µs apiece on the project's machines, more
 /// than the rest of the computer ID together), and its answer cannot change under a running
 /// process.
-fn cpuid_hypervisor() -> Option<(String, VmPlatform)> {
-    static ANSWER: std::sync::OnceLock<Option<(String, VmPlatform)>> = std::sync::OnceLock::new();
-    ANSWER.get_or_init(ask_cpuid).clone()
+fn cpuid_hypervisor() -> Option<&'static Cpuid> {
+    static ANSWER: std::sync::OnceLock<Option<Cpuid>> = std::sync::OnceLock::new();
+    ANSWER.get_or_init(ask_cpuid).as_ref()
 }
 
 #[cfg(all(target_arch = "x86_64", not(miri)))]
-fn ask_cpuid() -> Option<(String, VmPlatform)> {
+fn ask_cpuid() -> Option<Cpuid> {
     use std::arch::x86_64::__cpuid;
     const HYPERVISOR_BIT: u32 = 1 << 31;
+    /// Hyper-V's partition privilege `CreatePartitions` (leaf 0x40000003, EBX bit 0): only
+    /// the root partition holds it (Hyper-V's Top-Level Functional Specification).
+    const CREATE_PARTITIONS: u32 = 1;
     if __cpuid(1).ecx & HYPERVISOR_BIT == 0 {
         return None;
     }
@@ -225,7 +178,12 @@ fn ask_cpuid() -> Option<(String, VmPlatform)> {
     let platform = match signature.as_str() {
         "KVMKVMKVM" => VmPlatform::KVM,
         "VMwareVMware" => VmPlatform::VMware,
-        "Microsoft Hv" => VmPlatform::HyperV,
+        "Microsoft Hv" => {
+            if leaf.eax >= 0x4000_0003 && __cpuid(0x4000_0003).ebx & CREATE_PARTITIONS != 0 {
+                return Some(Cpuid::RootPartition);
+            }
+            VmPlatform::HyperV
+        }
         "XenVMMXenVMM" => VmPlatform::Xen,
         "VBoxVBoxVBox" => VmPlatform::VirtualBox,
         "TCGTCGTCGTCG" => VmPlatform::QEMU,
@@ -233,84 +191,10 @@ fn ask_cpuid() -> Option<(String, VmPlatform)> {
         "bhyve bhyve " => VmPlatform::Bhyve,
         _ => VmPlatform::OtherVm,
     };
-    Some((signature, platform))
+    Some(Cpuid::Guest { signature, platform })
 }
 
 #[cfg(any(not(target_arch = "x86_64"), miri))]
-fn ask_cpuid() -> Option<(String, VmPlatform)> {
+fn ask_cpuid() -> Option<Cpuid> {
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn root_with(files: &[(&str, &str)]) -> (tempfile::TempDir, SysRoot) {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, content) in files {
-            let p = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, content).unwrap();
-        }
-        let root = SysRoot::at(dir.path());
-        (dir, root)
-    }
-
-    #[test]
-    fn recognises_platforms_from_evidence() {
-        let cases: &[(&[(&str, &str)], VmPlatform)] = &[
-            (&[], VmPlatform::Physical),
-            (&[("/sys/class/dmi/id/sys_vendor", "Dell Inc.\n")], VmPlatform::Physical),
-            (&[("/sys/class/dmi/id/sys_vendor", "VMware, Inc.\n")], VmPlatform::VMware),
-            (&[("/sys/class/dmi/id/sys_vendor", "innotek GmbH\n")], VmPlatform::VirtualBox),
-            (&[("/sys/class/dmi/id/sys_vendor", "QEMU\n")], VmPlatform::QEMU),
-            (
-                &[
-                    ("/sys/class/dmi/id/sys_vendor", "Microsoft Corporation\n"),
-                    ("/sys/class/dmi/id/product_name", "Virtual Machine\n"),
-                ],
-                VmPlatform::HyperV,
-            ),
-            (&[("/sys/class/dmi/id/sys_vendor", "Microsoft Corporation\n")], VmPlatform::Physical),
-            (&[("/sys/hypervisor/type", "xen\n")], VmPlatform::Xen),
-            (&[("/.dockerenv", "")], VmPlatform::Docker),
-            (&[("/run/.containerenv", "")], VmPlatform::Podman),
-            (&[("/proc/1/cgroup", "0::/kubepods/besteffort/pod1\n")], VmPlatform::Kubernetes),
-            // The modalias carries the same strings without spaces, in one read.
-            (
-                &[(
-                    "/sys/class/dmi/id/modalias",
-                    "dmi:bvnSeaBIOS:bvr1.16.3:svnQEMU:pnStandardPC(Q35+ICH9,2009):pvrpc-q35-8.2:\n",
-                )],
-                VmPlatform::QEMU,
-            ),
-            (
-                &[(
-                    "/sys/class/dmi/id/modalias",
-                    "dmi:bvnAmericanMegatrendsInc.:svnMicrosoftCorporation:pnVirtualMachine:pvr7.0:\n",
-                )],
-                VmPlatform::HyperV,
-            ),
-            (
-                &[("/sys/class/dmi/id/modalias", "dmi:bvnDellInc.:svnDellInc.:pnLatitude7490:\n")],
-                VmPlatform::Physical,
-            ),
-            (&[("/sys/class/dmi/id/modalias", "dmi:svnAmazonEC2:pnm5.large:\n")], VmPlatform::KVM),
-        ];
-        for (files, expected) in cases {
-            let (_dir, root) = root_with(files);
-            let v = detect_virtualization(&root);
-            assert_eq!(v.platform, *expected, "{files:?}");
-            assert_eq!(v.evidence.is_empty(), *expected == VmPlatform::Physical, "{v:?}");
-        }
-    }
-
-    #[test]
-    fn container_on_a_hypervisor_reports_both() {
-        let (_dir, root) = root_with(&[("/.dockerenv", ""), ("/sys/class/dmi/id/sys_vendor", "QEMU")]);
-        let v = detect_virtualization(&root);
-        assert_eq!(v.platform, VmPlatform::Docker);
-        assert_eq!(v.hypervisor, Some(VmPlatform::QEMU));
-        assert!(v.platform.is_container() && v.is_virtual());
-    }
 }
