@@ -534,11 +534,12 @@ lk_status lk_config_set_timeout_ms(struct lk_config *cfg, uint32_t timeout_ms);
 lk_status lk_config_set_proxy(struct lk_config *cfg, const char *url);
 
 /**
- * Trusts the CA certificates of a PEM file for the server's TLS certificate instead of the
- * built-in web roots. The file is read by `lk_client_new` (`LK_INVALID_ARGUMENT` there when
+ * Trusts the CA certificates of a PEM file for the server's TLS certificate, besides the
+ * operating system's trust store (which is always used). The file is read by `lk_client_new` (`LK_INVALID_ARGUMENT` there when
  * it is unreadable or holds no certificate).
  */
-lk_status lk_config_set_ca_file(struct lk_config *cfg, const char *path);
+lk_status lk_config_set_ca_file(struct lk_config *cfg,
+                                const char *path);
 
 /**
  * The application's version, build and edition (each at most 64 bytes; may be empty),

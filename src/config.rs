@@ -118,8 +118,9 @@ impl Config {
         Ok(())
     }
 
-    /// Trusts the CA certificates in a PEM file for the server's TLS certificate, instead of
-    /// the built-in web roots (a vendor's private CA, an inspecting corporate proxy).
+    /// Trusts the CA certificates in a PEM file for the server's TLS certificate, besides the
+    /// operating system's trust store (a vendor's private CA on a server the customer's
+    /// machines do not otherwise trust).
     pub fn set_ca_file(&mut self, path: impl Into<PathBuf>) -> Result<(), Status> {
         let path = path.into();
         if path.as_os_str().is_empty() {

@@ -374,7 +374,7 @@ fn a_private_ca_is_trusted_only_when_configured() {
     });
     let url = format!("https://127.0.0.1:{}", server.port);
     let dir = tempfile::tempdir().unwrap();
-    // The built-in web roots do not know the private CA: the TLS handshake fails.
+    // The system's trust store does not know the private CA: the TLS handshake fails.
     let untrusting = client(dir.path(), &url, Duration::from_secs(5));
     assert_eq!(untrusting.activate(CODE), Err(Status::Network));
     drop(untrusting);
@@ -391,6 +391,58 @@ fn a_private_ca_is_trusted_only_when_configured() {
     // A CA file without a certificate is refused when the client is made.
     std::fs::write(&ca_file, "no certificate here\n").unwrap();
     assert_eq!(Client::new(config).unwrap_err(), Status::InvalidArgument);
+}
+
+#[test]
+fn the_system_trust_store_is_used_and_a_ca_file_adds_to_it() {
+    // Run in a child process: SSL_CERT_FILE, which stands for the system store here as it
+    // does for OpenSSL, is read once per process.
+    if let Ok(urls) = std::env::var("LK_TRUST_CHILD_URLS") {
+        let (system_url, file_url) = urls.split_once(' ').unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let c = client(dir.path(), system_url, Duration::from_secs(5));
+        let through_system = c.activate(CODE);
+        drop(c);
+        let mut config = Config::new(PRODUCT).unwrap();
+        config.add_public_key(&vendor().public_key().to_hex()).unwrap();
+        config.set_store_dir(dir.path().join("other")).unwrap();
+        config.set_server_url(file_url).unwrap();
+        config.set_ca_file(std::env::var("LK_TRUST_CHILD_CA_FILE").unwrap()).unwrap();
+        let through_file = Client::new(config.clone()).unwrap().activate(CODE);
+        // The CA file is added to the system roots, not put in their place.
+        config.set_server_url(system_url).unwrap();
+        config.set_store_dir(dir.path().join("third")).unwrap();
+        let system_with_file = Client::new(config).unwrap().activate(CODE);
+        print!("RESULTS={through_system:?} {through_file:?} {system_with_file:?}");
+        return;
+    }
+    let serve = |tls| {
+        let serial = Mutex::new(0u64);
+        Scripted::start_tls(tls, move |seen| {
+            let mut s = serial.lock().unwrap();
+            *s += 1;
+            Some((200, lease_answer(seen, *s, |_| {})))
+        })
+    };
+    let (system_ca, system_tls) = private_ca();
+    let (file_ca, file_tls) = private_ca();
+    let (system_server, file_server) = (serve(system_tls), serve(file_tls));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("system.pem"), system_ca).unwrap();
+    std::fs::write(dir.path().join("file.pem"), file_ca).unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "the_system_trust_store_is_used_and_a_ca_file_adds_to_it", "--nocapture"])
+        .env(
+            "LK_TRUST_CHILD_URLS",
+            format!("https://127.0.0.1:{} https://127.0.0.1:{}", system_server.port, file_server.port),
+        )
+        .env("LK_TRUST_CHILD_CA_FILE", dir.path().join("file.pem"))
+        .env("SSL_CERT_FILE", dir.path().join("system.pem"))
+        .env_remove("SSL_CERT_DIR")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("RESULTS=Ok(()) Ok(()) Ok(())"), "child said: {stdout}");
 }
 
 #[test]

@@ -115,8 +115,8 @@ pub unsafe extern "C" fn lk_config_set_proxy(cfg: *mut lk_config, url: *const c_
     })
 }
 
-/// Trusts the CA certificates of a PEM file for the server's TLS certificate instead of the
-/// built-in web roots. The file is read by `lk_client_new` (`LK_INVALID_ARGUMENT` there when
+/// Trusts the CA certificates of a PEM file for the server's TLS certificate, besides the
+/// operating system's trust store (which is always used). The file is read by `lk_client_new` (`LK_INVALID_ARGUMENT` there when
 /// it is unreadable or holds no certificate).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_config_set_ca_file(cfg: *mut lk_config, path: *const c_char) -> Status {

@@ -2,6 +2,7 @@
 
 mod refresher;
 mod transport;
+mod trust;
 
 pub(crate) use refresher::{Refresher, Signal};
 pub(crate) use transport::Transport;

@@ -1,5 +1,6 @@
 //! HTTP to the license server: one blocking agent per client, every call bounded by the
-//! configured timeout, proxy from the configuration or the environment, optional private CA.
+//! configured timeout, proxy from the configuration or the environment, the system's trusted
+//! roots and an optional private CA (`trust.rs`).
 //! Bodies are bounded both ways; every failure maps to a distinct status.
 
 use std::io::ErrorKind;
@@ -32,32 +33,17 @@ impl Transport {
             ),
             None => ureq::Proxy::try_from_env(),
         };
-        let mut tls = ureq::tls::TlsConfig::builder();
-        if let Some(path) = config.ca_file() {
-            let pem = std::fs::read(path).map_err(|e| {
-                crate::detail::io(Status::InvalidArgument, "cannot read the CA file", path, &e)
-            })?;
-            let certs: Vec<_> = ureq::tls::parse_pem(&pem)
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
-            if certs.is_empty() {
-                return Err(crate::detail::note(
-                    Status::InvalidArgument,
-                    format!("{} holds no PEM certificate", path.display()),
-                ));
-            }
-            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
-        }
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(super::trust::roots(config.ca_file())?)
+            .unversioned_rustls_crypto_provider(super::trust::crypto_provider())
+            .build();
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(config.timeout()))
             .http_status_as_error(false)
             // A redirect is not followed: a POST must not silently become another request.
             .max_redirects(0)
             .proxy(proxy)
-            .tls_config(tls.build())
+            .tls_config(tls)
             .user_agent(format!("licensekit/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();

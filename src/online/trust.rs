@@ -1,0 +1,100 @@
+//! The roots TLS trusts: the operating system's trust store, plus the CA file a vendor
+//! configures (`lk_config_set_ca_file`), never instead of it.
+//!
+//! The system store is what an IT department manages: a corporate TLS-inspection CA deployed
+//! by group policy (Windows' certificate store), a configuration profile (the macOS keychain)
+//! or the distribution's bundle (`/etc/ssl/certs` and the like on Linux) is trusted with no
+//! configuration in the application. `rustls-native-certs` reads it; like OpenSSL, it takes
+//! `SSL_CERT_FILE` and `SSL_CERT_DIR` instead where they are set. No bundled copy of the web's
+//! roots ships in the library: it would go stale inside applications that are never updated,
+//! and would trust what the customer's administrator removed.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use ureq::tls::{Certificate, PemItem, RootCerts};
+
+use crate::Status;
+use crate::log::Level;
+
+/// The roots for one client: the system's, with the certificates of `ca_file` added.
+pub(crate) fn roots(ca_file: Option<&Path>) -> Result<RootCerts, Status> {
+    let system = system();
+    let Some(path) = ca_file else {
+        return Ok(RootCerts::Specific(Arc::clone(system)));
+    };
+    let pem = std::fs::read(path)
+        .map_err(|e| crate::detail::io(Status::InvalidArgument, "cannot read the CA file", path, &e))?;
+    let added: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    if added.is_empty() {
+        return Err(crate::detail::note(
+            Status::InvalidArgument,
+            format!("{} holds no PEM certificate", path.display()),
+        ));
+    }
+    Ok(RootCerts::Specific(Arc::new(system.iter().cloned().chain(added).collect())))
+}
+
+/// rustls's cryptography: ring, as the server's. One per process.
+pub(crate) fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<rustls::crypto::CryptoProvider>> = OnceLock::new();
+    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+}
+
+/// The system's roots, read once per process (a few milliseconds: the Linux bundle is about
+/// 150 certificates) when the first client that talks to a server is made. Certificates the
+/// store holds but that cannot be parsed are left out and logged; an empty or unreadable
+/// store is logged too, and connections then fail with a TLS error naming an unknown issuer.
+fn system() -> &'static Arc<Vec<Certificate<'static>>> {
+    static ROOTS: OnceLock<Arc<Vec<Certificate<'static>>>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let found = rustls_native_certs::load_native_certs();
+        for error in &found.errors {
+            crate::log::emit(Level::Warn, &format!("the system trust store: {error}"));
+        }
+        if found.certs.is_empty() {
+            crate::log::emit(
+                Level::Warn,
+                "the system trust store holds no certificate: TLS works only with a CA file \
+                 (lk_config_set_ca_file)",
+            );
+        }
+        Arc::new(found.certs.iter().map(|der| Certificate::from_der(der).to_owned()).collect())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// This machine's bundle (Debian's ca-certificates): the store is read, not empty.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_linux_bundle_is_read() {
+        if std::env::var_os("SSL_CERT_FILE").is_none()
+            && Path::new("/etc/ssl/certs/ca-certificates.crt").exists()
+        {
+            assert!(system().len() > 50, "{} roots", system().len());
+        }
+    }
+
+    #[test]
+    fn a_ca_file_adds_to_the_system_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap().self_signed(&key).unwrap();
+        let file = dir.path().join("ca.pem");
+        std::fs::write(&file, ca.pem()).unwrap();
+        let RootCerts::Specific(with_file) = roots(Some(&file)).unwrap() else { panic!("specific roots") };
+        assert_eq!(with_file.len(), system().len() + 1);
+        assert_eq!(with_file.last().unwrap().der(), ca.der().as_ref());
+        std::fs::write(&file, "no certificate\n").unwrap();
+        assert_eq!(roots(Some(&file)).unwrap_err(), Status::InvalidArgument);
+        assert_eq!(roots(Some(&dir.path().join("missing.pem"))).unwrap_err(), Status::InvalidArgument);
+    }
+}
