@@ -72,12 +72,11 @@ fn system() -> &'static Arc<Vec<Certificate<'static>>> {
 mod tests {
     use super::*;
 
-    /// This machine's bundle (Debian's ca-certificates, which every Debian image has): the
-    /// store is read, not empty.
+    /// This machine's bundle (Debian's ca-certificates, which every Debian image has, found
+    /// by openssl-probe or named by `SSL_CERT_FILE`): the store is read, not empty.
     #[cfg(target_os = "linux")]
     #[test]
     fn the_linux_bundle_is_read() {
-        assert!(std::env::var_os("SSL_CERT_FILE").is_none(), "run without SSL_CERT_FILE");
         assert!(system().len() > 50, "{} roots", system().len());
     }
 
