@@ -28,3 +28,11 @@ test('expiry kinds match the header', () => {
     const kinds = Object.fromEntries([...header.matchAll(/^\s*LK_EXPIRY_([A-Z]+) = (\d+),/gm)].map((m) => [m[1], Number(m[2])]));
     assert.deepEqual({ ...lk.ExpiryKind }, kinds);
 });
+
+test('index.d.ts declares the same statuses and expiry kinds', () => {
+    const typings = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8');
+    const section = (name) => typings.slice(typings.indexOf(`export declare const ${name}`), typings.indexOf('};', typings.indexOf(`export declare const ${name}`)));
+    const declared = (name) => Object.fromEntries([...section(name).matchAll(/readonly ([A-Z0-9_]+): (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+    assert.deepEqual(declared('Status'), { ...lk.Status });
+    assert.deepEqual(declared('ExpiryKind'), { ...lk.ExpiryKind });
+});
