@@ -136,11 +136,25 @@ class ClientTest {
     @Test
     void closeWaitsForACallInProgress() throws Exception {
         Client c = client(storeDir("closing"));
-        Thread activation = new Thread(() -> c.activate(env("LK_TEST_LICENSE_CODE")));
+        var outcome = new java.util.concurrent.atomic.AtomicReference<Object>();
+        var started = new CountDownLatch(1);
+        Thread activation = new Thread(() -> {
+            started.countDown();
+            try {
+                c.activate(env("LK_TEST_LICENSE_CODE"));
+                outcome.set("activated");
+            } catch (RuntimeException e) {
+                outcome.set(e);
+            }
+        });
         activation.start();
-        Thread.sleep(5);
+        started.await();
         c.close();
         activation.join();
+        // Either the activation ran to its end before the free, or it saw a closed client:
+        // never a call on a freed handle.
+        Object result = outcome.get();
+        assertTrue("activated".equals(result) || result instanceof IllegalStateException, String.valueOf(result));
         assertThrows(IllegalStateException.class, c::status);
     }
 
