@@ -33,7 +33,12 @@ namespace Licensekit
         public Status LicenseStatus => Lib.lk_license_status(handle);
 
         /// <summary><see cref="Status.Ok"/> when <paramref name="feature"/> may be used now. Local.</summary>
-        public Status FeatureEnabled(string feature) => Lib.lk_feature_enabled(handle, Utf8.Encode(feature));
+        public Status FeatureEnabled(string feature)
+        {
+            IntPtr code = feature == null || handle.IsClosed ? IntPtr.Zero : handle.FeatureCode(feature);
+            return code != IntPtr.Zero ? Lib.lk_feature_enabled_cstring(handle, code)
+                : Lib.lk_feature_enabled(handle, Utf8.Encode(feature));
+        }
 
         /// <summary>The value of a user-defined field (<see cref="Status.InvalidArgument"/> when absent).</summary>
         public string Udf(string name)

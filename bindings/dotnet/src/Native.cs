@@ -26,6 +26,7 @@ namespace Licensekit
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate Status ClientNew(ConfigHandle cfg, out ClientHandle client);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate Status ClientCall(ClientHandle client);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate Status ClientString(ClientHandle client, byte[] value);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate Status ClientCString(ClientHandle client, IntPtr value);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate Status ClientStringUInt(ClientHandle client, byte[] value, uint n);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate Status ClientBufferOut(ClientHandle client, byte[] buf, UIntPtr len, out UIntPtr needed);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate Status ClientStringBufferOut(ClientHandle client, byte[] arg, byte[] buf, UIntPtr len, out UIntPtr needed);
@@ -49,6 +50,8 @@ namespace Licensekit
         public readonly ClientNew lk_client_new;
         public readonly ClientCall lk_license_status, lk_refresh, lk_deactivate, lk_start_trial, lk_session_open, lk_session_close;
         public readonly ClientString lk_feature_enabled, lk_activate, lk_import_certificate, lk_floating_checkout, lk_floating_checkin;
+        /// <summary>lk_feature_enabled with a feature code already in native memory (the hot path).</summary>
+        public readonly ClientCString lk_feature_enabled_cstring;
         public readonly ClientStringUInt lk_floating_checkout_long_term, lk_pool_checkout, lk_pool_checkin;
         public readonly ClientBufferOut lk_client_computer_id, lk_license_info_json, lk_diagnostics_json, lk_offline_deactivation_certificate;
         public readonly ClientStringBufferOut lk_udf_value, lk_offline_activation_request;
@@ -90,6 +93,7 @@ namespace Licensekit
             lk_session_open = lib.Function<ClientCall>("lk_session_open");
             lk_session_close = lib.Function<ClientCall>("lk_session_close");
             lk_feature_enabled = lib.Function<ClientString>("lk_feature_enabled");
+            lk_feature_enabled_cstring = lib.Function<ClientCString>("lk_feature_enabled");
             lk_activate = lib.Function<ClientString>("lk_activate");
             lk_import_certificate = lib.Function<ClientString>("lk_import_certificate");
             lk_floating_checkout = lib.Function<ClientString>("lk_floating_checkout");

@@ -1,5 +1,6 @@
 package dev.licensekit;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
@@ -8,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
@@ -22,6 +26,8 @@ import java.util.function.Consumer;
  */
 public final class Client implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
+    /** Feature codes kept encoded per client; an application checks the same few over and over. */
+    private static final int MAX_FEATURE_CODES = 256;
 
     /**
      * What the cleaner frees: the handle and the callback the library may call, kept
@@ -31,6 +37,8 @@ public final class Client implements AutoCloseable {
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         Pointer handle;
         LibLicensekit.StatusCallback callback;
+        /** Feature codes in native memory (UTF-8, NUL-terminated), at most MAX_FEATURE_CODES. */
+        final Map<String, Memory> featureCodes = new ConcurrentHashMap<>();
         /** Callbacks replaced while a call of theirs may still run; dropped at the free. */
         final List<LibLicensekit.StatusCallback> retired = new ArrayList<>();
 
@@ -95,8 +103,15 @@ public final class Client implements AutoCloseable {
 
     /** {@link Status#OK} when {@code feature} may be used now; otherwise why not. Local. */
     public Status featureEnabled(String feature) {
-        byte[] code = (feature + "\0").getBytes(StandardCharsets.UTF_8);
-        return Status.of(call((lib, h) -> Direct.lk_feature_enabled(h, code)));
+        Memory code = state.featureCodes.get(Objects.requireNonNull(feature, "feature"));
+        if (code == null) {
+            byte[] utf8 = (feature + "\0").getBytes(StandardCharsets.UTF_8);
+            code = new Memory(utf8.length);
+            code.write(0, utf8, 0, utf8.length);
+            if (state.featureCodes.size() < MAX_FEATURE_CODES) state.featureCodes.putIfAbsent(feature, code);
+        }
+        Memory encoded = code;
+        return Status.of(call((lib, h) -> Direct.lk_feature_enabled(h, encoded)));
     }
 
     /** The value of a user-defined field ({@link Status#INVALID_ARGUMENT} when absent). */

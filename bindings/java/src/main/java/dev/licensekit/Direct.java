@@ -7,7 +7,8 @@ import com.sun.jna.Pointer;
 /**
  * The local checks, bound by JNA's direct mapping: an interface-mapped call goes through a
  * proxy and reflection (microseconds), a direct one is a plain JNI call, which matters on a
- * hot path. Feature codes are passed as NUL-terminated UTF-8 bytes, encoded here.
+ * hot path. Feature codes are passed as NUL-terminated UTF-8 in native memory, encoded once
+ * per client and code by {@link Client} (a byte[] would be copied in and out at every call).
  */
 final class Direct {
     private Direct() {}
@@ -19,5 +20,5 @@ final class Direct {
 
     static native int lk_license_status(Pointer client);
 
-    static native int lk_feature_enabled(Pointer client, byte[] featureUtf8);
+    static native int lk_feature_enabled(Pointer client, Pointer featureUtf8);
 }
