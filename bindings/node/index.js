@@ -110,20 +110,26 @@ class Client {
     }
 
     /**
-     * Runs a network call on a koffi worker thread. The promise rejects with a LicenseError
-     * whose detail is the status message: the library keeps the longer detail per thread, and
-     * the worker thread that failed is not this one.
+     * Runs a network call on a koffi worker thread; resolves to the `out` parameter's value
+     * when there is one. The promise rejects with a LicenseError whose detail is the status
+     * message: the library keeps the longer detail per thread, and the worker thread that
+     * failed is not this one.
      */
-    #offThread(fn, ...args) {
-        const handle = this.#live();
+    #offThread(fn, args, out = null) {
+        let handle;
+        try {
+            handle = this.#live();
+        } catch (err) {
+            return Promise.reject(err);
+        }
         this.#pending++;
         return new Promise((resolve, reject) => {
-            fn.async(handle, ...args, (err, status) => {
+            fn.async(handle, ...args, ...(out ? [out] : []), (err, status) => {
                 this.#pending--;
                 if (this.#pending === 0 && this.#closeDone) this.#closeDone();
                 if (err) reject(err);
                 else if (status !== Status.OK) reject(new LicenseError(status, lib.lk_status_message(status)));
-                else resolve();
+                else resolve(out ? Number(out[0]) : undefined);
             });
         });
     }
@@ -185,7 +191,13 @@ class Client {
         } else {
             if (typeof listener !== 'function') throw new TypeError('licensekit: the listener must be a function');
             const registered = native.koffi.register((status) => {
-                if (this.#callback === registered && !this.#closing) listener(status);
+                if (this.#callback !== registered || this.#closing) return;
+                try {
+                    listener(status);
+                } catch (err) {
+                    // Surfaced like an EventEmitter listener's error, not swallowed by koffi.
+                    process.nextTick(() => { throw err; });
+                }
             }, native.koffi.pointer(native.StatusCallback));
             this.#callback = registered;
             check(lib.lk_set_status_callback(handle, registered, null));
@@ -195,10 +207,10 @@ class Client {
         if (previous) this.#retired.push(previous);
     }
 
-    activate(code) { return this.#offThread(lib.lk_activate, code); }
-    refresh() { return this.#offThread(lib.lk_refresh); }
-    deactivate() { return this.#offThread(lib.lk_deactivate); }
-    startTrial() { return this.#offThread(lib.lk_start_trial); }
+    activate(code) { return this.#offThread(lib.lk_activate, [code]); }
+    refresh() { return this.#offThread(lib.lk_refresh, []); }
+    deactivate() { return this.#offThread(lib.lk_deactivate, []); }
+    startTrial() { return this.#offThread(lib.lk_start_trial, []); }
 
     /** Armoured request text for an air-gapped activation of `code`. */
     offlineActivationRequest(code) {
@@ -211,29 +223,16 @@ class Client {
         return stringOut((buf, len, needed) => lib.lk_offline_deactivation_certificate(this.#live(), buf, len, needed));
     }
 
-    floatingCheckout(feature) { return this.#offThread(lib.lk_floating_checkout, feature); }
-    floatingCheckoutLongTerm(feature, days) { return this.#offThread(lib.lk_floating_checkout_long_term, feature, days); }
-    floatingCheckin(feature) { return this.#offThread(lib.lk_floating_checkin, feature); }
-    poolCheckout(feature, n) { return this.#offThread(lib.lk_pool_checkout, feature, n); }
-    poolCheckin(feature, n) { return this.#offThread(lib.lk_pool_checkin, feature, n); }
-    sessionOpen() { return this.#offThread(lib.lk_session_open); }
-    sessionClose() { return this.#offThread(lib.lk_session_close); }
+    floatingCheckout(feature) { return this.#offThread(lib.lk_floating_checkout, [feature]); }
+    floatingCheckoutLongTerm(feature, days) { return this.#offThread(lib.lk_floating_checkout_long_term, [feature, days]); }
+    floatingCheckin(feature) { return this.#offThread(lib.lk_floating_checkin, [feature]); }
+    poolCheckout(feature, n) { return this.#offThread(lib.lk_pool_checkout, [feature, n]); }
+    poolCheckin(feature, n) { return this.#offThread(lib.lk_pool_checkin, [feature, n]); }
+    sessionOpen() { return this.#offThread(lib.lk_session_open, []); }
+    sessionClose() { return this.#offThread(lib.lk_session_close, []); }
 
     /** Spends `n` tokens of `feature`; resolves to the tokens left. */
-    consumeTokens(feature, n) {
-        const handle = this.#live();
-        this.#pending++;
-        return new Promise((resolve, reject) => {
-            const remaining = [0];
-            lib.lk_consume_tokens.async(handle, feature, n, remaining, (err, status) => {
-                this.#pending--;
-                if (this.#pending === 0 && this.#closeDone) this.#closeDone();
-                if (err) reject(err);
-                else if (status !== Status.OK) reject(new LicenseError(status, lib.lk_status_message(status)));
-                else resolve(Number(remaining[0]));
-            });
-        });
-    }
+    consumeTokens(feature, n) { return this.#offThread(lib.lk_consume_tokens, [feature, n], [0]); }
 
     /**
      * Frees the client once its pending network calls are done. The free runs off the main

@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 
 namespace Licensekit
 {
@@ -9,7 +10,8 @@ namespace Licensekit
     /// Questions answered by a status (<see cref="LicenseStatus"/>, <see cref="FeatureEnabled"/>)
     /// return it instead of throwing, so a hot path never pays for exceptions; every other
     /// failure throws <see cref="LicensekitException"/>. Network calls block for at most the
-    /// configured timeout: call them off the UI thread (<c>Task.Run</c>).
+    /// configured timeout; their <c>Async</c> forms run them on the thread pool, off the UI
+    /// thread (the exception, with its detail, is made on the thread that failed).
     /// </remarks>
     public sealed class Client : IDisposable
     {
@@ -130,6 +132,18 @@ namespace Licensekit
 
         /// <summary>Starts (or resumes) the product's trial on this computer.</summary>
         public void StartTrial() => Call.Check(Lib.lk_start_trial(handle));
+
+        /// <summary><see cref="Activate"/> on the thread pool.</summary>
+        public Task ActivateAsync(string licenseCode) => Task.Run(() => Activate(licenseCode));
+
+        /// <summary><see cref="Refresh"/> on the thread pool.</summary>
+        public Task RefreshAsync() => Task.Run(() => Refresh());
+
+        /// <summary><see cref="Deactivate"/> on the thread pool.</summary>
+        public Task DeactivateAsync() => Task.Run(() => Deactivate());
+
+        /// <summary><see cref="StartTrial"/> on the thread pool.</summary>
+        public Task StartTrialAsync() => Task.Run(() => StartTrial());
 
         /// <summary>An armoured activation request for an air-gapped computer.</summary>
         public string OfflineActivationRequest(string licenseCode)

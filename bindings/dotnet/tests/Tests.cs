@@ -193,6 +193,31 @@ internal static class Tests
         }
     }
 
+    private static void AsyncCallsRunOffTheCallingThread()
+    {
+        using (var client = NewClient(StoreDir("async")))
+        {
+            int caller = Thread.CurrentThread.ManagedThreadId, callback = -1;
+            client.StatusChanged += s => Volatile.Write(ref callback, Thread.CurrentThread.ManagedThreadId);
+            client.ActivateAsync(Env("LK_TEST_LICENSE_CODE")).Wait();
+            Equal(Status.Ok, client.LicenseStatus, "status after ActivateAsync");
+            Assert(Volatile.Read(ref callback) != caller, "the activation ran on another thread");
+            client.DeactivateAsync().Wait();
+            try
+            {
+                client.ActivateAsync("123456789012345678").Wait();
+            }
+            catch (AggregateException e) when (e.InnerException is LicensekitException)
+            {
+                var inner = (LicensekitException)e.InnerException;
+                Equal(Status.InvalidLicenseCode, inner.Status, "the async failure's status");
+                Assert(inner.Detail.Length > 0, "the async failure has a detail");
+                return;
+            }
+            throw new Exception("an invalid code activated");
+        }
+    }
+
     private static void Utf8BothWays()
     {
         string store = Path.Combine(StoreDir("utf8"), "störe-日本");
@@ -294,6 +319,7 @@ internal static class Tests
             new KeyValuePair<string, Action>("bad arguments throw with the detail", BadArgumentsThrowWithDetail),
             new KeyValuePair<string, Action>("activate, check, callback, deactivate", ActivateCheckDeactivate),
             new KeyValuePair<string, Action>("a restarted client is licensed offline", RestartedClientIsLicensedOffline),
+            new KeyValuePair<string, Action>("async calls run off the calling thread", AsyncCallsRunOffTheCallingThread),
             new KeyValuePair<string, Action>("UTF-8 both ways", Utf8BothWays),
             new KeyValuePair<string, Action>("a disposed client throws", DisposedClientThrows),
             new KeyValuePair<string, Action>("the callback survives garbage collection", CallbackSurvivesGarbageCollection),

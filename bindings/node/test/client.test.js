@@ -145,6 +145,7 @@ test('close() waits for the network calls in flight', async () => {
     await activation;
     await closed;
     assert.throws(() => c.featureEnabled('EXPORT'), /closed/);
+    await assert.rejects(c.activate(env.LK_TEST_LICENSE_CODE), /closed/);
 });
 
 test('shared capacity: a floating seat, pool elements, tokens, a session', async () => {
