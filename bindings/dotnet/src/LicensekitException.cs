@@ -6,7 +6,6 @@ namespace Licensekit
     /// A failed licensekit call: <see cref="Status"/> says what failed, <see cref="Detail"/>
     /// what the library said about it (<c>lk_last_error_message</c>, e.g. which argument).
     /// </summary>
-    [Serializable]
     public class LicensekitException : Exception
     {
         /// <summary>The status the library returned.</summary>

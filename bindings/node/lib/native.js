@@ -27,8 +27,9 @@ const SYSTEM_NAMES = {
     win32: ['licensekit.dll'],
 };
 
-const client = koffi.opaque('lk_client');
-const config = koffi.opaque('lk_config');
+// The handle types, registered by name for the declarations below.
+koffi.opaque('lk_client');
+koffi.opaque('lk_config');
 const StatusCallback = koffi.proto('void lk_status_callback(uint32_t status, void *user_data)');
 
 /** The C declarations, in the header's words (lk_status is uint32_t). */
@@ -135,4 +136,4 @@ function load(env = process.env) {
         'Set LICENSEKIT_LIBRARY to the library file, or place it next to the package.');
 }
 
-module.exports = { VERSION, StatusCallback, client, config, candidates, open, load, koffi };
+module.exports = { VERSION, StatusCallback, candidates, open, load, koffi };
