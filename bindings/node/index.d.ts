@@ -33,7 +33,7 @@ export declare class LicenseError extends Error {
     readonly status: Status;
     /** Its name without the LK_ prefix, e.g. 'ACTIVATION_LIMIT'. */
     readonly statusName: string;
-    /** What the library said about this failure (the status message for network calls). */
+    /** What the library said about this failure (the status message for the capacity calls). */
     readonly detail: string;
 }
 

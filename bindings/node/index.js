@@ -12,6 +12,17 @@ const native = require('./lib/native');
 
 const lib = native.load();
 
+/**
+ * The operations whose last failure the diagnostics keep under an unambiguous name
+ * (`server.last_errors`); the capacity calls share names ("checkout"), so they are not here.
+ */
+const DIAGNOSTIC_KEYS = new Map([
+    [lib.lk_activate, 'activate'],
+    [lib.lk_refresh, 'refresh'],
+    [lib.lk_deactivate, 'deactivate'],
+    [lib.lk_start_trial, 'trial'],
+]);
+
 /** Expiry kinds for Client#expiry (enum lk_expiry_kind). */
 const ExpiryKind = Object.freeze({ LICENSE: 0, MAINTENANCE: 1, LEASE: 2, GRACE: 3 });
 
@@ -111,9 +122,7 @@ class Client {
 
     /**
      * Runs a network call on a koffi worker thread; resolves to the `out` parameter's value
-     * when there is one. The promise rejects with a LicenseError whose detail is the status
-     * message: the library keeps the longer detail per thread, and the worker thread that
-     * failed is not this one.
+     * when there is one, rejects with a LicenseError (see #failureDetail for its detail).
      */
     #offThread(fn, args, out = null) {
         let handle;
@@ -123,15 +132,40 @@ class Client {
             return Promise.reject(err);
         }
         this.#pending++;
+        const startedSecs = Math.floor(Date.now() / 1000);
         return new Promise((resolve, reject) => {
             fn.async(handle, ...args, ...(out ? [out] : []), (err, status) => {
-                this.#pending--;
-                if (this.#pending === 0 && this.#closeDone) this.#closeDone();
-                if (err) reject(err);
-                else if (status !== Status.OK) reject(new LicenseError(status, lib.lk_status_message(status)));
-                else resolve(out ? Number(out[0]) : undefined);
+                try {
+                    if (err) reject(err);
+                    else if (status !== Status.OK) reject(new LicenseError(status, this.#failureDetail(fn, status, startedSecs)));
+                    else resolve(out ? Number(out[0]) : undefined);
+                } finally {
+                    this.#pending--;
+                    if (this.#pending === 0 && this.#closeDone) this.#closeDone();
+                }
             });
         });
+    }
+
+    /**
+     * The detail of a network call that failed on a worker thread. The library keeps the
+     * detail per thread, and that thread is not this one; but the client records the last
+     * failure of its main operations in the diagnostics (`server.last_errors`, as
+     * "LK_NAME at UNIX_SECONDS: detail"): that line is used when it is this failure (same
+     * status, not older than the call). Otherwise, the status message.
+     */
+    #failureDetail(fn, status, startedSecs) {
+        const key = DIAGNOSTIC_KEYS.get(fn);
+        const message = lib.lk_status_message(status);
+        if (!key) return message;
+        try {
+            const line = this.diagnostics?.server?.last_errors?.[key];
+            const m = typeof line === 'string' && line.match(/^LK_([A-Z0-9_]+) at (\d+): ([\s\S]+)$/);
+            if (m && m[1] === statusName(status) && Number(m[2]) >= startedSecs) return m[3];
+        } catch {
+            // The diagnostics are a best effort here: the status message still says what failed.
+        }
+        return message;
     }
 
     /** This computer's ID as this client reports it. */

@@ -94,6 +94,19 @@ test('activate, check features and UDFs, the status callback, deactivate', async
     await c.close();
 });
 
+test('a failed network call carries the library\'s detail, not only the status message', async () => {
+    const c = client(storeDir('refused'), { serverUrl: 'http://127.0.0.1:9' });
+    try {
+        await assert.rejects(c.activate(env.LK_TEST_LICENSE_CODE), (err) => {
+            rejectsWith(lk.Status.NETWORK)(err);
+            assert.match(err.detail, /127\.0\.0\.1:9/);
+            return true;
+        });
+    } finally {
+        await c.close();
+    }
+});
+
 test('a restarted client is licensed from its store, without the network', async () => {
     const store = storeDir('restart');
     const first = client(store);
