@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
@@ -20,8 +23,9 @@ import java.util.function.Consumer;
  *
  * <p>Questions answered by a status ({@link #status()}, {@link #featureEnabled}) return it
  * instead of throwing, so a hot path never pays for exceptions; every other failure throws
- * {@link LicensekitException}. Network calls block for at most the configured timeout: make
- * them off the UI thread. {@link #close()} waits for calls in progress on other threads; a
+ * {@link LicensekitException}. Network calls block for at most the configured timeout; their
+ * {@code Async} forms run them on an executor (the common pool by default), off the UI thread,
+ * and complete exceptionally with the LicensekitException, detail included. {@link #close()} waits for calls in progress on other threads; a
  * client never closed is freed when it is garbage collected.
  */
 public final class Client implements AutoCloseable {
@@ -188,6 +192,26 @@ public final class Client implements AutoCloseable {
     /** Starts (or resumes) the product's trial on this computer. */
     public void startTrial() {
         check((lib, h) -> lib.lk_start_trial(h));
+    }
+
+    /** {@link #activate} on {@code executor}. */
+    public CompletableFuture<Void> activateAsync(String licenseCode, Executor executor) {
+        return CompletableFuture.runAsync(() -> activate(licenseCode), executor);
+    }
+
+    /** {@link #activate} on the common pool. */
+    public CompletableFuture<Void> activateAsync(String licenseCode) {
+        return activateAsync(licenseCode, ForkJoinPool.commonPool());
+    }
+
+    /** {@link #refresh} on the common pool. */
+    public CompletableFuture<Void> refreshAsync() {
+        return CompletableFuture.runAsync(this::refresh);
+    }
+
+    /** {@link #deactivate} on the common pool. */
+    public CompletableFuture<Void> deactivateAsync() {
+        return CompletableFuture.runAsync(this::deactivate);
     }
 
     /** An armoured activation request for an air-gapped computer. */

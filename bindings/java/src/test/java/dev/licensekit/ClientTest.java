@@ -118,6 +118,27 @@ class ClientTest {
     }
 
     @Test
+    void asyncCallsCompleteWithTheResultOrTheException() throws Exception {
+        try (Client c = client(storeDir("async"))) {
+            var failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> c.activateAsync("123456789012345678").get(10, TimeUnit.SECONDS));
+            LicensekitException e = (LicensekitException) failed.getCause();
+            assertEquals(Status.INVALID_LICENSE_CODE, e.status());
+            assertTrue(!e.detail().isEmpty());
+            var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                c.activateAsync(env("LK_TEST_LICENSE_CODE"), pool).get(10, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdown();
+            }
+            assertEquals(Status.OK, c.status());
+            c.refreshAsync().get(10, TimeUnit.SECONDS);
+            c.deactivateAsync().get(10, TimeUnit.SECONDS);
+            assertEquals(Status.DEACTIVATED, c.status());
+        }
+    }
+
+    @Test
     void utf8BothWays() throws IOException {
         Path store = storeDir("utf8").resolve("störe-日本");
         try (Client c = client(store)) {
