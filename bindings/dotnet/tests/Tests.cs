@@ -125,6 +125,21 @@ internal static class Tests
         throw new Exception("a library of another version was accepted");
     }
 
+    private static void AMissingLibraryIsNamed()
+    {
+        var open = typeof(Licensing).Assembly.GetType("Licensekit.Native").GetMethod("Open", BindingFlags.NonPublic | BindingFlags.Static);
+        try
+        {
+            open.Invoke(null, new object[] { "/nonexistent/liblicensekit.so" });
+        }
+        catch (TargetInvocationException e) when (e.InnerException is DllNotFoundException)
+        {
+            Assert(e.InnerException.Message.Contains("/nonexistent/liblicensekit.so"), e.InnerException.Message);
+            return;
+        }
+        throw new Exception("a missing library was loaded");
+    }
+
     // ---- process-wide calls and argument errors -----------------------------------------
 
     private static void ComputerIdAndDetails()
@@ -315,6 +330,7 @@ internal static class Tests
             new KeyValuePair<string, Action>("statuses match the header", StatusesMatchTheHeader),
             new KeyValuePair<string, Action>("the version is the header's", VersionIsTheHeaders),
             new KeyValuePair<string, Action>("another version is refused", AnotherVersionIsRefused),
+            new KeyValuePair<string, Action>("a missing library is named", AMissingLibraryIsNamed),
             new KeyValuePair<string, Action>("computer ID and system details", ComputerIdAndDetails),
             new KeyValuePair<string, Action>("bad arguments throw with the detail", BadArgumentsThrowWithDetail),
             new KeyValuePair<string, Action>("activate, check, callback, deactivate", ActivateCheckDeactivate),

@@ -68,4 +68,10 @@ class HeaderTest {
         assertTrue(e.getMessage().contains(other) && e.getMessage().contains("licensekit 9.9.9")
                 && e.getMessage().contains("built for 0.1.0"), e.getMessage());
     }
+
+    @Test
+    void aMissingLibraryIsAnError() {
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, () -> NativeLoader.open("/nonexistent/liblicensekit.so"));
+        assertTrue(e.getMessage().contains("/nonexistent/liblicensekit.so"), e.getMessage());
+    }
 }
