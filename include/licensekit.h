@@ -421,7 +421,7 @@ lk_status lk_floating_checkout_long_term(const struct lk_client *client,
 
 /**
  * Gives the seat of `feature_code` back (ends a long-term check-out early too).
- * `LK_SEAT_LOST` when this client holds none.
+ * `LK_NO_SEAT` when this client holds none.
  */
 lk_status lk_floating_checkin(const struct lk_client *client, const char *feature_code);
 
@@ -455,7 +455,7 @@ lk_status lk_consume_tokens(const struct lk_client *client,
 lk_status lk_session_open(const struct lk_client *client);
 
 /**
- * Closes the session, freeing its place. `LK_SEAT_LOST` when none is open.
+ * Closes the session, freeing its place. `LK_NO_SEAT` when none is open.
  */
 lk_status lk_session_close(const struct lk_client *client);
 

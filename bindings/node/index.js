@@ -14,7 +14,7 @@ const lib = native.load();
 
 /**
  * The operations whose last failure the diagnostics keep under an unambiguous name
- * (`server.last_errors`); the capacity calls share names ("checkout"), so they are not here.
+ * (`server.last_errors`).
  */
 const DIAGNOSTIC_KEYS = new Map([
     [lib.lk_activate, 'activate'],

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::{CLOCK_TOLERANCE_SECS, Client, lock};
 use crate::log::redact_code;
 use crate::machine::match_components;
+use crate::protocol::client_api::Operation;
 
 impl Client {
     /// The support bundle (see the module documentation).
@@ -55,11 +56,8 @@ impl Client {
                 "vm_platform": lease.vm_platform,
             })
         });
-        let errors: serde_json::Map<String, Value> = inner
-            .last_errors()
-            .into_iter()
-            .map(|(op, line)| (op.path().rsplit('/').next().unwrap_or_default().to_owned(), line.into()))
-            .collect();
+        let errors: serde_json::Map<String, Value> =
+            inner.last_errors().into_iter().map(|(op, line)| (operation_key(op), line.into())).collect();
         json!({
             "library": { "version": env!("CARGO_PKG_VERSION") },
             "platform": { "os": std::env::consts::OS, "arch": std::env::consts::ARCH },
@@ -105,6 +103,12 @@ impl Client {
 }
 
 /// A proxy URL without the credentials in it.
+/// The name of an operation in `last_errors`: its path under `/client/v1/`, `/` as `_`
+/// (`activate`, `floating_checkout`, `pool_checkout`), so no two operations share one.
+fn operation_key(operation: Operation) -> String {
+    operation.path().trim_start_matches("/client/v1/").replace('/', "_")
+}
+
 fn redact_proxy(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => match rest.rsplit_once('@') {
@@ -121,5 +125,16 @@ mod tests {
     fn proxy_credentials_are_removed() {
         assert_eq!(super::redact_proxy("http://user:secret@proxy:3128"), "http://***@proxy:3128");
         assert_eq!(super::redact_proxy("http://proxy:3128"), "http://proxy:3128");
+    }
+
+    #[test]
+    fn every_operation_has_its_own_key() {
+        use crate::protocol::client_api::Operation;
+        let keys: std::collections::BTreeSet<String> =
+            Operation::ALL.iter().map(|op| super::operation_key(*op)).collect();
+        assert_eq!(keys.len(), Operation::ALL.len(), "{keys:?}");
+        assert!(
+            keys.contains("activate") && keys.contains("floating_checkout") && keys.contains("pool_checkout")
+        );
     }
 }

@@ -54,7 +54,7 @@ pub unsafe extern "C" fn lk_floating_checkout_long_term(
 }
 
 /// Gives the seat of `feature_code` back (ends a long-term check-out early too).
-/// `LK_SEAT_LOST` when this client holds none.
+/// `LK_NO_SEAT` when this client holds none.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_floating_checkin(
     client: *const lk_client,
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn lk_session_open(client: *const lk_client) -> Status {
     })
 }
 
-/// Closes the session, freeing its place. `LK_SEAT_LOST` when none is open.
+/// Closes the session, freeing its place. `LK_NO_SEAT` when none is open.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_session_close(client: *const lk_client) -> Status {
     guard(|| {
