@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +15,8 @@ use crate::connections;
 use crate::datadir;
 use crate::datetime;
 use crate::licensing_cli;
+use crate::location::{self, Location, LocationArgs};
 use crate::server::{self, AppState, Limits};
-use crate::store::Store;
 use crate::store::leasing::NewPassive;
 use crate::store::model::{KeyKind, UdfSetting};
 
@@ -40,16 +40,16 @@ pub struct Cli {
 pub enum Command {
     /// Create the database, the vendor signing key, a customer ID and one API key per kind.
     Init {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Serve the Web API and the client protocol until SIGINT or SIGTERM.
     Serve {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
         #[arg(long, default_value = DEFAULT_LISTEN)]
         listen: SocketAddr,
         /// Testing aid: one "hour" of every lease, VM lease, offline, trial and subscription
@@ -71,8 +71,8 @@ pub enum Command {
     },
     /// Print the vendor public key (hex) that applications embed.
     PublicKey {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
     },
     /// Air-gapped activation by files, against the data directory (no server needed).
     Offline {
@@ -125,8 +125,8 @@ pub enum OfflineAction {
     /// Answer an activation request file with an activation certificate (printed, armoured),
     /// under the same rules as online activation.
     Activate {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
         /// The request file the air-gapped machine wrote (armoured or compact).
         #[arg(long)]
         request: PathBuf,
@@ -136,8 +136,8 @@ pub enum OfflineAction {
     },
     /// Apply a deactivation certificate file: the seat it gives back is freed (once).
     Deactivate {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
         #[arg(long)]
         certificate: PathBuf,
         /// Print one JSON object instead of text.
@@ -150,8 +150,8 @@ pub enum OfflineAction {
 pub enum PassiveAction {
     /// Create a passive license for a client ID (printed, armoured).
     Create {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
         #[arg(long)]
         product: String,
         /// 10-255 printable ASCII characters: by default the machine's computer ID.
@@ -186,20 +186,20 @@ fn parse_udf(text: &str) -> Result<(String, String), String> {
 pub enum KeysAction {
     /// Create a key of a kind: read_only, read_write, offline or ds. The key is printed once.
     Create {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
         #[arg(long, value_parser = parse_kind)]
         kind: KeyKind,
     },
     /// List keys (ID, kind, first characters, created, revoked).
     List {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
     },
     /// Revoke a key by ID.
     Revoke {
-        #[arg(long)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
         id: i64,
     },
 }
@@ -230,20 +230,19 @@ fn print_init(done: &datadir::Initialised, json: bool) {
     }
 }
 
-/// Everything a server over the initialised `dir` shares, with leases signed on `clock`.
-pub(crate) fn app_state(dir: &Path, clock: Clock, limits: Limits) -> Result<AppState, String> {
-    let key = datadir::signing_key(dir)?;
-    let store = datadir::open_store(dir)?;
+/// Everything a server over the initialised location shares, with leases signed on `clock`.
+pub(crate) fn app_state(at: &Location, clock: Clock, limits: Limits) -> Result<AppState, String> {
+    let (store, key) = location::open(at)?;
     let customer_id = store.customer_id().map_err(|e| format!("{e:?}"))?;
-    Ok(AppState::new(Arc::new(store), customer_id, ClientProtocol { key, clock }, limits))
+    Ok(AppState::new(store, customer_id, ClientProtocol { key, clock }, limits))
 }
 
-fn serve(dir: &Path, listen: SocketAddr, clock: Clock, limits: Limits) -> Result<(), String> {
+fn serve(at: &Location, listen: SocketAddr, clock: Clock, limits: Limits) -> Result<(), String> {
     // The process is the server's own: let it use every descriptor it may have (the
     // connection cap is sized below what this leaves).
     connections::descriptor_limit(true);
-    datadir::check_for_serving(dir)?;
-    let state = Arc::new(app_state(dir, clock, limits)?);
+    location::check_for_serving(at)?;
+    let state = Arc::new(app_state(at, clock, limits)?);
     let public = state.client.key.public_key().to_hex();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -266,37 +265,37 @@ fn serve(dir: &Path, listen: SocketAddr, clock: Clock, limits: Limits) -> Result
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         None => {
-            let dir = Path::new(DEFAULT_DATA_DIR);
-            if !datadir::is_initialised(dir) {
-                print_init(&datadir::init(dir)?, false);
+            let at = Location::DataDir(PathBuf::from(DEFAULT_DATA_DIR));
+            if !location::is_initialised(&at) {
+                print_init(&location::init(&at)?, false);
             }
             serve(
-                dir,
+                &at,
                 DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
                 Clock::default(),
                 Limits::default(),
             )
         }
-        Some(Command::Init { data_dir, json }) => {
-            print_init(&datadir::init(&data_dir)?, json);
+        Some(Command::Init { at, json }) => {
+            print_init(&location::init(&at.location())?, json);
             Ok(())
         }
-        Some(Command::Serve { data_dir, listen, hour_seconds, clock_offset_secs, limits }) => {
-            serve(&data_dir, listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits())
+        Some(Command::Serve { at, listen, hour_seconds, clock_offset_secs, limits }) => {
+            serve(&at.location(), listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits())
         }
-        Some(Command::PublicKey { data_dir }) => {
-            println!("{}", datadir::signing_key(&data_dir)?.public_key().to_hex());
+        Some(Command::PublicKey { at }) => {
+            println!("{}", location::open(&at.location())?.1.public_key().to_hex());
             Ok(())
         }
         Some(Command::Keys { action }) => match action {
-            KeysAction::Create { data_dir, kind } => {
-                let store = datadir::open_store(&data_dir)?;
-                let (id, key) = datadir::create_key(&store, kind)?;
+            KeysAction::Create { at, kind } => {
+                let store = location::open_store(&at.location())?;
+                let (id, key) = datadir::create_key(store.as_ref(), kind)?;
                 println!("{id}\t{}\t{key}", kind.name());
                 Ok(())
             }
-            KeysAction::List { data_dir } => {
-                let store = datadir::open_store(&data_dir)?;
+            KeysAction::List { at } => {
+                let store = location::open_store(&at.location())?;
                 println!("id\tkind\tprefix\tcreated\trevoked");
                 for key in store.list_keys().map_err(|e| format!("{e:?}"))? {
                     println!(
@@ -310,37 +309,28 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 }
                 Ok(())
             }
-            KeysAction::Revoke { data_dir, id } => {
-                let store = datadir::open_store(&data_dir)?;
+            KeysAction::Revoke { at, id } => {
+                let store = location::open_store(&at.location())?;
                 store.revoke_key(id).map_err(|e| format!("{e:?}"))?;
                 println!("revoked key {id}");
                 Ok(())
             }
         },
         Some(Command::Offline { action }) => match action {
-            OfflineAction::Activate { data_dir, request, json } => licensing_cli::activate(
-                &app_state(&data_dir, Clock::default(), Limits::default())?,
+            OfflineAction::Activate { at, request, json } => licensing_cli::activate(
+                &app_state(&at.location(), Clock::default(), Limits::default())?,
                 &request,
                 json,
             ),
-            OfflineAction::Deactivate { data_dir, certificate, json } => licensing_cli::deactivate(
-                &app_state(&data_dir, Clock::default(), Limits::default())?,
+            OfflineAction::Deactivate { at, certificate, json } => licensing_cli::deactivate(
+                &app_state(&at.location(), Clock::default(), Limits::default())?,
                 &certificate,
                 json,
             ),
         },
         Some(Command::Passive { action }) => match action {
-            PassiveAction::Create {
-                data_dir,
-                product,
-                client_id,
-                company_id,
-                profile,
-                features,
-                udfs,
-                json,
-            } => {
-                let state = app_state(&data_dir, Clock::default(), Limits::default())?;
+            PassiveAction::Create { at, product, client_id, company_id, profile, features, udfs, json } => {
+                let state = app_state(&at.location(), Clock::default(), Limits::default())?;
                 let clock = state.client.clock;
                 let request = NewPassive {
                     product_id: product,

@@ -36,7 +36,8 @@ impl EmbeddedServer {
     /// `hour_secs` seconds (1 to 3600). For tests and benchmarks.
     pub fn start_scaled(dir: &Path, hour_secs: u32) -> Result<EmbeddedServer, String> {
         let made = datadir::init(dir)?;
-        let state = Arc::new(app_state(dir, Clock::new(hour_secs.clamp(1, 3600), 0), Limits::default())?);
+        let at = crate::location::Location::DataDir(dir.to_owned());
+        let state = Arc::new(app_state(&at, Clock::new(hour_secs.clamp(1, 3600), 0), Limits::default())?);
         let (ready, listening) = std::sync::mpsc::channel::<SocketAddr>();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()

@@ -16,6 +16,7 @@ pub mod embedded;
 mod error;
 mod json;
 mod licensing_cli;
+mod location;
 mod offline;
 mod params;
 mod passive;

@@ -1,14 +1,16 @@
-//! The storage layer: one trait the handlers call, with SQLite as the embedded backend.
+//! The storage layer: one trait the handlers call, with SQLite as the embedded backend and
+//! PostgreSQL for several server processes on one database.
 //!
-//! Handlers see only [`Store`] and the domain types of [`model`], never SQL, so a PostgreSQL
-//! backend is one more implementation of the trait. The methods are blocking: the server
-//! calls them from tokio's blocking pool, which suits rusqlite and a synchronous PostgreSQL
-//! client alike. Every method that writes several rows does so in one transaction, and every
-//! check that depends on stored data (does this feature exist, is this name taken) runs
-//! inside that transaction, so a refused request writes nothing.
+//! Handlers see only [`Store`] and the domain types of [`model`], never SQL. Both backends
+//! run the same queries (`queries/`, compiled into each with its own connection type). The
+//! methods are blocking: the server calls them from tokio's blocking pool. Every method that
+//! writes several rows does so in one transaction, and every check that depends on stored
+//! data (does this feature exist, is this name taken) runs inside that transaction, so a
+//! refused request writes nothing.
 
 pub mod leasing;
 pub mod model;
+pub mod postgres;
 pub mod sqlite;
 
 use licensekit::protocol::client_api::LeaseResponse;

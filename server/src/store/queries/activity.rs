@@ -1,8 +1,9 @@
 //! Activations, system details and trials: read and managed here through the Web API,
 //! written by the client protocol.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db;
+use super::db::Value;
+use super::db::{Connection, OptionalExtension, params};
 
 use super::{Where, client, codes, product_must_exist};
 use crate::datetime::now_millis;
@@ -75,9 +76,10 @@ pub fn delete(
     client::release_capacity(conn, code, computer_id, None)?;
     // Their computers learn it, signed, at their next refresh.
     conn.execute(
-        "INSERT OR IGNORE INTO deleted_activations (installation_key, code, computer_id, deleted)
+        "INSERT INTO deleted_activations (installation_key, code, computer_id, deleted)
          SELECT installation_key, code, computer_id, ?3 FROM activations
-         WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2) AND installation_key IS NOT NULL",
+         WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2) AND installation_key IS NOT NULL
+         ON CONFLICT DO NOTHING",
         params![code, computer_id, now_millis()],
     )?;
     let deleted = conn.execute(
@@ -98,7 +100,7 @@ pub fn system_details(conn: &Connection, product_id: &str, computer_id: &str) ->
 const TRIAL_COLUMNS: &str = "product_id, computer_id, trial_period, created, modified, lease_end, expires, \
     converted_code, forks, last_fork";
 
-fn read_trial(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trial> {
+fn read_trial(r: &db::Row<'_>) -> db::Result<Trial> {
     Ok(Trial {
         product_id: r.get(0)?,
         computer_id: r.get(1)?,
@@ -175,7 +177,7 @@ pub fn count_trials(conn: &Connection, filter: &TrialFilter) -> StoreResult<i64>
     let (condition, values) = trial_filter(filter);
     Ok(conn
         .prepare_cached(&format!("SELECT count(*) FROM trials WHERE {condition}"))?
-        .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?)
+        .query_row(db::params_from_iter(values), |r| r.get(0))?)
 }
 
 pub fn trials(conn: &Connection, filter: &TrialFilter, page: Page) -> StoreResult<Vec<Trial>> {
@@ -190,6 +192,6 @@ pub fn trials(conn: &Connection, filter: &TrialFilter, page: Page) -> StoreResul
     );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(values), read_trial)?
+        .query_map(db::params_from_iter(values), read_trial)?
         .collect::<Result<_, _>>()?)
 }

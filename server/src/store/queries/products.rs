@@ -1,6 +1,7 @@
 //! Products, their feature groups, features and Application Agility UDFs.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db;
+use super::db::{Connection, OptionalExtension, params};
 
 use super::product_must_exist;
 use crate::datetime::now_millis;
@@ -12,7 +13,7 @@ const PRODUCT_COLUMNS: &str = "id, name, in_trial, trial_period, client_lease_pe
     client_offline_lease_period, license_type, clients_allowed, subscription_period, subscription_end, \
     offline_request_days, clone_policy";
 
-fn read_product(row: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
+fn read_product(row: &db::Row<'_>) -> db::Result<Product> {
     let license_type: String = row.get(7)?;
     let clone_policy: String = row.get(12)?;
     Ok(Product {
@@ -82,7 +83,7 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<Product>> {
 
 fn name_taken(conn: &Connection, name: &str, except: Option<&str>) -> StoreResult<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM products WHERE name = ?1 AND id IS NOT ?2")?
+        .prepare_cached("SELECT 1 FROM products WHERE name = ?1 AND id IS DISTINCT FROM ?2")?
         .exists(params![name, except])?)
 }
 

@@ -11,8 +11,8 @@ pub(super) mod pools;
 pub(super) mod seats;
 pub(super) mod tokens;
 
+use super::super::super::db::{Connection, OptionalExtension, params};
 use licensekit::Status;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Outcome;
 use super::activations::{Code, holder};
@@ -89,7 +89,7 @@ fn feature(
 
 /// Frees what installations of `code` hold (floating seats, sessions, elements): on one
 /// computer or all, except what the installation key `keep` holds.
-pub(in crate::store::sqlite) fn release(
+pub(in super::super) fn release(
     conn: &Connection,
     code: &str,
     computer_id: Option<&str>,
@@ -97,9 +97,9 @@ pub(in crate::store::sqlite) fn release(
 ) -> StoreResult<()> {
     for sql in [
         "DELETE FROM seats WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)
-                                 AND (?3 IS NULL OR installation_key IS NOT ?3)",
+                                 AND (?3 IS NULL OR installation_key IS DISTINCT FROM ?3)",
         "DELETE FROM feature_checkouts WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)
-                                             AND (?3 IS NULL OR installation_key IS NOT ?3)",
+                                             AND (?3 IS NULL OR installation_key IS DISTINCT FROM ?3)",
     ] {
         conn.prepare_cached(sql)?.execute(params![code, computer_id, keep])?;
     }
@@ -107,7 +107,7 @@ pub(in crate::store::sqlite) fn release(
 }
 
 /// Frees what one installation holds of `code`: floating seats, sessions and drawn elements.
-pub(in crate::store::sqlite) fn release_installation(
+pub(in super::super) fn release_installation(
     conn: &Connection,
     code: &str,
     installation_key: &str,

@@ -1,6 +1,7 @@
 //! Installation metadata and API keys (stored as SHA-256 hashes, never in clear).
 
-use rusqlite::{Connection, OptionalExtension};
+use super::db;
+use super::db::{Connection, OptionalExtension};
 
 use crate::datetime::now_millis;
 use crate::store::model::{ApiKeyInfo, KeyKind};
@@ -16,8 +17,10 @@ pub fn customer_id(conn: &Connection) -> StoreResult<String> {
 }
 
 pub fn set_customer_id(conn: &Connection, customer_id: &str) -> StoreResult<()> {
-    let inserted =
-        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('customer_id', ?1)", [customer_id])?;
+    let inserted = conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('customer_id', ?1) ON CONFLICT DO NOTHING",
+        [customer_id],
+    )?;
     if inserted == 0 {
         return Err(StoreError::Conflict("this data directory is already initialised".into()));
     }
@@ -33,11 +36,11 @@ pub fn key_kind(conn: &Connection, key_hash: &[u8; 32]) -> StoreResult<Option<Ke
 }
 
 pub fn add_key(conn: &Connection, kind: KeyKind, key_hash: &[u8; 32], prefix: &str) -> StoreResult<i64> {
-    conn.execute(
-        "INSERT INTO api_keys (kind, key_hash, prefix, created) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![kind.name(), &key_hash[..], prefix, now_millis()],
-    )?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.query_row(
+        "INSERT INTO api_keys (kind, key_hash, prefix, created) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        db::params![kind.name(), &key_hash[..], prefix, now_millis()],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn list_keys(conn: &Connection) -> StoreResult<Vec<ApiKeyInfo>> {

@@ -8,10 +8,10 @@ mod chain;
 mod trials;
 
 pub use activations::deactivate_offline;
-pub(in crate::store::sqlite) use capacity::release as release_capacity;
+pub(super) use capacity::release as release_capacity;
 
+use super::super::db::{Connection, OptionalExtension, params};
 use capacity::{pools, seats, tokens};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use licensekit::Status;
 use licensekit::protocol::client_api::{LeaseResponse, Operation};
@@ -144,11 +144,10 @@ fn fresh(conn: &Connection, call: &ClientCall) -> StoreResult<Result<(), Refusal
     })
 }
 
-/// The next lease serial: server-wide, persisted, only ever goes up.
-pub(in crate::store::sqlite) fn next_serial(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn
-        .prepare_cached("UPDATE lease_serial SET value = value + 1 WHERE id = 1 RETURNING value")?
-        .query_row([], |r| r.get(0))?)
+/// The next lease serial: server-wide, persisted, only ever goes up (each backend keeps it
+/// its own way, see `db::next_serial`).
+pub(super) fn next_serial(conn: &Connection) -> StoreResult<i64> {
+    Ok(super::db::next_serial(conn)?)
 }
 
 /// Refuses a call naming a product that does not exist.
@@ -166,7 +165,7 @@ fn record_system_details(conn: &Connection, call: &ClientCall) -> StoreResult<()
     if let Some(details) = &call.system_details {
         conn.prepare_cached(
             "INSERT INTO system_details (product_id, computer_id, details, updated) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO UPDATE SET details = excluded.details, updated = excluded.updated",
+             ON CONFLICT (product_id, computer_id) DO UPDATE SET details = excluded.details, updated = excluded.updated",
         )?
         .execute(params![call.product_id, call.computer_id, details, call.now])?;
     }

@@ -1,6 +1,7 @@
 //! Companies: global (visible to every product) or tied to one product.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db;
+use super::db::{Connection, OptionalExtension, params};
 
 use super::{licensing, product_must_exist};
 use crate::datetime::now_millis;
@@ -10,7 +11,7 @@ use crate::store::{StoreError, StoreResult};
 const SELECT: &str = "SELECT c.id, c.name, c.product_id, coalesce(p.name, ''), c.data, c.search1, c.search2, c.search3, c.created
     FROM companies c LEFT JOIN products p ON p.id = c.product_id";
 
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Company> {
+fn read(r: &db::Row<'_>) -> db::Result<Company> {
     Ok(Company {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -70,7 +71,9 @@ pub fn all(conn: &Connection) -> StoreResult<Vec<Company>> {
 
 fn name_taken(conn: &Connection, name: &str, scope: Option<&str>, except: i64) -> StoreResult<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM companies WHERE name = ?1 AND product_id IS ?2 AND id != ?3")?
+        .prepare_cached(
+            "SELECT 1 FROM companies WHERE name = ?1 AND product_id IS NOT DISTINCT FROM ?2 AND id != ?3",
+        )?
         .exists(params![name, scope, except])?)
 }
 
@@ -84,12 +87,12 @@ pub fn create(conn: &Connection, product_id: &str, change: &CompanyChange) -> St
     let reseller = licensing::reseller_id(conn, change.reseller.as_deref().unwrap_or(""))?;
     let now = now_millis();
     let [s1, s2, s3] = change.search.clone().map(Option::unwrap_or_default);
-    conn.execute(
+    Ok(conn.query_row(
         "INSERT INTO companies (name, product_id, data, search1, search2, search3, reseller_id, created, modified)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
         params![name, scope, change.data.clone().unwrap_or_else(|| "{}".into()), s1, s2, s3, reseller, now],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
 pub fn update(conn: &Connection, id: i64, product_id: &str, change: &CompanyChange) -> StoreResult<()> {

@@ -4,9 +4,9 @@
 //! copied store shows as a fork, see `Chain`), and what a fork does under the product's
 //! `clonepolicy`.
 
+use super::super::db::{Connection, params};
 use licensekit::Status;
 use licensekit::machine::ComponentDigest;
-use rusqlite::{Connection, params};
 
 use crate::store::leasing::{Chain, ClientCall, Presented, Refusal};
 use crate::store::model::ClonePolicy;

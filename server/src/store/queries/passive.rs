@@ -1,7 +1,7 @@
 //! Passive licenses: the product's (or a profile's) features and UDF values with the
 //! vendor's choices over them, a server-wide serial, and a record of every license issued.
 
-use rusqlite::{Connection, params};
+use super::db::{Connection, params};
 
 use super::client::next_serial;
 use super::{companies, products, profiles};

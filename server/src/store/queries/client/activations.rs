@@ -3,10 +3,11 @@
 //! (revocations reach the client as a signed state; copied stores show as forks), and
 //! deactivate online or by a deactivation certificate (the seat is freed).
 
+use super::super::db::{Connection, OptionalExtension, params};
 use licensekit::Status;
 use licensekit::protocol::client_api::LeaseState;
-use rusqlite::{Connection, OptionalExtension, params};
 
+use super::super::licensing::{self, Owner, SETTINGS_COLUMNS};
 use super::capacity::release_installation;
 use super::chain::{self, Holding};
 use super::{Granted, Outcome, next_serial, product_exists, record_system_details, unknown_installation};
@@ -17,7 +18,6 @@ use crate::store::leasing::{
     code_expiry, take_over, wire_license_type,
 };
 use crate::store::model::Settings;
-use crate::store::sqlite::licensing::{self, Owner, SETTINGS_COLUMNS};
 
 /// A license code as a call sees it.
 pub(super) struct Code {

@@ -1,8 +1,9 @@
 //! License codes: allocation (generated or imported), reads with their features, UDFs,
 //! notes and server functions, updates, and hand-out through `NextLicenseCode`.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db;
+use super::db::Value;
+use super::db::{Connection, OptionalExtension, params};
 
 use super::licensing::{self, Owner, SETTINGS_COLUMNS};
 use super::{Where, companies, product_must_exist, products, profiles};
@@ -24,7 +25,7 @@ fn select() -> String {
     )
 }
 
-fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<LicenseCode> {
+fn read(row: &db::Row<'_>) -> db::Result<LicenseCode> {
     Ok(LicenseCode {
         code: row.get(0)?,
         product_id: row.get(1)?,
@@ -133,7 +134,7 @@ pub fn count(conn: &Connection, filter: &CodeFilter) -> StoreResult<i64> {
         "SELECT count(*) FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id
          LEFT JOIN profiles p ON p.id = lc.profile_id WHERE {condition}"
     );
-    Ok(conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(values), |r| r.get(0))?)
+    Ok(conn.prepare_cached(&sql)?.query_row(db::params_from_iter(values), |r| r.get(0))?)
 }
 
 pub fn page(conn: &Connection, filter: &CodeFilter, page: Page) -> StoreResult<Vec<LicenseCode>> {
@@ -149,7 +150,7 @@ pub fn page(conn: &Connection, filter: &CodeFilter, page: Page) -> StoreResult<V
     );
     let mut codes: Vec<LicenseCode> = conn
         .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(values), read)?
+        .query_map(db::params_from_iter(values), read)?
         .collect::<Result<_, _>>()?;
     for code in &mut codes {
         fill(conn, code, false)?;
@@ -193,8 +194,8 @@ pub fn create(conn: &Connection, request: &NewCodes) -> StoreResult<Vec<String>>
     };
     let placeholders: Vec<String> = (7..21).map(|i| format!("?{i}")).collect();
     let insert = format!(
-        "INSERT OR IGNORE INTO license_codes (code, product_id, company_id, profile_id, reference, created, modified, {SETTINGS_COLUMNS})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, {})",
+        "INSERT INTO license_codes (code, product_id, company_id, profile_id, reference, created, modified, {SETTINGS_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, {}) ON CONFLICT DO NOTHING",
         placeholders.join(", ")
     );
     let now = now_millis();
@@ -208,7 +209,7 @@ pub fn create(conn: &Connection, request: &NewCodes) -> StoreResult<Vec<String>>
             now.into(),
         ];
         values.extend(licensing::settings_values(&settings));
-        let inserted = conn.prepare_cached(&insert)?.execute(rusqlite::params_from_iter(values))? == 1;
+        let inserted = conn.prepare_cached(&insert)?.execute(db::params_from_iter(values))? == 1;
         if inserted && let Some(profile) = profile {
             licensing::copy_profile_to_code(conn, profile, code)?;
         }
@@ -292,7 +293,7 @@ pub fn next(
     let profile_id = resolve_profile(conn, product_id, profile)?;
     let codes: Vec<String> = conn
         .prepare_cached(
-            "SELECT code FROM license_codes lc WHERE product_id = ?1 AND profile_id IS ?2 AND acquired_by_webservice = 0
+            "SELECT code FROM license_codes lc WHERE product_id = ?1 AND profile_id IS NOT DISTINCT FROM ?2 AND acquired_by_webservice = 0
              AND NOT EXISTS (SELECT 1 FROM activations a WHERE a.code = lc.code) ORDER BY created, rowid LIMIT ?3",
         )?
         .query_map(params![product_id, profile_id, amount], |r| r.get(0))?
@@ -325,11 +326,12 @@ pub fn notes(conn: &Connection, code: &str) -> StoreResult<Vec<Note>> {
 
 /// Adds a note made through the Web API (so `createdBy` is blank, as the seed says).
 pub fn add_note(conn: &Connection, code: &str, note_type: &str, description: &str) -> StoreResult<i64> {
-    conn.prepare_cached(
-        "INSERT INTO license_notes (code, note_type, created, created_by, description) VALUES (?1, ?2, ?3, '', ?4)",
-    )?
-    .execute(params![code, note_type, now_millis(), description])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO license_notes (code, note_type, created, created_by, description)
+             VALUES (?1, ?2, ?3, '', ?4) RETURNING id",
+        )?
+        .query_row(params![code, note_type, now_millis(), description], |r| r.get(0))?)
 }
 
 pub fn update_note(

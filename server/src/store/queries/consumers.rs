@@ -1,8 +1,9 @@
 //! Consumer records: who is behind an activation or a trial, searchable by name, company
 //! and e-mail.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, params};
+use super::db;
+use super::db::Value;
+use super::db::{Connection, params};
 
 use super::{Where, codes, product_must_exist};
 use crate::store::StoreResult;
@@ -56,15 +57,15 @@ fn filtered(filter: &ConsumerFilter) -> (String, Vec<Value>) {
          FROM consumer_data WHERE {conditions}"
     );
     let keep = if filter.just_last { "newest = 1" } else { "1 = 1" };
-    (format!("SELECT * FROM ({sql}) WHERE {keep}"), values)
+    (format!("SELECT * FROM ({sql}) AS numbered WHERE {keep}"), values)
 }
 
 pub fn count(conn: &Connection, filter: &ConsumerFilter) -> StoreResult<i64> {
     product_must_exist(conn, &filter.product_id)?;
     let (sql, values) = filtered(filter);
     Ok(conn
-        .prepare_cached(&format!("SELECT count(*) FROM ({sql})"))?
-        .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?)
+        .prepare_cached(&format!("SELECT count(*) FROM ({sql}) AS filtered"))?
+        .query_row(db::params_from_iter(values), |r| r.get(0))?)
 }
 
 pub fn page(conn: &Connection, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>> {
@@ -75,12 +76,12 @@ pub fn page(conn: &Connection, filter: &ConsumerFilter, page: Page) -> StoreResu
     values.push(Value::Integer(page.offset()));
     let sql = format!(
         "SELECT product_id, computer_id, license_code, first_name, last_name, company, email, client_info, created
-         FROM ({sql}) ORDER BY created, id LIMIT ?{} OFFSET ?{}",
+         FROM ({sql}) AS filtered ORDER BY created, id LIMIT ?{} OFFSET ?{}",
         n + 1,
         n + 2
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+    let rows = stmt.query_map(db::params_from_iter(values), |r| {
         Ok(ConsumerRecord {
             product_id: r.get(0)?,
             computer_id: r.get(1)?,

@@ -2,15 +2,15 @@
 //! deactivated installation's elements go back to the pool), and the pool's total is summed
 //! in the call's transaction, so it never passes `ElementLimit` under any interleaving.
 
+use super::super::super::db::{Connection, OptionalExtension, params};
 use licensekit::Status;
-use rusqlite::{Connection, OptionalExtension, params};
 
+use super::super::activations::Code;
+use super::super::{Granted, Outcome};
 use super::{Feature, amount, feature, named};
 use crate::store::StoreResult;
 use crate::store::leasing::{ClientCall, Refusal};
 use crate::store::model::FeatureType;
-use crate::store::sqlite::client::activations::Code;
-use crate::store::sqlite::client::{Granted, Outcome};
 
 /// A pool row never expires: elements are held until returned or the activation ends.
 const HELD: i64 = i64::MAX;
@@ -23,7 +23,7 @@ fn pool(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Result
     };
     let total: i64 = conn
         .prepare_cached(
-            "SELECT coalesce(sum(amount), 0) FROM feature_checkouts WHERE code = ?1 AND feature_id = ?2",
+            "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM feature_checkouts WHERE code = ?1 AND feature_id = ?2",
         )?
         .query_row(params![code.code, feature.id], |r| r.get(0))?;
     Ok(Ok((feature, total)))
@@ -31,11 +31,7 @@ fn pool(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Result
 
 /// Draws `amount` elements: only if they all fit under the limit (else `PoolExhausted`,
 /// nothing drawn). Answers the elements left.
-pub(in crate::store::sqlite::client) fn checkout(
-    conn: &Connection,
-    call: &ClientCall,
-    code: &Code,
-) -> StoreResult<Outcome> {
+pub(in super::super) fn checkout(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Outcome> {
     let n = amount(call)?;
     let (feature, total) = match pool(conn, call, code)? {
         Ok(pool) => pool,
@@ -59,11 +55,7 @@ pub(in crate::store::sqlite::client) fn checkout(
 
 /// Returns `amount` elements, at most what this installation holds (else
 /// `InvalidArgument`, nothing returned). Answers the elements left.
-pub(in crate::store::sqlite::client) fn checkin(
-    conn: &Connection,
-    call: &ClientCall,
-    code: &Code,
-) -> StoreResult<Outcome> {
+pub(in super::super) fn checkin(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Outcome> {
     let n = amount(call)?;
     let (feature, total) = match pool(conn, call, code)? {
         Ok(pool) => pool,

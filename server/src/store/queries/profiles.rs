@@ -1,7 +1,8 @@
 //! License-code profiles: named templates whose settings codes take when allocated in them,
 //! and take again on request (`inheritprofile`).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db;
+use super::db::{Connection, OptionalExtension, params};
 
 use super::licensing::{self, Owner, SETTINGS_COLUMNS};
 use super::product_must_exist;
@@ -15,7 +16,7 @@ fn select() -> String {
     )
 }
 
-fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Profile> {
+fn read(row: &db::Row<'_>) -> db::Result<Profile> {
     Ok(Profile {
         product_id: row.get(0)?,
         id: row.get(1)?,
@@ -90,23 +91,23 @@ pub fn create(conn: &Connection, product_id: &str, name: &str, change: &ProfileC
     let reseller = licensing::reseller_id(conn, change.reseller.as_deref().unwrap_or(""))?;
     let now = now_millis();
     let placeholders: Vec<String> = (6..20).map(|i| format!("?{i}")).collect();
-    let mut values: Vec<rusqlite::types::Value> = vec![
+    let mut values: Vec<db::Value> = vec![
         product_id.to_owned().into(),
         name.to_owned().into(),
-        reseller.map_or(rusqlite::types::Value::Null, Into::into),
+        reseller.map_or(db::Value::Null, Into::into),
         now.into(),
         now.into(),
     ];
     values.extend(licensing::settings_values(&settings));
-    conn.execute(
+    let id = conn.query_row(
         &format!(
             "INSERT INTO profiles (product_id, name, reseller_id, created, modified, {SETTINGS_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, {})",
+             VALUES (?1, ?2, ?3, ?4, ?5, {}) RETURNING id",
             placeholders.join(", ")
         ),
-        rusqlite::params_from_iter(values),
+        db::params_from_iter(values),
+        |r| r.get(0),
     )?;
-    let id = conn.last_insert_rowid();
     licensing::apply_extras(conn, Owner::Profile(id), product_id, &change.extras)
 }
 

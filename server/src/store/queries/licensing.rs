@@ -1,8 +1,9 @@
 //! What profiles and license codes share: the settings columns, and per-feature, per-UDF
 //! and server-function settings. A profile is the template; a code carries its own copy.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::db;
+use super::db::Value;
+use super::db::{Connection, OptionalExtension, Row, params};
 
 use crate::datetime::now_millis;
 use crate::store::model::*;
@@ -14,10 +15,8 @@ pub const SETTINGS_COLUMNS: &str = "enabled_for_use, license_type, clients_allow
     concurrent_processes, concurrency_mode, subscription_period, subscription_end, maintenance_end";
 
 /// Reads the [`SETTINGS_COLUMNS`] starting at column `at`.
-pub fn read_settings(row: &Row<'_>, at: usize) -> rusqlite::Result<Settings> {
-    let bad = |i: usize, what: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
-    };
+pub fn read_settings(row: &Row<'_>, at: usize) -> db::Result<Settings> {
+    let bad = db::bad_value;
     let license_type: String = row.get(at + 1)?;
     let mode: String = row.get(at + 10)?;
     Ok(Settings {
@@ -103,7 +102,7 @@ pub fn write_settings(conn: &Connection, owner: Owner<'_>, settings: &Settings) 
     let mut values = settings_values(settings);
     values.push(Value::Integer(now_millis()));
     values.push(owner.key());
-    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    conn.prepare_cached(&sql)?.execute(db::params_from_iter(values))?;
     Ok(())
 }
 
@@ -144,7 +143,7 @@ pub fn apply_extras(
         let (id, _) = feature_id(conn, product_id, &feature.code)?;
         conn.prepare_cached(&format!(
             "INSERT INTO {features} ({col}, feature_id, availability, feature_limit) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO UPDATE SET availability = coalesce(excluded.availability, availability),
+             ON CONFLICT ({col}, feature_id) DO UPDATE SET availability = coalesce(excluded.availability, availability),
                                        feature_limit = coalesce(excluded.feature_limit, feature_limit)"
         ))?
         .execute(params![owner.key(), id, feature.availability, feature.limit])?;
@@ -153,14 +152,14 @@ pub fn apply_extras(
         let id = udf_id(conn, product_id, &udf.name)?;
         conn.prepare_cached(&format!(
             "INSERT INTO {udfs} ({col}, udf_id, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT DO UPDATE SET value = excluded.value"
+             ON CONFLICT ({col}, udf_id) DO UPDATE SET value = excluded.value"
         ))?
         .execute(params![owner.key(), id, udf.value])?;
     }
     for function in &extras.server_functions {
         conn.prepare_cached(&format!(
             "INSERT INTO {functions} ({col}, name, enabled, parameter) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO UPDATE SET enabled = excluded.enabled, parameter = excluded.parameter"
+             ON CONFLICT ({col}, name) DO UPDATE SET enabled = excluded.enabled, parameter = excluded.parameter"
         ))?
         .execute(params![owner.key(), function.name, function.enabled, function.parameter])?;
     }
@@ -176,19 +175,19 @@ pub fn copy_profile_to_code(conn: &Connection, profile_id: i64, code: &str) -> S
     conn.prepare_cached(
         "INSERT INTO code_features (code, feature_id, availability, feature_limit)
          SELECT ?1, feature_id, availability, feature_limit FROM profile_features WHERE profile_id = ?2 AND true
-         ON CONFLICT DO UPDATE SET availability = coalesce(excluded.availability, availability),
+         ON CONFLICT (code, feature_id) DO UPDATE SET availability = coalesce(excluded.availability, availability),
                                    feature_limit = coalesce(excluded.feature_limit, feature_limit)",
     )?
     .execute(params![code, profile_id])?;
     conn.prepare_cached(
         "INSERT INTO code_udfs (code, udf_id, value) SELECT ?1, udf_id, value FROM profile_udfs WHERE profile_id = ?2 AND true
-         ON CONFLICT DO UPDATE SET value = excluded.value",
+         ON CONFLICT (code, udf_id) DO UPDATE SET value = excluded.value",
     )?
     .execute(params![code, profile_id])?;
     conn.prepare_cached(
         "INSERT INTO code_server_functions (code, name, enabled, parameter)
          SELECT ?1, name, enabled, parameter FROM profile_server_functions WHERE profile_id = ?2 AND true
-         ON CONFLICT DO UPDATE SET enabled = excluded.enabled, parameter = excluded.parameter",
+         ON CONFLICT (code, name) DO UPDATE SET enabled = excluded.enabled, parameter = excluded.parameter",
     )?
     .execute(params![code, profile_id])?;
     Ok(())
@@ -217,7 +216,7 @@ pub fn feature_states(
         Owner::Profile(_) => (
             "SELECT f.id, f.code, f.feature_type, coalesce(x.availability, f.availability),
                     coalesce(x.feature_limit, 0),
-                    (SELECT coalesce(sum(cf.tokens_used), 0) FROM code_features cf
+                    (SELECT CAST(coalesce(sum(cf.tokens_used), 0) AS BIGINT) FROM code_features cf
                      JOIN license_codes lc ON lc.code = cf.code WHERE lc.profile_id = ?1 AND cf.feature_id = f.id)
              FROM features f LEFT JOIN profile_features x ON x.feature_id = f.id AND x.profile_id = ?1
              WHERE f.product_id = ?2 ORDER BY f.id",
@@ -298,7 +297,8 @@ pub fn reseller_id(conn: &Connection, name: &str) -> StoreResult<Option<i64>> {
     if name.is_empty() {
         return Ok(None);
     }
-    conn.prepare_cached("INSERT OR IGNORE INTO resellers (name) VALUES (?1)")?.execute([name])?;
+    conn.prepare_cached("INSERT INTO resellers (name) VALUES (?1) ON CONFLICT DO NOTHING")?
+        .execute([name])?;
     let id =
         conn.prepare_cached("SELECT id FROM resellers WHERE name = ?1")?.query_row([name], |r| r.get(0))?;
     Ok(Some(id))

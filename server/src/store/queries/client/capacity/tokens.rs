@@ -3,23 +3,19 @@
 //! (tokens left) is stored with the request ID in the same transaction, and a retry gets it
 //! back without consuming again.
 
+use super::super::super::db::{Connection, params};
 use licensekit::Status;
-use rusqlite::{Connection, params};
 
+use super::super::activations::Code;
+use super::super::{Granted, Outcome};
 use super::{amount, feature, named};
 use crate::store::StoreResult;
 use crate::store::leasing::{ClientCall, Refusal};
 use crate::store::model::FeatureType;
-use crate::store::sqlite::client::activations::Code;
-use crate::store::sqlite::client::{Granted, Outcome};
 
 /// Spends `amount` tokens if that many are left (else `TokensExhausted`, nothing spent);
 /// answers the tokens left.
-pub(in crate::store::sqlite::client) fn consume(
-    conn: &Connection,
-    call: &ClientCall,
-    code: &Code,
-) -> StoreResult<Outcome> {
+pub(in super::super) fn consume(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Outcome> {
     let n = amount(call)?;
     let feature = match feature(conn, code, named(call)?, FeatureType::ConsumptionToken)? {
         Ok(feature) => feature,

@@ -3,17 +3,17 @@
 //! lease ended is free for everyone else at once: it is not counted, and its holder's next
 //! heartbeat is told it lost it.
 
+use super::super::super::db::{Connection, OptionalExtension, params};
 use licensekit::Status;
 use licensekit::protocol::client_api::Operation;
-use rusqlite::{Connection, OptionalExtension, params};
 
+use super::super::activations::Code;
+use super::super::{Granted, Outcome, next_serial};
 use super::{Which, feature, named};
 use crate::random;
 use crate::store::StoreResult;
 use crate::store::leasing::{ClientCall, Refusal, SeatGrant, long_term_expiry, seat_window};
 use crate::store::model::{ConcurrencyMode, FeatureType};
-use crate::store::sqlite::client::activations::Code;
-use crate::store::sqlite::client::{Granted, Outcome, next_serial};
 
 /// A seat as renewed: (heartbeat interval, expiry, long term).
 type Terms = (i64, i64, bool);
@@ -50,10 +50,12 @@ fn take(
     limit: i64,
     terms: Terms,
 ) -> StoreResult<Option<String>> {
-    conn.prepare_cached("DELETE FROM seats WHERE code = ?1 AND feature_id IS ?2 AND expires <= ?3")?
-        .execute(params![code.code, feature_id, call.now])?;
+    conn.prepare_cached(
+        "DELETE FROM seats WHERE code = ?1 AND feature_id IS NOT DISTINCT FROM ?2 AND expires <= ?3",
+    )?
+    .execute(params![code.code, feature_id, call.now])?;
     let live: i64 = conn
-        .prepare_cached("SELECT count(*) FROM seats WHERE code = ?1 AND feature_id IS ?2")?
+        .prepare_cached("SELECT count(*) FROM seats WHERE code = ?1 AND feature_id IS NOT DISTINCT FROM ?2")?
         .query_row(params![code.code, feature_id], |r| r.get(0))?;
     if live >= limit {
         return Ok(None);
@@ -70,11 +72,7 @@ fn take(
 /// A floating check-out: the installation's live seat of the feature renewed, or a free
 /// seat, or `SeatsExhausted`. With `checkout_days`, a long-term check-out (server function
 /// `LTCO`): no heartbeats, the seat is held until the days are over or it is checked in.
-pub(in crate::store::sqlite::client) fn checkout(
-    conn: &Connection,
-    call: &ClientCall,
-    code: &Code,
-) -> StoreResult<Outcome> {
+pub(in super::super) fn checkout(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Outcome> {
     let feature = match feature(conn, code, named(call)?, FeatureType::Floating)? {
         Ok(feature) => feature,
         Err(refusal) => return Ok(Err(refusal)),
@@ -144,7 +142,7 @@ fn renew(conn: &Connection, seat_id: &str, (_, expires, long_term): Terms) -> St
 /// Opens a cloud-concurrency session: a new one for every call (processes on one machine
 /// count separately) while fewer than `concurrentProcesses` are live (0 = unlimited, as the
 /// seed says), else `ConcurrencyLimit`.
-pub(in crate::store::sqlite::client) fn open_session(
+pub(in super::super) fn open_session(
     conn: &Connection,
     call: &ClientCall,
     code: &Code,
@@ -219,11 +217,7 @@ fn still_allowed(
 
 /// A heartbeat: the seat or session renewed, or `SeatLost` when its lease ended (someone
 /// else may have it now) or it was checked in. A long-term check-out keeps its end.
-pub(in crate::store::sqlite::client) fn heartbeat(
-    conn: &Connection,
-    call: &ClientCall,
-    code: &Code,
-) -> StoreResult<Outcome> {
+pub(in super::super) fn heartbeat(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Outcome> {
     let lost = |why: &str| Ok(Err(Refusal::new(Status::SeatLost, format!("seat_id: {why}"))));
     let Some(Held { feature_id, feature_code, long_term, expires }) = held(conn, call, code)? else {
         return lost("this installation holds no such seat (checked in, freed, or never taken)");
@@ -247,11 +241,7 @@ pub(in crate::store::sqlite::client) fn heartbeat(
 
 /// A check-in or close: the seat or session is freed. Giving back one that is already free
 /// (checked in before, expired, freed by a deactivation) answers the same.
-pub(in crate::store::sqlite::client) fn give_back(
-    conn: &Connection,
-    call: &ClientCall,
-    code: &Code,
-) -> StoreResult<Outcome> {
+pub(in super::super) fn give_back(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Outcome> {
     if let Some(seat) = held(conn, call, code)? {
         if let Err(refusal) = still_allowed(conn, code, seat.feature_id)? {
             return Ok(Err(refusal));

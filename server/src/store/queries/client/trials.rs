@@ -2,17 +2,17 @@
 //! period, and with a new installation key only from the same hardware or with a handover;
 //! refreshes from a copied store show as forks, as an activation's do.
 
+use super::super::db::{Connection, OptionalExtension, params};
 use licensekit::Status;
 use licensekit::protocol::client_api::{LeaseState, LicenseType};
-use rusqlite::{Connection, OptionalExtension, params};
 
+use super::super::products;
 use super::chain::{self, Holding};
 use super::{Granted, Outcome, next_serial, record_system_details, unknown_installation};
 use crate::store::StoreError;
 use crate::store::StoreResult;
 use crate::store::leasing::{Chain, ClientCall, DAY_HOURS, Grant, Periods, Refusal, take_over};
 use crate::store::model::{FeatureState, Product};
-use crate::store::sqlite::products;
 
 /// The product, or the refusal for an unknown one.
 fn load_product(conn: &Connection, call: &ClientCall) -> StoreResult<Result<Product, Refusal>> {
@@ -125,18 +125,16 @@ pub fn start(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             let expires = call
                 .now
                 .saturating_add(product.trial_period.saturating_mul(DAY_HOURS).saturating_mul(call.hour));
-            conn.prepare_cached(
-                "INSERT INTO trials (product_id, computer_id, trial_period, created, modified, expires)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-            )?
-            .execute(params![
-                call.product_id,
-                call.computer_id,
-                product.trial_period,
-                call.now,
-                expires
-            ])?;
-            ((conn.last_insert_rowid(), expires), None)
+            let id = conn
+                .prepare_cached(
+                    "INSERT INTO trials (product_id, computer_id, trial_period, created, modified, expires)
+                     VALUES (?1, ?2, ?3, ?4, ?4, ?5) RETURNING id",
+                )?
+                .query_row(
+                    params![call.product_id, call.computer_id, product.trial_period, call.now, expires],
+                    |r| r.get(0),
+                )?;
+            ((id, expires), None)
         }
     };
     record_system_details(conn, call)?;

@@ -1,0 +1,210 @@
+//! The PostgreSQL backend, for vendors who run several server processes behind a load
+//! balancer on one database. The queries are the shared ones of `store/queries/` (the same
+//! rules and refusals as SQLite), run through `db` on a deadpool-postgres pool.
+//!
+//! **Exact limits across processes.** SQLite has one writer, so every write transaction
+//! runs alone. Here each write runs as a SERIALIZABLE transaction: PostgreSQL guarantees
+//! the outcome of concurrent serializable transactions equals some order of running them one
+//! at a time, and aborts one of two that would break that (a serialization failure). Two
+//! activations that both counted one free seat cannot both commit; the one aborted is run
+//! again from the start (on a fresh snapshot, so it now sees the seat taken and refuses).
+//! That covers every limit the queries check (seats, pools, tokens, sessions, trials, a
+//! request ID answered once) without a lock per rule, and keeps the queries the ones SQLite
+//! runs. Reads run outside a transaction, statement by statement, as on SQLite.
+//!
+//! **The lease serial** is a sequence (`db::next_serial`): one counter for every process,
+//! only ever going up. **The vendor signing key** is kept in the database (`meta`), written
+//! by `init` in the same transaction as the customer ID: a second process pointed at the
+//! same database signs with the same key with nothing to copy between machines, and a
+//! database backup holds the key that signed its leases. Whoever can read the database can
+//! read the key, as whoever can read the SQLite data directory can: restrict the role.
+
+mod db;
+mod migrations;
+#[path = "../queries/mod.rs"]
+mod queries;
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio::runtime::Runtime;
+use tokio_postgres::{IsolationLevel, NoTls};
+
+use super::leasing::Refusal;
+use super::model::KeyKind;
+use super::{StoreError, StoreResult};
+
+/// The store the shared queries implement [`crate::store::Store`] for.
+type Backend = PostgresStore;
+
+impl From<db::Error> for StoreError {
+    fn from(error: db::Error) -> StoreError {
+        StoreError::Internal(format!("postgres: {error}"))
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> StoreError {
+        db::Error::Postgres(error).into()
+    }
+}
+
+/// Connections per process: the server runs at most 64 requests at once by default
+/// (`--max-requests`), and two processes at 32 stay well inside PostgreSQL's default of 100
+/// connections. A request beyond waits for a connection.
+const POOL_SIZE: usize = 32;
+
+/// How often a transaction aborted by a concurrent one is run again before the call fails.
+/// Each run starts from a newer snapshot, so a retry only fails again if yet another
+/// transaction on the same rows commits meanwhile.
+const ATTEMPTS: u32 = 100;
+
+/// The meta key of the vendor signing key (hex seed).
+const SIGNING_KEY: &str = "signing_key";
+
+/// The PostgreSQL store. See the module documentation.
+pub struct PostgresStore {
+    pool: Pool,
+    /// Drives the pool's connections; calls block on it from the server's blocking threads
+    /// (or the command line's main thread), so the store works with or without a runtime of
+    /// the caller's.
+    runtime: Option<Runtime>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").field("pool", &self.pool.status()).finish_non_exhaustive()
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        // Dropped from inside the server's runtime, a runtime may not block to shut down.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:password@host/db`, or key=value pairs) and applies
+    /// pending migrations. An unreachable database is an error here, not at the first call.
+    pub fn open(url: &str) -> StoreResult<PostgresStore> {
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| StoreError::Internal(format!("--database: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("licensekit-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Internal(format!("cannot start the database runtime: {e}")))?;
+        let manager =
+            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .create_timeout(Some(Duration::from_secs(10)))
+            .wait_timeout(Some(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| StoreError::Internal(format!("cannot create the database pool: {e}")))?;
+        let store = PostgresStore { pool, runtime: Some(runtime) };
+        while !store.write(migrations::step)? {}
+        Ok(store)
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Handle {
+        self.runtime.as_ref().expect("the runtime lives until the store is dropped").handle()
+    }
+
+    fn client(&self) -> StoreResult<deadpool_postgres::Client> {
+        self.runtime()
+            .block_on(self.pool.get())
+            .map_err(|e| StoreError::Internal(format!("cannot connect to the database: {e}")))
+    }
+
+    /// Runs `f` on a pooled connection outside any transaction.
+    fn read<T>(&self, f: impl FnOnce(&db::Connection<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let client = self.client()?;
+        f(&db::Connection::plain(&client, self.runtime()))
+    }
+
+    /// Runs `f` in one serializable transaction, committed when `f` succeeds.
+    fn write<T>(&self, f: impl Fn(&db::Connection<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        self.serializable(|conn| f(conn).map(|value| (value, true)))
+    }
+
+    /// [`PostgresStore::write`] for a call that may be refused: only a grant (or a refusal
+    /// that is itself a record, [`Refusal::recorded`]) commits.
+    fn write_or_refuse<T>(
+        &self,
+        f: impl Fn(&db::Connection<'_>) -> StoreResult<Result<T, Refusal>>,
+    ) -> StoreResult<Result<T, Refusal>> {
+        self.serializable(|conn| {
+            let outcome = f(conn)?;
+            let commit = outcome.as_ref().map_or_else(|refusal| refusal.recorded, |_| true);
+            Ok((outcome, commit))
+        })
+    }
+
+    /// Runs `f` in a serializable transaction (committed when it says so, else rolled back)
+    /// and runs it again, from the start, whenever a concurrent transaction aborted it. See
+    /// the module documentation.
+    fn serializable<T>(&self, f: impl Fn(&db::Connection<'_>) -> StoreResult<(T, bool)>) -> StoreResult<T> {
+        let runtime = self.runtime();
+        let mut client = self.client()?;
+        for attempt in 0..ATTEMPTS {
+            let transaction = runtime
+                .block_on(client.build_transaction().isolation_level(IsolationLevel::Serializable).start())?;
+            let conn = db::Connection::transaction(&transaction, runtime);
+            let outcome = f(&conn);
+            let conflicted = conn.conflicted();
+            drop(conn);
+            match outcome {
+                Ok((value, true)) => match runtime.block_on(transaction.commit()) {
+                    Ok(()) => return Ok(value),
+                    Err(e) if db::is_conflict(&e) => {}
+                    Err(e) => return Err(e.into()),
+                },
+                // Dropped unfinished, a transaction rolls back.
+                Ok((value, false)) => return Ok(value),
+                Err(_) if conflicted => {}
+                Err(e) => return Err(e),
+            }
+            // Back off a little, more each time, so the transactions that collided do not
+            // collide again in step.
+            std::thread::sleep(Duration::from_micros(200 * u64::from(attempt.min(20) + 1)));
+        }
+        Err(StoreError::Internal(format!(
+            "the transaction was aborted by concurrent ones {ATTEMPTS} times in a row; try again"
+        )))
+    }
+
+    /// Records what `init` makes, in one transaction: the customer ID, the vendor signing key
+    /// (hex seed) and the API keys (hashes). `Conflict` when the database is initialised.
+    pub fn initialise(
+        &self,
+        customer_id: &str,
+        signing_key_hex: &str,
+        api_keys: &[(KeyKind, [u8; 32], String)],
+    ) -> StoreResult<()> {
+        self.write(|conn| {
+            queries::admin::set_customer_id(conn, customer_id)?;
+            conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [SIGNING_KEY, signing_key_hex])?;
+            for (kind, hash, prefix) in api_keys {
+                queries::admin::add_key(conn, *kind, hash, prefix)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The vendor signing key (hex seed) `init` stored; `None` before `init`.
+    pub fn signing_key_hex(&self) -> StoreResult<Option<zeroize::Zeroizing<String>>> {
+        use db::OptionalExtension;
+        self.read(|conn| {
+            let seed: Option<String> = conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [SIGNING_KEY], |r| r.get(0))
+                .optional()?;
+            Ok(seed.map(zeroize::Zeroizing::new))
+        })
+    }
+}
