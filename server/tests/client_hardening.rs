@@ -70,7 +70,7 @@ fn refresh(me: &Installation, held: u64) -> Vec<u8> {
 fn restart(mut server: Server, offset_secs: i64) -> Server {
     assert!(server.terminate().success());
     let offset = offset_secs.to_string();
-    let (child, base) = common::spawn_serve_with(&server.data_dir(), &["--clock-offset-secs", &offset]);
+    let (child, base) = common::spawn_serve_at(&[], &server.location(), &["--clock-offset-secs", &offset]);
     Server::adopt(server, child, base)
 }
 

@@ -61,7 +61,7 @@ fn retries_get_the_identical_answer_and_serials_only_go_up() {
     // The serial survives a restart of the server.
     let mut server = server;
     assert!(server.terminate().success());
-    let (child, base) = common::spawn_serve(&server.data_dir());
+    let (child, base) = common::spawn_serve_at(&[], &server.location(), &[]);
     let restarted = Server::adopt(server, child, base);
     let other = Installation::new(&restarted, &product, Some(&code), "RAWCOMPUTER000000002");
     let (fresh, _) = lease(&restarted, PATH_ACTIVATE, &body(&other.key, &other.request(Operation::Activate)));

@@ -13,13 +13,12 @@ use serde_json::json;
 fn parallel_allocations_are_all_written_once() {
     let server = Server::start();
     let product = created_id(&server.ok("POST", "Product", &json!({"productname": "P"})));
-    let data = server.data_dir();
     let codes: Vec<String> = std::thread::scope(|scope| {
         let cli = scope.spawn(|| {
             for _ in 0..5 {
                 let out = Command::new(BIN)
-                    .args(["keys", "create", "--kind", "ds", "--data-dir"])
-                    .arg(&data)
+                    .args(["keys", "create", "--kind", "ds"])
+                    .args(server.location())
                     .output()
                     .unwrap();
                 assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -32,8 +32,9 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 #[test]
 fn activation_and_deactivation_by_files() {
     let server = Server::start();
-    let data = server.data_dir();
-    let data = data.to_str().unwrap();
+    // `--data-dir DIR` or `--database URL`, whichever backend the server runs on.
+    let location = server.location();
+    let (at, data) = (location[0].as_str(), location[1].as_str());
     let product = product(
         &server,
         json!({"clientsallowed": 1, "clientofflineleaseperiod": 10,
@@ -46,11 +47,10 @@ fn activation_and_deactivation_by_files() {
 
     // The machine writes a request file; the vendor answers it with a certificate file.
     let request = write(files.path(), "request.txt", &a.offline_activation_request(&code).unwrap());
-    let (ok, stdout, stderr) = run(&["offline", "activate", "--data-dir", data, "--request", &request]);
+    let (ok, stdout, stderr) = run(&["offline", "activate", at, data, "--request", &request]);
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("-----BEGIN LICENSEKIT ACTIVATION CERTIFICATE-----"), "{stdout}");
-    let (ok, stdout, stderr) =
-        run(&["offline", "activate", "--data-dir", data, "--request", &request, "--json"]);
+    let (ok, stdout, stderr) = run(&["offline", "activate", at, data, "--request", &request, "--json"]);
     assert!(ok, "{stderr}");
     let answer = json_of(&stdout);
     assert_eq!((&answer["product_id"], &answer["license_code"]), (&json!(product), &json!(code)));
@@ -63,27 +63,25 @@ fn activation_and_deactivation_by_files() {
     // Refusals: the seat is taken; garbage; a missing file. Exit status 1, JSON with --json.
     let b = air_gapped(&server, &product, dir_b.path());
     let other = write(files.path(), "other.txt", &b.offline_activation_request(&code).unwrap());
-    let (ok, stdout, stderr) =
-        run(&["offline", "activate", "--data-dir", data, "--request", &other, "--json"]);
+    let (ok, stdout, stderr) = run(&["offline", "activate", at, data, "--request", &other, "--json"]);
     assert!(!ok && stderr.contains("all 1 activations"), "{stderr}");
     assert_eq!(json_of(&stdout)["http_status"], 409);
     let garbage = write(files.path(), "garbage.txt", "not a request");
-    let (ok, _, stderr) = run(&["offline", "activate", "--data-dir", data, "--request", &garbage]);
+    let (ok, _, stderr) = run(&["offline", "activate", at, data, "--request", &garbage]);
     assert!(!ok && stderr.contains("request: not a licensekit envelope"), "{stderr}");
-    let (ok, _, stderr) = run(&["offline", "activate", "--data-dir", data, "--request", "/nonexistent"]);
+    let (ok, _, stderr) = run(&["offline", "activate", at, data, "--request", "/nonexistent"]);
     assert!(!ok && stderr.contains("cannot read"), "{stderr}");
 
     // The machine gives the seat back with a file; applied once.
     let proof = write(files.path(), "deactivation.txt", &a.offline_deactivation_certificate().unwrap());
-    let (ok, stdout, stderr) =
-        run(&["offline", "deactivate", "--data-dir", data, "--certificate", &proof, "--json"]);
+    let (ok, stdout, stderr) = run(&["offline", "deactivate", at, data, "--certificate", &proof, "--json"]);
     assert!(ok, "{stderr}");
     assert_eq!(json_of(&stdout)["result"], "OK");
     assert_eq!(json_of(&stdout)["computer_id"], a.computer_id());
-    let (ok, _, stderr) = run(&["offline", "deactivate", "--data-dir", data, "--certificate", &proof]);
+    let (ok, _, stderr) = run(&["offline", "deactivate", at, data, "--certificate", &proof]);
     assert!(!ok && stderr.contains("accepted once"), "{stderr}");
     assert_eq!(deactivate(&server, &product, &std::fs::read_to_string(&proof).unwrap()).0, 409);
-    let (ok, stdout, stderr) = run(&["offline", "activate", "--data-dir", data, "--request", &other]);
+    let (ok, stdout, stderr) = run(&["offline", "activate", at, data, "--request", &other]);
     assert!(ok, "the seat is free: {stderr}");
     b.import_certificate(&stdout).unwrap();
     assert_eq!(b.status(), Status::Ok);
@@ -106,8 +104,9 @@ fn an_online_activation_is_given_back_by_a_deactivation_certificate() {
 #[test]
 fn passive_licenses_by_command() {
     let server = Server::start();
-    let data = server.data_dir();
-    let data = data.to_str().unwrap();
+    // `--data-dir DIR` or `--database URL`, whichever backend the server runs on.
+    let location = server.location();
+    let (at, data) = (location[0].as_str(), location[1].as_str());
     let product = product(
         &server,
         json!({"features": [{"featurecode": "EXPORT", "featurename": "Export", "notes": "n"}],
@@ -121,7 +120,7 @@ fn passive_licenses_by_command() {
     let (ok, stdout, stderr) = run(&[
         "passive",
         "create",
-        "--data-dir",
+        at,
         data,
         "--product",
         &product,
@@ -142,24 +141,16 @@ fn passive_licenses_by_command() {
     assert_eq!(app.feature_enabled("EXPORT"), Status::Ok);
     assert_eq!(app.udf_value("EDITION").unwrap(), "site");
 
-    let (ok, stdout, _) = run(&[
-        "passive",
-        "create",
-        "--data-dir",
-        data,
-        "--product",
-        &product,
-        "--client-id",
-        "plant-7-line-3",
-    ]);
+    let (ok, stdout, _) =
+        run(&["passive", "create", at, data, "--product", &product, "--client-id", "plant-7-line-3"]);
     assert!(ok && stdout.starts_with("-----BEGIN LICENSEKIT PASSIVE LICENSE-----"), "{stdout}");
     let (ok, _, stderr) =
-        run(&["passive", "create", "--data-dir", data, "--product", &product, "--client-id", "short"]);
+        run(&["passive", "create", at, data, "--product", &product, "--client-id", "short"]);
     assert!(!ok && stderr.contains("clientid"), "{stderr}");
     let (ok, _, stderr) = run(&[
         "passive",
         "create",
-        "--data-dir",
+        at,
         data,
         "--product",
         &product,

@@ -1,5 +1,8 @@
 //! Test harness: starts the real `licensekit-server` binary on a free loopback port with a
 //! fresh data directory, talks to it over HTTP, and kills it on drop.
+//!
+//! With `LK_TEST_BACKEND=postgres` every server the harness starts keeps its data in a fresh
+//! PostgreSQL database instead (see [`postgres`]), so the same tests run on both backends.
 
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
@@ -10,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod postgres;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_licensekit-server");
 
 /// A running server and the credentials `init` printed.
@@ -19,6 +24,10 @@ pub struct Server {
     pub customer: String,
     pub keys: Value,
     pub dir: tempfile::TempDir,
+    /// Where the data is: `--data-dir DIR` or `--database URL`, for `serve` and the CLI.
+    location: Vec<String>,
+    /// The database of a PostgreSQL-backed server, dropped with it.
+    database: Option<postgres::Database>,
     /// The vendor public key (hex) that clients trust.
     pub public_key: String,
     agent: ureq::Agent,
@@ -26,9 +35,19 @@ pub struct Server {
 
 /// Runs `licensekit-server init --json` in `dir` and returns its output.
 pub fn init(dir: &Path) -> Value {
-    let out = Command::new(BIN).args(["init", "--data-dir"]).arg(dir).arg("--json").output().unwrap();
+    init_at(&dir_location(dir))
+}
+
+/// Runs `licensekit-server init --json` at a location (`--data-dir DIR` or `--database URL`).
+pub fn init_at(location: &[String]) -> Value {
+    let out = Command::new(BIN).arg("init").args(location).arg("--json").output().unwrap();
     assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("init --json prints one JSON object")
+}
+
+/// The location arguments of a data directory.
+pub fn dir_location(dir: &Path) -> Vec<String> {
+    vec!["--data-dir".into(), dir.to_str().expect("temporary paths are UTF-8").into()]
 }
 
 /// Starts `serve` on port 0 and waits until it accepts connections: the server prints its
@@ -45,6 +64,11 @@ pub fn spawn_serve_with(dir: &Path, extra: &[&str]) -> (Child, String) {
 /// [`spawn_serve_with`] run by a wrapper that execs the server (`prlimit --nofile=256:256`);
 /// no wrapper when `wrapper` is empty.
 pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child, String) {
+    spawn_serve_at(wrapper, &dir_location(dir), extra)
+}
+
+/// [`spawn_serve_under`] at a location (`--data-dir DIR` or `--database URL`).
+pub fn spawn_serve_at(wrapper: &[&str], location: &[String], extra: &[&str]) -> (Child, String) {
     let mut command = match wrapper.split_first() {
         Some((program, args)) => {
             let mut command = Command::new(program);
@@ -54,8 +78,8 @@ pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child
         None => Command::new(BIN),
     };
     let mut child = command
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(location)
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -87,12 +111,26 @@ impl Server {
         Server::start_under(&[], extra)
     }
 
-    /// Starts a server with extra `serve` flags, run by a wrapper (see [`spawn_serve_under`]).
+    /// Starts a server with extra `serve` flags, run by a wrapper (see [`spawn_serve_under`]),
+    /// on the backend `LK_TEST_BACKEND` names.
     pub fn start_under(wrapper: &[&str], extra: &[&str]) -> Server {
+        Server::start_on(postgres::selected(), wrapper, extra)
+    }
+
+    /// Starts a server on a fresh PostgreSQL database, whatever `LK_TEST_BACKEND` says.
+    pub fn start_on_postgres(extra: &[&str]) -> Server {
+        Server::start_on(true, &[], extra)
+    }
+
+    fn start_on(on_postgres: bool, wrapper: &[&str], extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let data: PathBuf = dir.path().join("data");
-        let init = init(&data);
-        let (child, base) = spawn_serve_under(wrapper, &data, extra);
+        let database = on_postgres.then(postgres::Database::create);
+        let location = match &database {
+            Some(db) => vec!["--database".to_owned(), db.url.clone()],
+            None => dir_location(&dir.path().join("data")),
+        };
+        let init = init_at(&location);
+        let (child, base) = spawn_serve_at(wrapper, &location, extra);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
@@ -105,13 +143,39 @@ impl Server {
             keys: init["api_keys"].clone(),
             public_key: init["public_key"].as_str().unwrap().to_owned(),
             dir,
+            location,
+            database,
             agent,
         }
     }
 
+    /// Another server process on the same database (PostgreSQL), with the same credentials
+    /// and the public key `init` printed, so what it signs is verified with the first
+    /// process's key. The database stays with `self`.
+    pub fn another_process(&self, extra: &[&str]) -> Server {
+        assert!(self.database.is_some(), "only a PostgreSQL database is shared by several processes");
+        let (child, base) = spawn_serve_at(&[], &self.location, extra);
+        Server {
+            child,
+            base,
+            customer: self.customer.clone(),
+            keys: self.keys.clone(),
+            dir: tempfile::tempdir().unwrap(),
+            location: self.location.clone(),
+            database: None,
+            public_key: self.public_key.clone(),
+            agent: self.agent.clone(),
+        }
+    }
+
+    /// The database of a PostgreSQL-backed server.
+    pub fn database(&self) -> &postgres::Database {
+        self.database.as_ref().expect("a PostgreSQL-backed server")
+    }
+
     /// The same server (data, keys) served again by a new process, after [`Server::terminate`].
     pub fn adopt(mut old: Server, child: Child, base: String) -> Server {
-        // The old process has exited; the data directory moves to the new one.
+        // The old process has exited; the data directory or database moves to the new one.
         let dir = std::mem::replace(&mut old.dir, tempfile::tempdir().unwrap());
         Server {
             child,
@@ -119,13 +183,24 @@ impl Server {
             customer: old.customer.clone(),
             keys: old.keys.clone(),
             dir,
+            location: old.location.clone(),
+            database: old.database.take(),
             public_key: old.public_key.clone(),
             agent: old.agent.clone(),
         }
     }
 
+    /// The data directory of an SQLite-backed server. A test that reads or writes the
+    /// directory itself runs on SQLite only (`scripts/test` leaves it out of the PostgreSQL
+    /// run); reached on PostgreSQL, it fails rather than test something else.
     pub fn data_dir(&self) -> PathBuf {
+        assert!(self.database.is_none(), "this test works on the SQLite data directory: run it on SQLite");
         self.dir.path().join("data")
+    }
+
+    /// Where the data is, as command-line arguments: `--data-dir DIR` or `--database URL`.
+    pub fn location(&self) -> Vec<String> {
+        self.location.clone()
     }
 
     pub fn pid(&self) -> u32 {

@@ -143,8 +143,9 @@ pub fn apply_extras(
         let (id, _) = feature_id(conn, product_id, &feature.code)?;
         conn.prepare_cached(&format!(
             "INSERT INTO {features} ({col}, feature_id, availability, feature_limit) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT ({col}, feature_id) DO UPDATE SET availability = coalesce(excluded.availability, availability),
-                                       feature_limit = coalesce(excluded.feature_limit, feature_limit)"
+             ON CONFLICT ({col}, feature_id) DO UPDATE
+                 SET availability = coalesce(excluded.availability, {features}.availability),
+                     feature_limit = coalesce(excluded.feature_limit, {features}.feature_limit)"
         ))?
         .execute(params![owner.key(), id, feature.availability, feature.limit])?;
     }
@@ -175,8 +176,9 @@ pub fn copy_profile_to_code(conn: &Connection, profile_id: i64, code: &str) -> S
     conn.prepare_cached(
         "INSERT INTO code_features (code, feature_id, availability, feature_limit)
          SELECT ?1, feature_id, availability, feature_limit FROM profile_features WHERE profile_id = ?2 AND true
-         ON CONFLICT (code, feature_id) DO UPDATE SET availability = coalesce(excluded.availability, availability),
-                                   feature_limit = coalesce(excluded.feature_limit, feature_limit)",
+         ON CONFLICT (code, feature_id) DO UPDATE
+             SET availability = coalesce(excluded.availability, code_features.availability),
+                 feature_limit = coalesce(excluded.feature_limit, code_features.feature_limit)",
     )?
     .execute(params![code, profile_id])?;
     conn.prepare_cached(

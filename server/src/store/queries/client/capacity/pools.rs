@@ -47,7 +47,7 @@ pub(in super::super) fn checkout(conn: &Connection, call: &ClientCall, code: &Co
     conn.prepare_cached(
         "INSERT INTO feature_checkouts (code, feature_id, computer_id, installation_key, amount, created, expires)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (code, feature_id, installation_key) DO UPDATE SET amount = amount + excluded.amount",
+         ON CONFLICT (code, feature_id, installation_key) DO UPDATE SET amount = feature_checkouts.amount + excluded.amount",
     )?
     .execute(params![code.code, feature.id, call.computer_id, call.installation_key, n, call.now, HELD])?;
     Ok(Ok(Granted::Remaining(left - n)))
