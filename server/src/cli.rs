@@ -1,4 +1,4 @@
-//! The command line: `init`, `serve`, `keys`, `public-key`, and for air-gapped vendors
+//! The command line: `init`, `serve`, `migrate`, `keys`, `public-key`, and for air-gapped vendors
 //! `offline activate|deactivate` and `passive create` (see [`crate::licensing_cli`]).
 
 use std::io::Write;
@@ -63,6 +63,16 @@ pub enum Command {
         clock_offset_secs: i64,
         #[command(flatten)]
         limits: LimitArgs,
+    },
+    /// Copy an SQLite installation (database and signing key) into a new PostgreSQL
+    /// database, checking every row, so that `serve --database` carries on from it.
+    Migrate {
+        /// sqlite:FILE, the data directory's licensekit.db (the signing key is read beside it).
+        #[arg(long)]
+        from: String,
+        /// postgres://user:password@host/database: an empty database.
+        #[arg(long)]
+        to: String,
     },
     /// Manage Web API keys.
     Keys {
@@ -282,6 +292,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Serve { at, listen, hour_seconds, clock_offset_secs, limits }) => {
             serve(&at.location(), listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits())
+        }
+        Some(Command::Migrate { from, to }) => {
+            let moved = location::migrate(&from, &to)?;
+            let rows: usize = moved.tables.iter().map(|(_, n)| n).sum();
+            for (table, n) in &moved.tables {
+                println!("{table}\t{n}");
+            }
+            println!(
+                "copied and checked {rows} rows in {} tables; lease serial {}",
+                moved.tables.len(),
+                moved.lease_serial
+            );
+            Ok(())
         }
         Some(Command::PublicKey { at }) => {
             println!("{}", location::open(&at.location())?.1.public_key().to_hex());

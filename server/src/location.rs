@@ -13,7 +13,7 @@ use crate::datadir::{self, Initialised};
 use crate::random;
 use crate::store::Store;
 use crate::store::model::KeyKind;
-use crate::store::postgres::PostgresStore;
+use crate::store::postgres::{Moved, PostgresStore};
 
 /// `--data-dir DIR` or `--database postgres://...`, exactly one.
 #[derive(Debug, Clone, clap::Args)]
@@ -119,6 +119,23 @@ pub fn open(location: &Location) -> Result<(Arc<dyn Store>, SigningKey), String>
             Ok((Arc::new(store), key))
         }
     }
+}
+
+/// `migrate --from sqlite:FILE --to postgres://...`: copies the SQLite installation whose
+/// database is FILE (its signing key is the one beside it, as `init` left them) into a
+/// new, empty PostgreSQL database, checked row by row (see `store::postgres::import`).
+pub fn migrate(from: &str, to: &str) -> Result<Moved, String> {
+    let file = from
+        .strip_prefix("sqlite:")
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("--from {from}: expected sqlite:FILE, the data directory's licensekit.db"))?;
+    if !file.is_file() {
+        return Err(format!("--from {from}: {} is not a file", file.display()));
+    }
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let key = datadir::signing_key(dir)?;
+    let to = parse_database(to).map_err(|e| format!("--to: {e}"))?;
+    open_postgres(&to)?.import_sqlite(&file, &key).map_err(|e| format!("{e:?}"))
 }
 
 /// Refuses to serve a data directory others can read or the server could not write

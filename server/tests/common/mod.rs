@@ -117,6 +117,11 @@ impl Server {
         Server::start_on(postgres::selected(), wrapper, extra)
     }
 
+    /// Starts a server on a fresh SQLite data directory, whatever `LK_TEST_BACKEND` says.
+    pub fn start_on_sqlite(extra: &[&str]) -> Server {
+        Server::start_on(false, &[], extra)
+    }
+
     /// Starts a server on a fresh PostgreSQL database, whatever `LK_TEST_BACKEND` says.
     pub fn start_on_postgres(extra: &[&str]) -> Server {
         Server::start_on(true, &[], extra)

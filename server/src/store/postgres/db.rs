@@ -48,6 +48,8 @@ pub enum Error {
     QueryReturnedNoRows,
     /// A column did not hold what the query reads from it.
     BadValue(usize, String),
+    /// A text parameter holds a NUL character, which PostgreSQL's text cannot (SQLite's can).
+    Nul,
     Postgres(tokio_postgres::Error),
 }
 
@@ -56,6 +58,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::QueryReturnedNoRows => write!(f, "query returned no rows"),
             Error::BadValue(column, what) => write!(f, "column {column}: unexpected value {what}"),
+            Error::Nul => write!(f, "a text holds a NUL character"),
             // The server's message (constraint, detail) is in the source, not the summary.
             Error::Postgres(e) => match e.source() {
                 Some(source) => write!(f, "{e}: {source}"),
@@ -283,6 +286,21 @@ impl FromSql for String {
     }
 }
 
+/// Any column the schema uses, as it is stored (the migration's comparison).
+impl FromSql for Value {
+    fn read(row: &tokio_postgres::Row, idx: usize) -> Result<Value> {
+        if read_as::<Option<Anything>>(row, idx)?.is_none() {
+            return Ok(Value::Null);
+        }
+        let ty = row.columns().get(idx).map(|c| c.type_().clone());
+        match ty {
+            Some(Type::BYTEA) => read_as(row, idx).map(Value::Blob),
+            Some(Type::TEXT) => read_as(row, idx).map(Value::Text),
+            _ => i64::read(row, idx).map(Value::Integer),
+        }
+    }
+}
+
 impl FromSql for Vec<u8> {
     fn read(row: &tokio_postgres::Row, idx: usize) -> Result<Vec<u8>> {
         read_as(row, idx)
@@ -426,6 +444,9 @@ impl<'a> Connection<'a> {
         rows: bool,
     ) -> Result<(Vec<tokio_postgres::Row>, u64)> {
         let (values, types): (Vec<Value>, Vec<Type>) = params.into_iter().unzip();
+        if values.iter().any(|v| matches!(v, Value::Text(s) if s.contains('\0'))) {
+            return Err(Error::Nul);
+        }
         let refs: Vec<&(dyn pg::ToSql + Sync)> =
             values.iter().map(|v| v as &(dyn pg::ToSql + Sync)).collect();
         let run = async {
@@ -478,6 +499,15 @@ impl Statement<'_, '_> {
         let (rows, _) = self.conn.run(&self.sql, params.bind_all(), true)?;
         Ok(!rows.is_empty())
     }
+}
+
+/// Makes the transaction's calls on `holding` (a license code, a trial) run one at a time,
+/// in every process: a transaction-scoped advisory lock on its hash. The serializable
+/// transaction alone keeps the limits exact; without the lock, 64 clients drawing on one
+/// code would mostly abort each other and retry, with it they queue. Calls on different
+/// codes still run side by side.
+pub fn serialize_on(conn: &Connection<'_>, holding: &str) -> Result<()> {
+    conn.query_row("SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))", [holding], |_| Ok(()))
 }
 
 /// The next lease serial: a database sequence, so every process on the database draws from

@@ -7,8 +7,11 @@ mod migrations;
 #[path = "../queries/mod.rs"]
 mod queries;
 
-/// The store the shared queries implement [`Store`] for.
+/// The store the shared queries implement [`crate::store::Store`] for.
 type Backend = SqliteStore;
+
+/// The schema version this server writes (a database to migrate must be at it).
+pub const LATEST_SCHEMA: i64 = migrations::LATEST;
 
 use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard};

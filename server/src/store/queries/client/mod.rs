@@ -45,6 +45,12 @@ pub fn call(
     call: &ClientCall,
     sign: Signer<'_>,
 ) -> StoreResult<Result<LeaseResponse, Refusal>> {
+    // Calls on one license code (or one computer's trial) run one at a time.
+    let holding = match &call.license_code {
+        Some(code) => format!("code {code}"),
+        None => format!("trial {} {}", call.product_id, call.computer_id),
+    };
+    super::db::serialize_on(conn, &holding)?;
     let stored: Option<(Vec<u8>, LeaseResponse)> = conn
         .prepare_cached(
             "SELECT request_hash, lease, seat, remaining FROM client_answers

@@ -194,7 +194,7 @@ fn held(conn: &Connection, call: &ClientCall, code: &Code) -> StoreResult<Option
         .prepare_cached(
             "SELECT s.feature_id, f.code, s.long_term, s.expires FROM seats s LEFT JOIN features f ON f.id = s.feature_id
              WHERE s.seat_id = ?1 AND s.code = ?2 AND s.installation_key = ?3
-                   AND (s.feature_id IS NULL) = ?4 AND (?5 IS NULL OR f.code = ?5)",
+                   AND (CASE WHEN s.feature_id IS NULL THEN 1 ELSE 0 END) = ?4 AND (?5 IS NULL OR f.code = ?5)",
         )?
         .query_row(params![seat_id, code.code, call.installation_key, session, call.capacity.feature], |r| {
             Ok(Held { feature_id: r.get(0)?, feature_code: r.get(1)?, long_term: r.get(2)?, expires: r.get(3)? })
