@@ -516,3 +516,16 @@ pub fn serialize_on(conn: &Connection<'_>, holding: &str) -> Result<()> {
 pub fn next_serial(conn: &Connection<'_>) -> Result<i64> {
     conn.query_row("SELECT nextval('lease_serial')", [], |r| r.get(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_outside_quotes() {
+        assert_eq!(
+            placeholders("SELECT 1 FROM t WHERE a = ?1 AND b IS NOT DISTINCT FROM ?2 AND c = '?3' LIMIT ?3"),
+            "SELECT 1 FROM t WHERE a = $1 AND b IS NOT DISTINCT FROM $2 AND c = '?3' LIMIT $3"
+        );
+    }
+}

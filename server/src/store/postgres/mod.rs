@@ -23,6 +23,10 @@ mod db;
 mod import;
 mod migrations;
 #[path = "../queries/mod.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "the shared queries are compiled once per backend, each with its own `db`"
+)]
 mod queries;
 
 use std::time::Duration;
@@ -176,7 +180,6 @@ impl PostgresStore {
                     .and_then(|()| f(&conn))
             };
             let conflicted = conn.conflicted();
-            drop(conn);
             match outcome {
                 Ok((value, true)) => match runtime.block_on(transaction.commit()) {
                     Ok(()) => return Ok(value),

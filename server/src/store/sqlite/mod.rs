@@ -5,6 +5,10 @@
 mod db;
 mod migrations;
 #[path = "../queries/mod.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "the shared queries are compiled once per backend, each with its own `db`"
+)]
 mod queries;
 
 /// The store the shared queries implement [`crate::store::Store`] for.
@@ -159,6 +163,7 @@ mod tests {
     use licensekit::Status;
 
     use super::*;
+    use crate::store::Store;
 
     fn store() -> (tempfile::TempDir, Arc<SqliteStore>) {
         let dir = tempfile::tempdir().unwrap();
