@@ -501,15 +501,6 @@ impl Statement<'_, '_> {
     }
 }
 
-/// Makes the transaction's calls on `holding` (a license code, a trial) run one at a time,
-/// in every process: a transaction-scoped advisory lock on its hash. The serializable
-/// transaction alone keeps the limits exact; without the lock, 64 clients drawing on one
-/// code would mostly abort each other and retry, with it they queue. Calls on different
-/// codes still run side by side.
-pub fn serialize_on(conn: &Connection<'_>, holding: &str) -> Result<()> {
-    conn.query_row("SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))", [holding], |_| Ok(()))
-}
-
 /// The next lease serial: a database sequence, so every process on the database draws from
 /// one counter that only goes up (a rolled-back or retried transaction leaves a gap, never
 /// a repeat).

@@ -115,7 +115,13 @@ impl PostgresStore {
             .build()
             .map_err(|e| StoreError::Internal(format!("cannot start the database runtime: {e}")))?;
         let manager =
-            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+            // A connection given back holding a call's advisory lock (a panic between lock and
+        // unlock) must not keep it: every connection lent out again holds none.
+        Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Custom("SELECT pg_advisory_unlock_all()".into()) },
+        );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -146,16 +152,22 @@ impl PostgresStore {
 
     /// Runs `f` in one serializable transaction, committed when `f` succeeds.
     fn write<T>(&self, f: impl Fn(&db::Connection<'_>) -> StoreResult<T>) -> StoreResult<T> {
-        self.serializable(|conn| f(conn).map(|value| (value, true)))
+        self.serializable(None, |conn| f(conn).map(|value| (value, true)))
     }
 
     /// [`PostgresStore::write`] for a call that may be refused: only a grant (or a refusal
-    /// that is itself a record, [`Refusal::recorded`]) commits.
+    /// that is itself a record, [`Refusal::recorded`]) commits. Calls on one `holding` (a
+    /// license code, a trial) run one at a time in every process: a session advisory lock on
+    /// it is taken before the transaction starts, so its snapshot holds every call before it
+    /// (a retried request ID finds the answer stored by the original). Without the lock the
+    /// serializable transaction alone would keep the limits exact, but 64 clients on one code
+    /// would mostly abort each other; with it they queue.
     fn write_or_refuse<T>(
         &self,
+        holding: &str,
         f: impl Fn(&db::Connection<'_>) -> StoreResult<Result<T, Refusal>>,
     ) -> StoreResult<Result<T, Refusal>> {
-        self.serializable(|conn| {
+        self.serializable(Some(holding), |conn| {
             let outcome = f(conn)?;
             let commit = outcome.as_ref().map_or_else(|refusal| refusal.recorded, |_| true);
             Ok((outcome, commit))
@@ -165,9 +177,28 @@ impl PostgresStore {
     /// Runs `f` in a serializable transaction (committed when it says so, else rolled back)
     /// and runs it again, from the start, whenever a concurrent transaction aborted it. See
     /// the module documentation.
-    fn serializable<T>(&self, f: impl Fn(&db::Connection<'_>) -> StoreResult<(T, bool)>) -> StoreResult<T> {
+    fn serializable<T>(
+        &self,
+        holding: Option<&str>,
+        f: impl Fn(&db::Connection<'_>) -> StoreResult<(T, bool)>,
+    ) -> StoreResult<T> {
         let runtime = self.runtime();
         let mut client = self.client()?;
+        let Some(holding) = holding else { return self.attempts(&mut client, &f) };
+        runtime.block_on(client.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&holding]))?;
+        let outcome = self.attempts(&mut client, &f);
+        runtime
+            .block_on(client.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", &[&holding]))?;
+        outcome
+    }
+
+    /// The attempts of [`PostgresStore::serializable`].
+    fn attempts<T>(
+        &self,
+        client: &mut deadpool_postgres::Client,
+        f: &impl Fn(&db::Connection<'_>) -> StoreResult<(T, bool)>,
+    ) -> StoreResult<T> {
+        let runtime = self.runtime();
         for attempt in 0..ATTEMPTS {
             let transaction = runtime
                 .block_on(client.build_transaction().isolation_level(IsolationLevel::Serializable).start())?;

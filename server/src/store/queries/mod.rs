@@ -247,10 +247,12 @@ impl Store for Backend {
         call: &ClientCall,
         sign: Signer<'_>,
     ) -> StoreResult<Result<LeaseResponse, Refusal>> {
-        self.write_or_refuse(|t| client::call(t, call, sign))
+        self.write_or_refuse(&client::holding(call), |t| client::call(t, call, sign))
     }
     fn offline_deactivate(&self, deactivation: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>> {
-        self.write_or_refuse(|t| client::deactivate_offline(t, deactivation))
+        self.write_or_refuse(&format!("code {}", deactivation.license_code), |t| {
+            client::deactivate_offline(t, deactivation)
+        })
     }
     fn create_passive(&self, request: &NewPassive, sign: PassiveSigner<'_>) -> StoreResult<String> {
         self.write(|t| passive::create(t, request, sign))

@@ -11,12 +11,6 @@ pub fn next_serial(conn: &Connection) -> Result<i64> {
         .query_row([], |r| r.get(0))
 }
 
-/// Makes the transaction's calls on `_holding` (a license code, a trial) run one at a time:
-/// nothing to do on SQLite, whose single writer runs every transaction alone.
-pub fn serialize_on(_conn: &Connection, _holding: &str) -> Result<()> {
-    Ok(())
-}
-
 /// The error for a stored value that does not parse (an unknown enum name, say).
 pub fn bad_value(column: usize, what: String) -> Error {
     Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, what.into())

@@ -108,8 +108,11 @@ impl SqliteStore {
     /// [`SqliteStore::write`] for a call that may be refused: a refusal rolls back whatever
     /// the call wrote before deciding, exactly as an error does; only a grant (or a refusal
     /// that is itself a record, [`Refusal::recorded`]) commits.
+    /// `_holding` (what the call holds, see the PostgreSQL backend) needs nothing here: the
+    /// single writer runs every transaction alone.
     fn write_or_refuse<T>(
         &self,
+        _holding: &str,
         f: impl FnOnce(&Transaction<'_>) -> StoreResult<Result<T, Refusal>>,
     ) -> StoreResult<Result<T, Refusal>> {
         let mut conn = lock(&self.writer);
@@ -230,7 +233,7 @@ mod tests {
         let before = serial(&store).unwrap();
         // Two writes, then the refusal: neither may remain.
         let refused = store
-            .write_or_refuse(|t| -> StoreResult<Result<(), Refusal>> {
+            .write_or_refuse("code 1", |t| -> StoreResult<Result<(), Refusal>> {
                 t.execute("UPDATE lease_serial SET value = value + 1 WHERE id = 1", [])?;
                 t.execute("INSERT INTO meta (key, value) VALUES ('refused', 'x')", [])?;
                 Ok(Err(Refusal::new(Status::ActivationLimit, "license_code: all activations are in use")))
@@ -240,7 +243,7 @@ mod tests {
         assert_eq!(serial(&store).unwrap(), before, "the refused call's writes were rolled back");
         assert_eq!(marks(&store).unwrap(), 0, "the refused call's writes were rolled back");
         let granted = store
-            .write_or_refuse(|t| -> StoreResult<Result<(), Refusal>> {
+            .write_or_refuse("code 1", |t| -> StoreResult<Result<(), Refusal>> {
                 t.execute("UPDATE lease_serial SET value = value + 1 WHERE id = 1", [])?;
                 Ok(Ok(()))
             })

@@ -452,7 +452,6 @@ fn free_seat(conn: &Connection, code: &str, installation_key: &str, now: i64) ->
 /// certificate must name a lease issued to that activation, and the activation must still
 /// hold its seat, so a certificate frees one seat once.
 pub fn deactivate_offline(conn: &Connection, d: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>> {
-    super::super::db::serialize_on(conn, &format!("code {}", d.license_code))?;
     if let Err(refusal) = find_code(conn, &d.product_id, &d.license_code)? {
         return Ok(Err(refusal));
     }

@@ -45,12 +45,6 @@ pub fn call(
     call: &ClientCall,
     sign: Signer<'_>,
 ) -> StoreResult<Result<LeaseResponse, Refusal>> {
-    // Calls on one license code (or one computer's trial) run one at a time.
-    let holding = match &call.license_code {
-        Some(code) => format!("code {code}"),
-        None => format!("trial {} {}", call.product_id, call.computer_id),
-    };
-    super::db::serialize_on(conn, &holding)?;
     let stored: Option<(Vec<u8>, LeaseResponse)> = conn
         .prepare_cached(
             "SELECT request_hash, lease, seat, remaining FROM client_answers
@@ -132,6 +126,15 @@ pub fn call(
         call.now.saturating_add(retention)
     ])?;
     Ok(Ok(answer))
+}
+
+/// What a call holds, for the backend to run the calls on one license code (or one
+/// computer's trial) one at a time.
+pub fn holding(call: &ClientCall) -> String {
+    match &call.license_code {
+        Some(code) => format!("code {code}"),
+        None => format!("trial {} {}", call.product_id, call.computer_id),
+    }
 }
 
 /// Refuses a call whose request was not made just now (online), or not within its product's
