@@ -1,5 +1,6 @@
-//! The command line: `init`, `serve`, `keys`, `public-key`, and for air-gapped vendors
-//! `offline activate|deactivate` and `passive create` (see [`crate::licensing_cli`]).
+//! The command line: `init`, `serve`, `keys`, `public-key`, `info`, `audit`, and for
+//! air-gapped vendors `offline activate|deactivate` and `passive create` (see
+//! [`crate::licensing_cli`]).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -18,7 +19,9 @@ use crate::licensing_cli;
 use crate::server::{self, AppState, Limits};
 use crate::store::Store;
 use crate::store::leasing::NewPassive;
-use crate::store::model::{KeyKind, UdfSetting};
+use crate::store::model::{KeyKind, Page, UdfSetting};
+use crate::telemetry::{self, LogFormat};
+use crate::tls::{Certificates, TlsFiles};
 
 /// Where `licensekit-server` with no arguments keeps its data.
 pub const DEFAULT_DATA_DIR: &str = "licensekit-data";
@@ -63,6 +66,8 @@ pub enum Command {
         clock_offset_secs: i64,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        ops: OpsArgs,
     },
     /// Manage Web API keys.
     Keys {
@@ -73,6 +78,26 @@ pub enum Command {
     PublicKey {
         #[arg(long)]
         data_dir: PathBuf,
+    },
+    /// Print the customer ID, the vendor public key and where the data lives.
+    Info {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the audit trail of vendor changes, newest first (one page).
+    Audit {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=i64::from(i32::MAX)))]
+        page: i64,
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        page_size: i64,
+        /// Print one JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Air-gapped activation by files, against the data directory (no server needed).
     Offline {
@@ -105,6 +130,29 @@ pub struct LimitArgs {
     /// Requests whose handlers run at once; more wait (after their body is read) for a slot.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     max_requests: u64,
+}
+
+/// `serve`'s logs and TLS.
+#[derive(Debug, clap::Args)]
+pub struct OpsArgs {
+    /// Log filter, e.g. `info`, `warn`, `licensekit_server=debug` (default: RUST_LOG, else
+    /// info). One line per request is logged at info.
+    #[arg(long)]
+    log_level: Option<String>,
+    #[arg(long, value_enum, default_value_t = LogFormat::Plain)]
+    log_format: LogFormat,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); reloaded on SIGHUP.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+impl Default for OpsArgs {
+    fn default() -> OpsArgs {
+        OpsArgs { log_level: None, log_format: LogFormat::Plain, tls_cert: None, tls_key: None }
+    }
 }
 
 impl LimitArgs {
@@ -238,11 +286,19 @@ pub(crate) fn app_state(dir: &Path, clock: Clock, limits: Limits) -> Result<AppS
     Ok(AppState::new(Arc::new(store), customer_id, ClientProtocol { key, clock }, limits))
 }
 
-fn serve(dir: &Path, listen: SocketAddr, clock: Clock, limits: Limits) -> Result<(), String> {
+fn serve(dir: &Path, listen: SocketAddr, clock: Clock, limits: Limits, ops: &OpsArgs) -> Result<(), String> {
+    telemetry::init(ops.log_level.as_deref(), ops.log_format)?;
     // The process is the server's own: let it use every descriptor it may have (the
     // connection cap is sized below what this leaves).
     connections::descriptor_limit(true);
     datadir::check_for_serving(dir)?;
+    let tls = match (&ops.tls_cert, &ops.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(Arc::new(Certificates::load(TlsFiles { cert: cert.clone(), key: key.clone() })?))
+        }
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let state = Arc::new(app_state(dir, clock, limits)?);
     let public = state.client.key.public_key().to_hex();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -250,15 +306,81 @@ fn serve(dir: &Path, listen: SocketAddr, clock: Clock, limits: Limits) -> Result
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime
-        .block_on(server::serve(state, listen, |addr| {
+        .block_on(server::serve(state, listen, tls, |addr| {
+            tracing::info!(%addr, scheme, data_dir = %dir.display(), "listening");
             // Tests and scripts read this line to learn the port (with --listen …:0). Written
             // without panicking: whoever started the server may have closed its stdout.
             let mut out = std::io::stdout();
-            let _ = writeln!(out, "licensekit-server: listening on http://{addr} (public key {public})");
+            let _ = writeln!(out, "licensekit-server: listening on {scheme}://{addr} (public key {public})");
             let _ = out.flush();
         }))
         .map_err(|e| format!("cannot serve on {listen}: {e}"))?;
-    let _ = writeln!(std::io::stderr(), "licensekit-server: stopped");
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `info`: what an operator needs to find again (the customer ID for the bearer tokens, the
+/// public key applications embed) and where the data lives (what to back up).
+fn info(dir: &Path, json: bool) -> Result<(), String> {
+    let store = datadir::open_store(dir)?;
+    let customer_id = store.customer_id().map_err(|e| format!("{e:?}"))?;
+    let public_key = datadir::signing_key(dir)?.public_key().to_hex();
+    let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+    let database = dir.join(datadir::DATABASE);
+    let signing_key = dir.join(datadir::SIGNING_KEY);
+    if json {
+        let value = serde_json::json!({
+            "customer_id": customer_id,
+            "public_keys": [public_key],
+            "data_dir": dir,
+            "database": database,
+            "signing_key": signing_key,
+        });
+        println!("{value}");
+    } else {
+        println!("customer ID:    {customer_id}");
+        println!("public key:     {public_key}");
+        println!("data directory: {}", dir.display());
+        println!("database:       {}", database.display());
+        println!("signing key:    {} (back it up with the database)", signing_key.display());
+    }
+    Ok(())
+}
+
+/// `audit`: one page of the audit trail.
+fn audit(dir: &Path, page: Page, json: bool) -> Result<(), String> {
+    let store = datadir::open_store(dir)?;
+    let (total, entries) = store.audit(page).map_err(|e| format!("{e:?}"))?;
+    if !json {
+        println!("{total} changes recorded; page {} of {} per page, newest first", page.number, page.size);
+        println!("id\ttime\tkey\taddress\tmethod\tcontroller\tproduct\tcode\tfields");
+    }
+    for a in entries {
+        let e = &a.entry;
+        if json {
+            let value = serde_json::json!({
+                "id": a.id, "time": datetime::format(e.time), "key_kind": e.key_kind,
+                "key_prefix": e.key_prefix, "address": e.address, "method": e.method,
+                "controller": e.controller, "product_id": e.product_id,
+                "license_code": e.license_code, "fields": e.fields,
+            });
+            println!("{value}");
+        } else {
+            println!(
+                "{}\t{}\t{} {}…\t{}\t{}\t{}\t{}\t{}\t{}",
+                a.id,
+                datetime::format(e.time),
+                e.key_kind,
+                e.key_prefix,
+                e.address,
+                e.method,
+                e.controller,
+                e.product_id,
+                e.license_code,
+                e.fields
+            );
+        }
+    }
     Ok(())
 }
 
@@ -275,14 +397,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
                 Clock::default(),
                 Limits::default(),
+                &OpsArgs::default(),
             )
         }
         Some(Command::Init { data_dir, json }) => {
             print_init(&datadir::init(&data_dir)?, json);
             Ok(())
         }
-        Some(Command::Serve { data_dir, listen, hour_seconds, clock_offset_secs, limits }) => {
-            serve(&data_dir, listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits())
+        Some(Command::Serve { data_dir, listen, hour_seconds, clock_offset_secs, limits, ops }) => {
+            serve(&data_dir, listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits(), &ops)
+        }
+        Some(Command::Info { data_dir, json }) => info(&data_dir, json),
+        Some(Command::Audit { data_dir, page, page_size, json }) => {
+            audit(&data_dir, Page { number: page, size: page_size }, json)
         }
         Some(Command::PublicKey { data_dir }) => {
             println!("{}", datadir::signing_key(&data_dir)?.public_key().to_hex());

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod audit;
 mod auth;
 pub mod cli;
 mod client_api;
@@ -14,14 +15,19 @@ mod datadir;
 mod datetime;
 pub mod embedded;
 mod error;
+mod health;
 mod json;
 mod licensing_cli;
+mod metrics;
 mod offline;
 mod params;
 mod passive;
 mod random;
+mod redact;
 mod server;
 mod store;
+pub mod telemetry;
+mod tls;
 
 /// What the fuzz targets (`fuzz/`) drive without a database: the parsers of everything that
 /// crosses a trust boundary before the store is called. Not an API: nothing here is stable.

@@ -5,6 +5,7 @@
 //! the server runs them on tokio's blocking pool after authentication.
 
 mod activity;
+mod audit;
 mod companies;
 mod consumers;
 mod feature_groups;
@@ -136,6 +137,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         e("Company", delete.clone(), Write, Run(companies::delete)),
         e("CompanyID", get.clone(), Read, Run(companies::id)),
         e("CompaniesProducts", get.clone(), Read, Run(companies::list)),
+        // Not in the seed: the audit trail of the changes above (crate::audit).
+        e("AuditLog", get.clone(), Read, Run(audit::get)),
         e("PassiveLicense", post.clone(), Write, Licensing(passive::post)),
         e("NetworkMasterLicense", post.clone(), Write, Later(NETWORK)),
         e("OfflineActivation", get.clone(), OfflineRead, Licensing(offline::get)),

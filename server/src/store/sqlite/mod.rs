@@ -9,6 +9,7 @@ mod companies;
 mod consumers;
 mod licensing;
 mod migrations;
+mod operations;
 mod passive;
 mod products;
 mod profiles;
@@ -22,6 +23,7 @@ use licensekit::protocol::client_api::LeaseResponse;
 
 use super::leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use super::model::*;
+use super::operations::{AuditEntry, NewAuditEntry, StoreFigures};
 use super::{Store, StoreError, StoreResult};
 
 impl From<rusqlite::Error> for StoreError {
@@ -404,6 +406,21 @@ impl Store for SqliteStore {
     }
     fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>> {
         self.read(|c| consumers::page(c, filter, page))
+    }
+
+    fn figures(&self, now: i64) -> StoreResult<StoreFigures> {
+        let seats = self.read(|c| operations::seats(c, now))?;
+        // The read above has given its connection back: what is lent now is others'.
+        let idle_readers = lock(&self.readers).len();
+        let writer_idle = self.writer.try_lock().is_ok();
+        let size = READERS + 1;
+        Ok(operations::figures(seats, size as u32, (idle_readers + usize::from(writer_idle)) as u32))
+    }
+    fn record_audit(&self, entry: &NewAuditEntry) -> StoreResult<i64> {
+        self.write(|t| operations::record(t, entry))
+    }
+    fn audit(&self, page: Page) -> StoreResult<(i64, Vec<AuditEntry>)> {
+        self.read(|c| operations::page(c, page))
     }
 }
 
