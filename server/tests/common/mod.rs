@@ -45,6 +45,12 @@ pub fn spawn_serve_with(dir: &Path, extra: &[&str]) -> (Child, String) {
 /// [`spawn_serve_with`] run by a wrapper that execs the server (`prlimit --nofile=256:256`);
 /// no wrapper when `wrapper` is empty.
 pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child, String) {
+    spawn_serve_logged(wrapper, dir, extra, Stdio::inherit())
+}
+
+/// [`spawn_serve_under`] with the server's log (stderr) sent to `log`. The base URL is
+/// `https://…` when the server says it serves TLS.
+pub fn spawn_serve_logged(wrapper: &[&str], dir: &Path, extra: &[&str], log: Stdio) -> (Child, String) {
     let mut command = match wrapper.split_first() {
         Some((program, args)) => {
             let mut command = Command::new(program);
@@ -58,13 +64,14 @@ pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child
         .arg(dir)
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let scheme = if line.contains(" https://") { "https" } else { "http" };
     let addr = line
-        .split("http://")
+        .split("://")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
@@ -74,7 +81,7 @@ pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child
         assert!(Instant::now() < deadline, "server did not accept connections");
         std::thread::sleep(Duration::from_millis(10));
     }
-    (child, format!("http://{addr}"))
+    (child, format!("{scheme}://{addr}"))
 }
 
 impl Server {
@@ -89,10 +96,23 @@ impl Server {
 
     /// Starts a server with extra `serve` flags, run by a wrapper (see [`spawn_serve_under`]).
     pub fn start_under(wrapper: &[&str], extra: &[&str]) -> Server {
+        Server::start_as(wrapper, extra, false)
+    }
+
+    /// Starts a server with extra `serve` flags whose log goes to [`Server::log`].
+    pub fn start_logged(extra: &[&str]) -> Server {
+        Server::start_as(&[], extra, true)
+    }
+
+    fn start_as(wrapper: &[&str], extra: &[&str], logged: bool) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let data: PathBuf = dir.path().join("data");
         let init = init(&data);
-        let (child, base) = spawn_serve_under(wrapper, &data, extra);
+        let log = match logged {
+            true => Stdio::from(std::fs::File::create(dir.path().join("server.log")).unwrap()),
+            false => Stdio::inherit(),
+        };
+        let (child, base) = spawn_serve_logged(wrapper, &data, extra, log);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
@@ -122,6 +142,11 @@ impl Server {
             public_key: old.public_key.clone(),
             agent: old.agent.clone(),
         }
+    }
+
+    /// What the server has logged so far (started by [`Server::start_logged`]).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
     pub fn data_dir(&self) -> PathBuf {
