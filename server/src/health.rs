@@ -18,6 +18,15 @@ use crate::store::operations::StoreFigures;
 /// How long `/readyz` and `/metrics` wait on the database before calling it unreachable.
 const DATABASE_WAIT: Duration = Duration::from_secs(5);
 
+/// Any other verb on a probe: 405 in JSON, like the rest of the server.
+pub async fn only_get() -> Response {
+    let mut response =
+        crate::error::ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "this endpoint accepts GET")
+            .into_response();
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET"));
+    response
+}
+
 /// `GET /healthz`: the process is up and answering.
 pub async fn healthz() -> Response {
     json_response(StatusCode::OK, &obj! { "status" => "ok" })

@@ -17,7 +17,7 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::{self, Action, Endpoint, Route};
@@ -223,9 +223,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/{controller}", any(dispatch))
         .route("/client/v1/{*operation}", any(crate::client_api::handle))
-        .route("/healthz", axum::routing::get(health::healthz))
-        .route("/readyz", axum::routing::get(health::readyz))
-        .route("/metrics", axum::routing::get(health::metrics))
+        .route("/healthz", get(health::healthz).fallback(health::only_get))
+        .route("/readyz", get(health::readyz).fallback(health::only_get))
+        .route("/metrics", get(health::metrics).fallback(health::only_get))
         .fallback(|| async {
             ApiError::not_found(
                 "no such endpoint: the Web API lives at /api/<Controller>, the client protocol at /client/v1/<operation>",

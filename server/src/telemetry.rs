@@ -134,7 +134,7 @@ pub async fn observe(State(state): State<Arc<AppState>>, mut request: Request, n
     span.in_scope(|| {
         tracing::info!(
             target: "licensekit_server::request",
-            method,
+            method = %method,
             path = %path,
             query = query.as_deref().unwrap_or(""),
             status,

@@ -22,7 +22,8 @@ fn lines(server: &Server) -> Vec<Value> {
 /// Sends GET `path` with an `X-Request-Id` (or none); returns the status and the ID answered.
 fn get_with_id(server: &Server, path: &str, id: Option<&str>) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut request = agent.get(format!("{}{path}", server.base)).header("Authorization", server.bearer("read_only"));
+    let mut request =
+        agent.get(format!("{}{path}", server.base)).header("Authorization", server.bearer("read_only"));
     if let Some(id) = id {
         request = request.header("X-Request-Id", id);
     }
@@ -57,9 +58,14 @@ fn every_request_is_one_line_with_its_id_and_no_secret_is_ever_logged() {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let bad_id = "a".repeat(65);
     let (_, fresh) = get_with_id(&server, "/api/Products", Some(&bad_id));
-    assert!(fresh.len() == 32 && fresh.bytes().all(|b| b.is_ascii_hexdigit()), "a new ID for a too long one: {fresh}");
-    assert!(agent.get(format!("{}/healthz", server.base)).header("X-Request-Id", forged).call().is_err(),
-        "a header with a line break is refused by the HTTP client itself");
+    assert!(
+        fresh.len() == 32 && fresh.bytes().all(|b| b.is_ascii_hexdigit()),
+        "a new ID for a too long one: {fresh}"
+    );
+    assert!(
+        agent.get(format!("{}/healthz", server.base)).header("X-Request-Id", forged).call().is_err(),
+        "a header with a line break is refused by the HTTP client itself"
+    );
 
     // The last requests' lines are written once their answers are: wait for them.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -70,14 +76,17 @@ fn every_request_is_one_line_with_its_id_and_no_secret_is_ever_logged() {
     let log = server.log();
     let requests: Vec<Value> =
         lines(&server).into_iter().filter(|l| l["target"] == "licensekit_server::request").collect();
-    let kept_line = requests.iter().find(|l| l["span"]["request_id"] == "lb-7f3a.42").expect("the kept ID's line");
+    let kept_line =
+        requests.iter().find(|l| l["span"]["request_id"] == "lb-7f3a.42").expect("the kept ID's line");
     assert_eq!(kept_line["method"], "GET");
     assert_eq!(kept_line["path"], "/api/Products");
     assert_eq!(kept_line["status"], 200);
     assert!(kept_line["duration_ms"].as_f64().unwrap() >= 0.0);
-    let activation = requests.iter().find(|l| l["path"] == "/client/v1/activate").expect("the activation's line");
+    let activation =
+        requests.iter().find(|l| l["path"] == "/client/v1/activate").expect("the activation's line");
     assert_eq!(activation["status"], 200);
-    let masked = requests.iter().find(|l| l["query"].as_str().is_some_and(|q| q.contains("password="))).unwrap();
+    let masked =
+        requests.iter().find(|l| l["query"].as_str().is_some_and(|q| q.contains("password="))).unwrap();
     assert_eq!(
         masked["query"],
         format!("productid={product}&licensecode=…{}&password=…", &code[code.len() - 4..]),

@@ -45,12 +45,20 @@ pub fn spawn_serve_with(dir: &Path, extra: &[&str]) -> (Child, String) {
 /// [`spawn_serve_with`] run by a wrapper that execs the server (`prlimit --nofile=256:256`);
 /// no wrapper when `wrapper` is empty.
 pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child, String) {
-    spawn_serve_logged(wrapper, dir, extra, Stdio::inherit())
+    spawn_serve_logged(wrapper, dir, extra, None)
 }
 
-/// [`spawn_serve_under`] with the server's log (stderr) sent to `log`. The base URL is
-/// `https://…` when the server says it serves TLS.
-pub fn spawn_serve_logged(wrapper: &[&str], dir: &Path, extra: &[&str], log: Stdio) -> (Child, String) {
+/// [`spawn_serve_under`] with the server's log (stderr, at info unless `extra` says
+/// otherwise) sent to `log`; with `None`, inherited at warn. The base URL is `https://…` when
+/// the server says it serves TLS.
+pub fn spawn_serve_logged(
+    wrapper: &[&str],
+    dir: &Path,
+    extra: &[&str],
+    log: Option<Stdio>,
+) -> (Child, String) {
+    let logged = log.is_some();
+    let log = log.unwrap_or_else(Stdio::inherit);
     let mut command = match wrapper.split_first() {
         Some((program, args)) => {
             let mut command = Command::new(program);
@@ -64,6 +72,8 @@ pub fn spawn_serve_logged(wrapper: &[&str], dir: &Path, extra: &[&str], log: Std
         .arg(dir)
         .args(extra)
         .stdout(Stdio::piped())
+        // A log not asked for stays quiet in the test output: warnings and errors only.
+        .env("RUST_LOG", if logged { "info" } else { "warn" })
         .stderr(log)
         .spawn()
         .unwrap();
@@ -108,10 +118,7 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let data: PathBuf = dir.path().join("data");
         let init = init(&data);
-        let log = match logged {
-            true => Stdio::from(std::fs::File::create(dir.path().join("server.log")).unwrap()),
-            false => Stdio::inherit(),
-        };
+        let log = logged.then(|| Stdio::from(std::fs::File::create(dir.path().join("server.log")).unwrap()));
         let (child, base) = spawn_serve_logged(wrapper, &data, extra, log);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)

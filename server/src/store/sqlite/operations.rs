@@ -6,14 +6,13 @@ use crate::store::StoreResult;
 use crate::store::model::Page;
 use crate::store::operations::{AuditEntry, NewAuditEntry, StoreFigures};
 
-/// Seats in use, in one statement; the pool figures are the caller's.
+/// Seats in use, in one statement: activations, and floating seats (a seat row with a
+/// feature; one without is a cloud session). The pool figures are the caller's.
 pub fn seats(conn: &Connection, now: i64) -> StoreResult<(i64, i64)> {
     let seats = conn
         .prepare_cached(
             "SELECT (SELECT COUNT(*) FROM activations WHERE status = 'Activated'),
-                (SELECT COALESCE(SUM(fc.amount), 0) FROM feature_checkouts fc
-                   JOIN features f ON f.id = fc.feature_id
-                  WHERE f.feature_type = 'Floating' AND fc.expires > ?1)",
+                (SELECT COUNT(*) FROM seats WHERE feature_id IS NOT NULL AND expires > ?1)",
         )?
         .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(seats)
