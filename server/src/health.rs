@@ -32,17 +32,19 @@ pub async fn healthz() -> Response {
     json_response(StatusCode::OK, &obj! { "status" => "ok" })
 }
 
-/// The database's figures, or why they could not be read in time.
+/// The database's figures, or why they could not be read in time (the wait for a handler
+/// slot included: a server whose slots stay taken that long is not ready either).
 async fn figures(state: &Arc<AppState>) -> Result<StoreFigures, String> {
-    let slot = state.slot().await;
-    let task = {
+    let read = async {
+        let slot = state.slot().await;
         let state = state.clone();
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             state.store.figures(now_millis())
         })
+        .await
     };
-    match tokio::time::timeout(DATABASE_WAIT, task).await {
+    match tokio::time::timeout(DATABASE_WAIT, read).await {
         Ok(Ok(Ok(figures))) => Ok(figures),
         Ok(Ok(Err(error))) => Err(format!("{error:?}")),
         Ok(Err(join)) => Err(format!("the database read failed: {join}")),
