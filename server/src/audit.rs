@@ -42,6 +42,23 @@ impl Actor {
     }
 }
 
+/// The entry for a change made on the command line against the data directory: no key,
+/// so the kind is `cli` and the key prefix the operating-system user who ran it (from
+/// `$USER`, when set), and the address `local`.
+pub fn local(method: &str, controller: &str, product_id: &str, fields: &str) -> NewAuditEntry {
+    NewAuditEntry {
+        time: now_millis(),
+        key_kind: "cli".to_owned(),
+        key_prefix: std::env::var("USER").unwrap_or_default().chars().take(32).collect(),
+        address: "local".to_owned(),
+        method: method.to_owned(),
+        controller: controller.to_owned(),
+        product_id: product_id.to_owned(),
+        license_code: String::new(),
+        fields: fields.to_owned(),
+    }
+}
+
 /// The entry for a change `actor` made through `endpoint` with these query pairs and body.
 pub fn entry(actor: &Actor, endpoint: &Endpoint, query: &[(String, String)], body: &[u8]) -> NewAuditEntry {
     let body = serde_json::from_slice::<Value>(body).ok();

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::audit;
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
 use crate::connections;
@@ -384,6 +385,14 @@ fn audit(dir: &Path, page: Page, json: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Adds a command-line change to the audit trail; the change itself is done, so a failure
+/// here is a warning on stderr, not the command's failure.
+fn record(store: &dyn Store, entry: crate::store::operations::NewAuditEntry) {
+    if let Err(e) = store.record_audit(&entry) {
+        eprintln!("licensekit-server: warning: the audit trail missed this change: {e:?}");
+    }
+}
+
 /// Runs the command line; the error is printed by `main`.
 pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
@@ -419,6 +428,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             KeysAction::Create { data_dir, kind } => {
                 let store = datadir::open_store(&data_dir)?;
                 let (id, key) = datadir::create_key(&store, kind)?;
+                record(&store, audit::local("POST", "keys", "", &format!("id={id},kind={}", kind.name())));
                 println!("{id}\t{}\t{key}", kind.name());
                 Ok(())
             }
@@ -440,6 +450,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             KeysAction::Revoke { data_dir, id } => {
                 let store = datadir::open_store(&data_dir)?;
                 store.revoke_key(id).map_err(|e| format!("{e:?}"))?;
+                record(&store, audit::local("DELETE", "keys", "", &format!("id={id}")));
                 println!("revoked key {id}");
                 Ok(())
             }

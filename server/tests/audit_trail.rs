@@ -83,4 +83,25 @@ fn changes_are_recorded_with_who_from_where_and_what() {
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.starts_with("3 changes recorded"), "{table}");
     assert_eq!(table.lines().count(), 2 + 3, "{table}");
+
+    // Key changes on the command line are recorded too, as the command line's.
+    let out = Command::new(BIN)
+        .args(["keys", "create", "--kind", "read_only", "--data-dir"])
+        .arg(server.data_dir())
+        .env("USER", "ops-admin")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (id, new_key) = {
+        let line = String::from_utf8(out.stdout).unwrap();
+        let fields: Vec<&str> = line.trim().split('\t').collect();
+        (fields[0].to_owned(), fields[2].to_owned())
+    };
+    let newest = &trail(&server)[0];
+    assert_eq!(newest["keyKind"], "cli");
+    assert_eq!(newest["keyPrefix"], "ops-admin");
+    assert_eq!(newest["address"], "local");
+    assert_eq!((newest["method"].as_str(), newest["controller"].as_str()), (Some("POST"), Some("keys")));
+    assert_eq!(newest["fields"], format!("id={id},kind=read_only"));
+    assert!(!newest.to_string().contains(&new_key));
 }
