@@ -131,6 +131,11 @@ impl Probe {
     /// GET /healthz on this connection: the status line and the body.
     fn healthz(&mut self) -> (String, String) {
         self.stream.write_all(b"GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").unwrap();
+        self.response()
+    }
+
+    /// The next response on this connection: the status line and the body.
+    fn response(&mut self) -> (String, String) {
         let mut head = Vec::new();
         let mut byte = [0u8];
         while !head.ends_with(b"\r\n\r\n") {
@@ -237,4 +242,33 @@ fn a_certificate_that_does_not_load_stops_serve_at_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cert.pem"), "{out:?}");
     let out = run(&["--tls-cert", cert.to_str().unwrap()]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--tls-key"), "{out:?}");
+}
+
+#[test]
+fn sigterm_lets_a_tls_request_in_flight_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new();
+    let (cert, key, _) = ca.leaf();
+    let (mut server, product, _) = tls_server(dir.path(), &cert, &key);
+    let mut probe = Probe::connect(&server, &ca.pem);
+    let body = format!("{{\"productid\": \"{product}\", \"numcodes\": 5}}");
+    let head = format!(
+        "POST /api/LicenseCode HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: {}\r\ncontent-length: {}\r\n\r\n",
+        server.bearer("read_write"),
+        body.len()
+    );
+    // The head and half the body, then SIGTERM, then the rest: the answer still comes.
+    probe.stream.write_all(head.as_bytes()).unwrap();
+    probe.stream.write_all(&body.as_bytes()[..10]).unwrap();
+    probe.stream.flush().unwrap();
+    // Not a readiness wait: it orders the signal after the server has read the request head.
+    std::thread::sleep(Duration::from_secs(1));
+    signal(server.pid(), "TERM");
+    std::thread::sleep(Duration::from_millis(100));
+    probe.stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let (status, answer) = probe.response();
+    assert_eq!(status, "HTTP/1.1 200 OK", "{answer}");
+    assert!(answer.contains("License Codes Created Successfully"), "{answer}");
+    drop(probe);
+    assert!(server.terminate().success());
 }
