@@ -1,4 +1,4 @@
-//! The command line: `init`, `serve`, `keys`, `public-key`, and for air-gapped vendors
+//! The command line: `init`, `serve`, `backup`, `restore`, `keys`, `public-key`, and for air-gapped vendors
 //! `offline activate|deactivate` and `passive create` (see [`crate::licensing_cli`]).
 
 use std::io::Write;
@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::backup;
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
 use crate::connections;
@@ -63,6 +64,23 @@ pub enum Command {
         clock_offset_secs: i64,
         #[command(flatten)]
         limits: LimitArgs,
+    },
+    /// Copy the database and the signing key into one file (mode 0600), while the server
+    /// serves the directory. The format is described in server/README.md.
+    Backup {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The backup file to create (refused when it exists).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Fill a new data directory from a backup file.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        /// A directory that holds no data yet (created when missing).
+        #[arg(long)]
+        data_dir: PathBuf,
     },
     /// Manage Web API keys.
     Keys {
@@ -283,6 +301,16 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Serve { data_dir, listen, hour_seconds, clock_offset_secs, limits }) => {
             serve(&data_dir, listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits())
+        }
+        Some(Command::Backup { data_dir, to }) => {
+            backup::backup(&data_dir, &to)?;
+            println!("backed up {} to {}", data_dir.display(), to.display());
+            Ok(())
+        }
+        Some(Command::Restore { from, data_dir }) => {
+            backup::restore(&from, &data_dir)?;
+            println!("restored {} into {}", from.display(), data_dir.display());
+            Ok(())
         }
         Some(Command::PublicKey { data_dir }) => {
             println!("{}", datadir::signing_key(&data_dir)?.public_key().to_hex());

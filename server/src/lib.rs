@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod backup;
 pub mod cli;
 mod client_api;
 mod clock;
@@ -14,6 +15,7 @@ mod datadir;
 mod datetime;
 pub mod embedded;
 mod error;
+mod fields;
 mod json;
 mod licensing_cli;
 mod offline;

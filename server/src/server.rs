@@ -293,7 +293,7 @@ async fn dispatch(
         // Borrows the body, whose handler slot is so held until the handler has finished.
         let params = || {
             json::refuse_repeated_keys(&body)?;
-            Params::from_parts(query, &body)
+            Params::from_parts(query, &body, endpoint.fields)
         };
         match endpoint.action {
             Action::Run(handler) => handler(store, &params()?),

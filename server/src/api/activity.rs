@@ -1,8 +1,9 @@
 //! `ActivatedLicenseCodes`, `LicenseCodeActivity` and `SystemDetails`: what the client
 //! protocol records about activations and machines.
 
-use super::product_id;
+use super::{product_id, PRODUCT_ID};
 use crate::datetime;
+use crate::fields::{Field, Fields};
 use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
 use crate::obj;
@@ -124,3 +125,14 @@ pub fn system_details(store: &dyn Store, p: &Params) -> ApiResult {
         ))),
     }
 }
+
+/// GET ActivatedLicenseCodes' fields.
+pub const ACTIVATED_CODES_FIELDS: Fields = &[&[Field::new("computerid")]];
+/// GET LicenseCodeActivity's fields.
+pub const GET_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("licensecode"), Field::new("activated"), Field::new("getsysinfo")]];
+/// PUT LicenseCodeActivity's fields.
+pub const PUT_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("licensecode")]];
+/// DELETE LicenseCodeActivity's fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("licensecode"), Field::new("computerid")]];
+/// GET SystemDetails' fields.
+pub const SYSTEM_DETAILS_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("computerid")]];

@@ -1,8 +1,9 @@
 //! `OfflineActivation`: activation requests carried from air-gapped machines become
 //! activation certificates; deactivation certificates give their seats back.
 
-use super::product_id;
+use super::{product_id, PRODUCT_ID};
 use crate::client_api::ClientProtocol;
+use crate::fields::{Field, Fields};
 use crate::error::ApiResult;
 use crate::json::Json;
 use crate::offline;
@@ -27,3 +28,8 @@ pub fn delete(store: &dyn Store, protocol: &ClientProtocol, p: &Params) -> ApiRe
     offline::apply_deactivation(store, protocol, &certificate, "deactivationcertificate", Some(&product))?;
     Ok(Json::from("OK"))
 }
+
+/// GET OfflineActivation's fields.
+pub const GET_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("activationcertificate")]];
+/// DELETE OfflineActivation's fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("deactivationcertificate")]];

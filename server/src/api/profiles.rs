@@ -2,7 +2,8 @@
 
 use super::render::{self, Casing};
 use super::settings::{self, MAX_NAME};
-use super::{paging, product_id};
+use super::{paging, product_id, PRODUCT_ID, PAGING_FIELDS};
+use crate::fields::{Field, Fields};
 use crate::error::ApiResult;
 use crate::json::Json;
 use crate::params::Params;
@@ -127,6 +128,23 @@ pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
     store.update_profile(&id, &name, &change(p)?, inherit)?;
     Ok(Json::from("Profile Updated Successfully"))
 }
+
+/// What [`change`] reads besides the settings.
+const CHANGE_FIELDS: &[Field] = &[Field::new("newprofilename"), Field::new("reseller")];
+/// GET Profile's fields.
+pub const GET_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("profilename"), Field::new("getsfs")]];
+/// GET Profiles' fields.
+pub const LIST_FIELDS: Fields = &[&[Field::new("productid"), Field::new("getsfs")], PAGING_FIELDS];
+/// POST Profile's fields.
+pub const POST_FIELDS: Fields =
+    &[&[PRODUCT_ID, Field::new("profilename")], CHANGE_FIELDS, settings::SETTINGS_FIELDS, settings::EXTRAS_FIELDS];
+/// PUT Profile's fields.
+pub const PUT_FIELDS: Fields = &[
+    &[PRODUCT_ID, Field::new("profilename"), Field::new("inheritprofile")],
+    CHANGE_FIELDS,
+    settings::SETTINGS_FIELDS,
+    settings::EXTRAS_FIELDS,
+];
 
 #[cfg(test)]
 mod tests {
