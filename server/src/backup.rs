@@ -97,14 +97,19 @@ pub fn backup(dir: &Path, to: &Path) -> Result<(), String> {
         return Err(format!("{} is not initialised", dir.display()));
     }
     let key = datadir::signing_key(dir)?;
+    if to.exists() {
+        return Err(format!("{} exists; refusing to overwrite it", to.display()));
+    }
+    // From here on the file is ours (created new), so a failure removes it.
+    let file = datadir::create_private(to)?;
     let export = SqliteExport { database: datadir::database(dir) };
     let partial = with_suffix(to, ".partial-db");
-    let result = write_backup(&export, &key, to, &partial);
+    let result = write_backup(&export, &key, file, &partial);
     let _ = fs::remove_file(&partial);
     if result.is_err() {
         let _ = fs::remove_file(to);
     }
-    result
+    result.map_err(|e| format!("{}: {e}", to.display()))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -113,11 +118,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn write_backup(export: &dyn DatabaseExport, key: &SigningKey, to: &Path, partial: &Path) -> Result<(), String> {
-    if to.exists() {
-        return Err(format!("{} exists; refusing to overwrite it", to.display()));
-    }
-    let mut file = datadir::create_private(to)?;
+fn write_backup(export: &dyn DatabaseExport, key: &SigningKey, mut file: fs::File, partial: &Path) -> Result<(), String> {
     // The export writes its copy beside the backup, private from the start.
     drop(datadir::create_private(partial)?);
     export.export(partial)?;
@@ -134,7 +135,7 @@ fn write_backup(export: &dyn DatabaseExport, key: &SigningKey, to: &Path, partia
         .and_then(|()| writeln!(file, "{}", line.as_str()))
         .and_then(|()| file.write_all(&database))
         .and_then(|()| file.sync_all());
-    written.map_err(|e| format!("cannot write {}: {e}", to.display()))
+    written.map_err(|e| format!("cannot write: {e}"))
 }
 
 /// `restore --from FILE --data-dir DIR` into a directory that holds no data yet.

@@ -99,7 +99,8 @@ fn a_backup_taken_under_load_restores_and_serves_the_same_client() {
     app.refresh().unwrap();
     assert_eq!(app.status(), Status::Ok);
     assert_eq!(app.feature_enabled("EXPORT"), Status::Ok);
-    let lease = app.license().unwrap().lease();
+    let license = app.license().unwrap();
+    let lease = license.lease();
     assert!(lease.serial > serial, "a new lease was signed: {} > {serial}", lease.serial);
     assert_eq!(lease.license_code.as_deref(), Some(c.as_str()));
     let activity = server.ok("GET", "LicenseCodeActivity", &json!({"productid": p, "licensecode": c}));

@@ -95,7 +95,7 @@ fn license_codes_profiles_and_notes() {
         "unknown field: features[0].featureavailabilty (did you mean featureavailability?)",
     );
     let got = server.ok("GET", "LicenseCode", &json!({"productid": p, "licensecode": c}));
-    assert_eq!(got["clientsallowed"], json!(1), "the refused PUT changed nothing");
+    assert_eq!(got[0]["clientsallowed"], json!(1), "the refused PUT changed nothing: {got}");
     refused(&server, "GET", "LicenseCodes", json!({"productid": p, "pagenumbr": 1}),
         "unknown field: pagenumbr (did you mean pagenumber?)");
     refused(&server, "GET", "NextLicenseCode", json!({"productid": p, "amout": 2}),
