@@ -7,7 +7,8 @@
 //! ```text
 //! licensekit-backup 1\n                 magic line
 //! {"backend":"sqlite","created":"2026-12-02T06:30:00","signing_key":"<64 hex>",
-//!  "database_bytes":N,"database_sha256":"<64 hex>"}\n      one line of JSON
+//!  "retired_signing_keys":["<64 hex>",…],"database_bytes":N,"database_sha256":"<64 hex>"}\n
+//!                                        one line of JSON
 //! N bytes                                the database as the backend exported it
 //! ```
 //!
@@ -35,6 +36,7 @@ use zeroize::Zeroizing;
 
 use crate::datadir;
 use crate::datetime;
+use crate::keys;
 
 /// The first line of every backup file.
 const MAGIC: &str = "licensekit-backup 1";
@@ -48,6 +50,9 @@ struct Header {
     created: String,
     /// The vendor Ed25519 seed, hex.
     signing_key: String,
+    /// Keys retired by `keys rotate`, oldest first.
+    #[serde(default)]
+    retired_signing_keys: Vec<String>,
     database_bytes: u64,
     database_sha256: String,
 }
@@ -97,6 +102,7 @@ pub fn backup(dir: &Path, to: &Path) -> Result<(), String> {
         return Err(format!("{} is not initialised", dir.display()));
     }
     let key = datadir::signing_key(dir)?;
+    let retired = keys::retired(dir)?;
     if to.exists() {
         return Err(format!("{} exists; refusing to overwrite it", to.display()));
     }
@@ -104,7 +110,7 @@ pub fn backup(dir: &Path, to: &Path) -> Result<(), String> {
     let file = datadir::create_private(to)?;
     let export = SqliteExport { database: datadir::database(dir) };
     let partial = with_suffix(to, ".partial-db");
-    let result = write_backup(&export, &key, file, &partial);
+    let result = write_backup(&export, (&key, &retired), file, &partial);
     let _ = fs::remove_file(&partial);
     if result.is_err() {
         let _ = fs::remove_file(to);
@@ -118,7 +124,12 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn write_backup(export: &dyn DatabaseExport, key: &SigningKey, mut file: fs::File, partial: &Path) -> Result<(), String> {
+fn write_backup(
+    export: &dyn DatabaseExport,
+    (key, retired): (&SigningKey, &[SigningKey]),
+    mut file: fs::File,
+    partial: &Path,
+) -> Result<(), String> {
     // The export writes its copy beside the backup, private from the start.
     drop(datadir::create_private(partial)?);
     export.export(partial)?;
@@ -127,6 +138,7 @@ fn write_backup(export: &dyn DatabaseExport, key: &SigningKey, mut file: fs::Fil
         backend: export.backend().to_owned(),
         created: datetime::format(datetime::now_millis()),
         signing_key: key.seed_hex().to_string(),
+        retired_signing_keys: retired.iter().map(|k| k.seed_hex().to_string()).collect(),
         database_bytes: database.len() as u64,
         database_sha256: hex::encode(Sha256::digest(&database)),
     };
@@ -149,8 +161,15 @@ pub fn restore(from: &Path, dir: &Path) -> Result<(), String> {
     }
     let key = SigningKey::from_seed_hex(&header.signing_key)
         .map_err(|_| format!("{}: the signing key is not valid", from.display()))?;
+    let retired = header
+        .retired_signing_keys
+        .iter()
+        .map(|hex| SigningKey::from_seed_hex(hex))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| format!("{}: a retired signing key is not valid", from.display()))?;
     datadir::create_with(dir, |dir| {
         datadir::write_private(&dir.join(datadir::SIGNING_KEY), key.seed_hex().as_bytes())?;
+        keys::write_retired(dir, &retired)?;
         datadir::write_private(&datadir::database(dir), &database)?;
         // Opening runs the migrations a newer server needs and proves the file is a database.
         datadir::open_store(dir).map(drop)

@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::connections;
 use crate::datadir;
 use crate::datetime;
+use crate::keys;
 use crate::licensing_cli;
 use crate::server::{self, AppState, Limits};
 use crate::store::Store;
@@ -209,8 +210,15 @@ pub enum KeysAction {
         #[arg(long, value_parser = parse_kind)]
         kind: KeyKind,
     },
-    /// List keys (ID, kind, first characters, created, revoked).
+    /// List API keys (ID, kind, first characters, created, revoked), then the vendor signing
+    /// keys (key ID, public key, current or retired).
     List {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Make a new vendor signing key current; the old one is retired but kept and listed.
+    /// Restart the server to sign with the new key.
+    Rotate {
         #[arg(long)]
         data_dir: PathBuf,
     },
@@ -336,6 +344,18 @@ pub fn run(cli: Cli) -> Result<(), String> {
                         key.revoked.map(datetime::format).unwrap_or_else(|| "-".into())
                     );
                 }
+                println!();
+                println!("signing key\tpublic key\tstate");
+                for line in keys::describe(&data_dir)? {
+                    println!("{line}");
+                }
+                Ok(())
+            }
+            KeysAction::Rotate { data_dir } => {
+                let (old, new) = keys::rotate(&data_dir)?;
+                println!("current signing key: {} (public key {})", new.id().to_hex(), new.to_hex());
+                println!("retired signing key: {} (public key {})", old.id().to_hex(), old.to_hex());
+                println!("Restart the server to sign with the new key; applications must trust it.");
                 Ok(())
             }
             KeysAction::Revoke { data_dir, id } => {

@@ -4,6 +4,7 @@
 //! DIR/                    mode 0700
 //!   licensekit.db         SQLite database (WAL mode: also licensekit.db-wal, -shm)
 //!   signing-key.hex       the vendor Ed25519 seed, hex, mode 0600
+//!   retired-signing-keys.hex  keys retired by `keys rotate`, one a line, mode 0600 (see crate::keys)
 //! ```
 //!
 //! `init` creates both or neither: a directory that holds either is refused, and a failure
@@ -81,7 +82,7 @@ pub fn create_with<T>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T, String>)
     }
     let result = fill(dir);
     if result.is_err() {
-        for name in [SIGNING_KEY, DATABASE].into_iter().chain(DATABASE_SIDE_FILES) {
+        for name in [SIGNING_KEY, crate::keys::RETIRED, DATABASE].into_iter().chain(DATABASE_SIDE_FILES) {
             let _ = fs::remove_file(dir.join(name));
         }
     }
@@ -150,9 +151,9 @@ pub fn check_for_serving(dir: &Path) -> Result<(), String> {
         // open_store says how to initialise it.
         return Ok(());
     }
-    for path in [db.clone(), dir.join(SIGNING_KEY)]
-        .into_iter()
-        .chain(DATABASE_SIDE_FILES.iter().map(|name| dir.join(name)).filter(|p| p.exists()))
+    for path in [db.clone(), dir.join(SIGNING_KEY)].into_iter().chain(
+        DATABASE_SIDE_FILES.iter().chain([&crate::keys::RETIRED]).map(|name| dir.join(name)).filter(|p| p.exists()),
+    )
     {
         private(&path)?;
     }
@@ -174,7 +175,7 @@ pub fn check_for_serving(dir: &Path) -> Result<(), String> {
 }
 
 /// Refuses a file that users other than its owner may read or write.
-fn private(path: &Path) -> Result<(), String> {
+pub fn private(path: &Path) -> Result<(), String> {
     let meta = fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(format!("{} is readable by other users; run `chmod 600` on it", path.display()));

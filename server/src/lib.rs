@@ -17,6 +17,7 @@ pub mod embedded;
 mod error;
 mod fields;
 mod json;
+mod keys;
 mod licensing_cli;
 mod offline;
 mod params;
