@@ -83,7 +83,8 @@ impl DatabaseExport for SqliteExport {
         let source = Connection::open_with_flags(&self.database, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| format!("cannot open {}: {e}", self.database.display()))?;
         let mut target = Connection::open(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-        let backup = Backup::new(&source, &mut target).map_err(|e| format!("cannot start the backup: {e}"))?;
+        let backup =
+            Backup::new(&source, &mut target).map_err(|e| format!("cannot start the backup: {e}"))?;
         // All pages in one step: one read transaction, so one consistent instant. Stepping a
         // few pages at a time would restart whenever the serving process writes.
         loop {
@@ -157,7 +158,11 @@ pub fn restore(from: &Path, dir: &Path) -> Result<(), String> {
     }
     let (header, database) = read_backup(from)?;
     if header.backend != "sqlite" {
-        return Err(format!("{} is a {} backup; this server restores sqlite backups", from.display(), header.backend));
+        return Err(format!(
+            "{} is a {} backup; this server restores sqlite backups",
+            from.display(),
+            header.backend
+        ));
     }
     let key = SigningKey::from_seed_hex(&header.signing_key)
         .map_err(|_| format!("{}: the signing key is not valid", from.display()))?;

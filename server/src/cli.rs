@@ -88,6 +88,8 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Print the OpenAPI 3 document of the Web API and the client protocol.
+    Openapi,
     /// Print the vendor public key (hex) that applications embed.
     PublicKey {
         #[arg(long)]
@@ -318,6 +320,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Restore { from, data_dir }) => {
             backup::restore(&from, &data_dir)?;
             println!("restored {} into {}", from.display(), data_dir.display());
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            print!("{}", crate::openapi::pretty());
             Ok(())
         }
         Some(Command::PublicKey { data_dir }) => {

@@ -152,9 +152,12 @@ pub fn check_for_serving(dir: &Path) -> Result<(), String> {
         return Ok(());
     }
     for path in [db.clone(), dir.join(SIGNING_KEY)].into_iter().chain(
-        DATABASE_SIDE_FILES.iter().chain([&crate::keys::RETIRED]).map(|name| dir.join(name)).filter(|p| p.exists()),
-    )
-    {
+        DATABASE_SIDE_FILES
+            .iter()
+            .chain([&crate::keys::RETIRED])
+            .map(|name| dir.join(name))
+            .filter(|p| p.exists()),
+    ) {
         private(&path)?;
     }
     for (path, what) in

@@ -36,7 +36,9 @@ pub fn retired(dir: &Path) -> Result<Vec<SigningKey>, String> {
         return Ok(Vec::new());
     }
     datadir::private(&path)?;
-    let text = Zeroizing::new(fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?);
+    let text = Zeroizing::new(
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+    );
     text.lines()
         .filter(|line| !line.trim().is_empty())
         .enumerate()
@@ -83,7 +85,9 @@ pub fn rotate(dir: &Path) -> Result<(PublicKey, PublicKey), String> {
     let _ = fs::remove_file(&next);
     datadir::write_private(&next, new.seed_hex().as_bytes())?;
     fs::rename(&next, &current).map_err(|e| format!("cannot replace {}: {e}", current.display()))?;
-    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
     Ok((old.public_key(), new.public_key()))
 }
 

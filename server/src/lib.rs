@@ -20,6 +20,7 @@ mod json;
 mod keys;
 mod licensing_cli;
 mod offline;
+mod openapi;
 mod params;
 mod passive;
 mod random;

@@ -64,7 +64,11 @@ impl Params {
         Ok(params)
     }
 
-    fn from_object(map: serde_json::Map<String, Value>, list: &str, known: Vec<Field>) -> Result<Params, ApiError> {
+    fn from_object(
+        map: serde_json::Map<String, Value>,
+        list: &str,
+        known: Vec<Field>,
+    ) -> Result<Params, ApiError> {
         let mut params = Params { fields: HashMap::new(), known };
         for (name, value) in map {
             params

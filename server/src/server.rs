@@ -208,10 +208,17 @@ pub fn json_response(status: StatusCode, body: &Json) -> Response {
     response
 }
 
+/// GET /api/openapi.json.
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::pretty()).into_response()
+}
+
 /// The router: every controller under `/api/`, the client protocol under `/client/v1/`,
 /// JSON 404 elsewhere; every request watched for its connection (see [`watch`]).
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
+        // The reference needs no key: it says what exists, not what is stored.
+        .route("/api/openapi.json", axum::routing::get(openapi))
         .route("/api/{controller}", any(dispatch))
         .route("/client/v1/{*operation}", any(crate::client_api::handle))
         .fallback(|| async {

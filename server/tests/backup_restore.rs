@@ -7,8 +7,8 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::licensing::{client, code, product};
 use common::{BIN, Server, spawn_serve};
@@ -32,8 +32,11 @@ fn codes(server: &Server, product: &str) -> i64 {
 #[test]
 fn a_backup_taken_under_load_restores_and_serves_the_same_client() {
     let server = Arc::new(Server::start());
-    let p = product(&server, json!({"clientsallowed": 2, "clientleaseperiod": 2,
-        "features": [{"featurecode": "EXPORT", "featurename": "Export", "notes": "n"}]}));
+    let p = product(
+        &server,
+        json!({"clientsallowed": 2, "clientleaseperiod": 2,
+        "features": [{"featurecode": "EXPORT", "featurename": "Export", "notes": "n"}]}),
+    );
     let c = code(&server, &p, json!({}));
     let store = tempfile::tempdir().unwrap();
     let app = client(&server, &p, store.path());
@@ -123,12 +126,16 @@ fn bad_backups_and_used_directories_are_refused_leaving_nothing() {
     let bytes = std::fs::read(&file).unwrap();
     let cases: [(&str, Vec<u8>, &str); 3] = [
         ("truncated", bytes[..bytes.len() - 100].to_vec(), "truncated"),
-        ("altered", {
-            let mut b = bytes.clone();
-            let last = b.len() - 1;
-            b[last] ^= 1;
-            b
-        }, "does not match its SHA-256"),
+        (
+            "altered",
+            {
+                let mut b = bytes.clone();
+                let last = b.len() - 1;
+                b[last] ^= 1;
+                b
+            },
+            "does not match its SHA-256",
+        ),
         ("not a backup", b"hello\n".to_vec(), "is not a licensekit backup"),
     ];
     for (what, contents, message) in cases {

@@ -46,7 +46,8 @@ fn rotation_keeps_clients_that_trust_both_and_refuses_old_only_ones() {
     server.terminate();
     let data = server.data_dir();
     let rotated = keys(&["rotate"], &data);
-    let new = rotated.lines().next().unwrap().split("public key ").nth(1).unwrap().trim_end_matches(')').to_owned();
+    let new =
+        rotated.lines().next().unwrap().split("public key ").nth(1).unwrap().trim_end_matches(')').to_owned();
     assert_ne!(new, old);
     let listed = keys(&["list"], &data);
     let signing: Vec<&str> = listed.split("\n\n").nth(1).unwrap().lines().skip(1).collect();

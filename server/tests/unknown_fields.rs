@@ -47,8 +47,13 @@ fn products_features_groups_and_udfs() {
         json!({"productid": p, "intrial": true, "clientsallowed": 9}),
         "unknown field: intrial",
     );
-    refused(&server, "GET", "Product", json!({"productid": p, "colour": "red", "prodcutid": 1}),
-        "unknown fields: colour, prodcutid (did you mean productid?)");
+    refused(
+        &server,
+        "GET",
+        "Product",
+        json!({"productid": p, "colour": "red", "prodcutid": 1}),
+        "unknown fields: colour, prodcutid (did you mean productid?)",
+    );
     assert_eq!(server.ok("GET", "Product", &json!({"productid": p}))[0]["clientsAllowed"], json!(3));
 
     refused(
@@ -72,8 +77,13 @@ fn products_features_groups_and_udfs() {
         json!({"productid": p, "udfvalues": [{"fieldname": "U", "defaultvalu": "x"}]}),
         "unknown field: udfvalues[0].defaultvalu (did you mean defaultvalue?)",
     );
-    refused(&server, "DELETE", "ProductFeatures", json!({"productid": p, "featurecod": "A"}),
-        "unknown field: featurecod (did you mean featurecode?)");
+    refused(
+        &server,
+        "DELETE",
+        "ProductFeatures",
+        json!({"productid": p, "featurecod": "A"}),
+        "unknown field: featurecod (did you mean featurecode?)",
+    );
     let product = &server.ok("GET", "Product", &json!({"productid": p}))[0];
     assert_eq!((product["features"].clone(), product["udfValues"].clone()), (json!([]), json!([])));
 }
@@ -82,8 +92,13 @@ fn products_features_groups_and_udfs() {
 fn license_codes_profiles_and_notes() {
     let server = Server::start();
     let p = product(&server, json!({"features": [{"featurecode": "F", "featurename": "f", "notes": "n"}]}));
-    refused(&server, "POST", "LicenseCode", json!({"productid": p, "numcode": 3}),
-        "unknown field: numcode (did you mean numcodes?)");
+    refused(
+        &server,
+        "POST",
+        "LicenseCode",
+        json!({"productid": p, "numcode": 3}),
+        "unknown field: numcode (did you mean numcodes?)",
+    );
     assert_eq!(server.ok("GET", "LicenseCodes", &json!({"productid": p})), json!(0), "no code was allocated");
     let c = code(&server, &p, json!({}));
     refused(
@@ -96,16 +111,37 @@ fn license_codes_profiles_and_notes() {
     );
     let got = server.ok("GET", "LicenseCode", &json!({"productid": p, "licensecode": c}));
     assert_eq!(got[0]["clientsallowed"], json!(1), "the refused PUT changed nothing: {got}");
-    refused(&server, "GET", "LicenseCodes", json!({"productid": p, "pagenumbr": 1}),
-        "unknown field: pagenumbr (did you mean pagenumber?)");
-    refused(&server, "GET", "NextLicenseCode", json!({"productid": p, "amout": 2}),
-        "unknown field: amout (did you mean amount?)");
+    refused(
+        &server,
+        "GET",
+        "LicenseCodes",
+        json!({"productid": p, "pagenumbr": 1}),
+        "unknown field: pagenumbr (did you mean pagenumber?)",
+    );
+    refused(
+        &server,
+        "GET",
+        "NextLicenseCode",
+        json!({"productid": p, "amout": 2}),
+        "unknown field: amout (did you mean amount?)",
+    );
 
-    refused(&server, "POST", "Profile", json!({"productid": p, "profilename": "Pro", "heartbeet": 10}),
-        "unknown field: heartbeet (did you mean heartbeat?)");
+    refused(
+        &server,
+        "POST",
+        "Profile",
+        json!({"productid": p, "profilename": "Pro", "heartbeet": 10}),
+        "unknown field: heartbeet (did you mean heartbeat?)",
+    );
     assert_eq!(server.ok("GET", "Profiles", &json!({"productid": p})), json!(0));
-    refused(&server, "POST", "LicenseNote", json!({"productid": p, "licensecode": c, "type": "general",
-        "descripton": "x"}), "unknown field: descripton (did you mean description?)");
+    refused(
+        &server,
+        "POST",
+        "LicenseNote",
+        json!({"productid": p, "licensecode": c, "type": "general",
+        "descripton": "x"}),
+        "unknown field: descripton (did you mean description?)",
+    );
     assert_eq!(server.ok("GET", "LicenseNote", &json!({"productid": p, "licensecode": c})), json!([]));
 }
 
@@ -114,23 +150,59 @@ fn activity_trials_consumers_companies_and_licensing() {
     let server = Server::start();
     let p = product(&server, json!({}));
     let c = code(&server, &p, json!({}));
-    refused(&server, "GET", "LicenseCodeActivity", json!({"productid": p, "licensecode": c, "activate": 1}),
-        "unknown field: activate (did you mean activated?)");
-    refused(&server, "GET", "Trials", json!({"productid": p, "converted": true, "trialstatu": "expired"}),
-        "unknown field: trialstatu (did you mean trialstatus?)");
-    refused(&server, "POST", "ConsumerData", json!({"productid": p, "computerid": "PC1",
-        "clientinfo": {"firstname": "A"}, "licencecode": c}), "unknown field: licencecode (did you mean licensecode?)");
+    refused(
+        &server,
+        "GET",
+        "LicenseCodeActivity",
+        json!({"productid": p, "licensecode": c, "activate": 1}),
+        "unknown field: activate (did you mean activated?)",
+    );
+    refused(
+        &server,
+        "GET",
+        "Trials",
+        json!({"productid": p, "converted": true, "trialstatu": "expired"}),
+        "unknown field: trialstatu (did you mean trialstatus?)",
+    );
+    refused(
+        &server,
+        "POST",
+        "ConsumerData",
+        json!({"productid": p, "computerid": "PC1",
+        "clientinfo": {"firstname": "A"}, "licencecode": c}),
+        "unknown field: licencecode (did you mean licensecode?)",
+    );
     assert_eq!(server.ok("GET", "ConsumerData", &json!({"productid": p})), json!(0));
-    refused(&server, "POST", "Company", json!({"productid": p, "company": "Acme", "serach1": "x"}),
-        "unknown field: serach1 (did you mean search1?)");
+    refused(
+        &server,
+        "POST",
+        "Company",
+        json!({"productid": p, "company": "Acme", "serach1": "x"}),
+        "unknown field: serach1 (did you mean search1?)",
+    );
     assert_eq!(server.ok("GET", "CompaniesProducts", &json!({})), json!([]));
-    refused(&server, "POST", "PassiveLicense", json!({"productid": p, "clientid": "CLIENT-0001", "udfvalues":
-        [{"fieldname": "U", "value": "x"}]}), "unknown field: udfvalues[0].value");
-    refused(&server, "GET", "OfflineActivation", json!({"productid": p, "activationcertificat": "x"}),
-        "unknown field: activationcertificat (did you mean activationcertificate?)");
+    refused(
+        &server,
+        "POST",
+        "PassiveLicense",
+        json!({"productid": p, "clientid": "CLIENT-0001", "udfvalues":
+        [{"fieldname": "U", "value": "x"}]}),
+        "unknown field: udfvalues[0].value",
+    );
+    refused(
+        &server,
+        "GET",
+        "OfflineActivation",
+        json!({"productid": p, "activationcertificat": "x"}),
+        "unknown field: activationcertificat (did you mean activationcertificate?)",
+    );
     // JSON metadata is free-form: its inner names are not fields.
-    server.ok("POST", "ConsumerData", &json!({"productid": p, "computerid": "PC1",
-        "clientinfo": {"firstname": "A", "anything": {"goes": 1}}}));
+    server.ok(
+        "POST",
+        "ConsumerData",
+        &json!({"productid": p, "computerid": "PC1",
+        "clientinfo": {"firstname": "A", "anything": {"goes": 1}}}),
+    );
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! `Company`, `CompanyID` and `CompaniesProducts`.
 
-use super::{product_id, PRODUCT_ID};
 use super::settings::MAX_NAME;
+use super::{PRODUCT_ID, product_id};
 use crate::datetime;
-use crate::fields::{Field, Fields};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
@@ -105,7 +105,15 @@ pub fn list(store: &dyn Store, _: &Params) -> ApiResult {
 }
 
 /// What [`change`] reads.
-const CHANGE_FIELDS: &[Field] = &[Field::new("global"), Field::new("company"), Field::new("companydata"), Field::new("search1"), Field::new("search2"), Field::new("search3"), Field::new("reseller")];
+const CHANGE_FIELDS: &[Field] = &[
+    Field::new("global"),
+    Field::new("company"),
+    Field::new("companydata"),
+    Field::new("search1"),
+    Field::new("search2"),
+    Field::new("search3"),
+    Field::new("reseller"),
+];
 /// GET Company's fields.
 pub const GET_FIELDS: Fields = &[&[Field::new("companyid"), Field::new("productid")]];
 /// POST Company's fields.

@@ -1,9 +1,9 @@
 //! `ProductFeatureGroups`: named groups that organise a product's features.
 
 use super::settings::{MAX_NAME, in_list};
-use super::{no_duplicates, product_id, required_list, PRODUCT_ID};
-use crate::fields::{Field, Fields};
+use super::{PRODUCT_ID, no_duplicates, product_id, required_list};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
@@ -60,6 +60,12 @@ pub const GROUP_ITEMS: &[Field] = &[Field::new("featuregroupname"), Field::new("
 /// POST ProductFeatureGroups' fields.
 pub const POST_FIELDS: Fields = &[&[PRODUCT_ID, Field::list("featuregroups", GROUP_ITEMS)]];
 /// PUT ProductFeatureGroups' fields.
-pub const PUT_FIELDS: Fields = &[&[PRODUCT_ID, Field::list("featuregroups", &[Field::new("featuregroupname"), Field::new("newfeaturegroupname"), Field::new("notes")])]];
+pub const PUT_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::list(
+        "featuregroups",
+        &[Field::new("featuregroupname"), Field::new("newfeaturegroupname"), Field::new("notes")],
+    ),
+]];
 /// DELETE ProductFeatureGroups' fields.
 pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("featuregroupname")]];

@@ -94,7 +94,8 @@ const STREAMER: &str = "DataStreamer events are not implemented yet";
 pub fn endpoints() -> Vec<Endpoint> {
     use Access::*;
     use Action::*;
-    let e = |controller, method, access, action, fields| Endpoint { controller, method, access, action, fields };
+    let e =
+        |controller, method, access, action, fields| Endpoint { controller, method, access, action, fields };
     let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
     vec![
         e("LicenseCode", get.clone(), Read, Run(license_codes::get), license_codes::GET_FIELDS),
@@ -106,16 +107,34 @@ pub fn endpoints() -> Vec<Endpoint> {
         e("Product", get.clone(), Read, Run(products::get), products::GET_FIELDS),
         e("Product", post.clone(), Write, Run(products::post), products::POST_FIELDS),
         e("Product", put.clone(), Write, Run(products::put), products::PUT_FIELDS),
-        e("ProductFeatureGroups", post.clone(), Write, Run(feature_groups::post), feature_groups::POST_FIELDS),
+        e(
+            "ProductFeatureGroups",
+            post.clone(),
+            Write,
+            Run(feature_groups::post),
+            feature_groups::POST_FIELDS,
+        ),
         e("ProductFeatureGroups", put.clone(), Write, Run(feature_groups::put), feature_groups::PUT_FIELDS),
-        e("ProductFeatureGroups", delete.clone(), Write, Run(feature_groups::delete), feature_groups::DELETE_FIELDS),
+        e(
+            "ProductFeatureGroups",
+            delete.clone(),
+            Write,
+            Run(feature_groups::delete),
+            feature_groups::DELETE_FIELDS,
+        ),
         e("ProductFeatures", post.clone(), Write, Run(features::post), features::POST_FIELDS),
         e("ProductFeatures", put.clone(), Write, Run(features::put), features::PUT_FIELDS),
         e("ProductFeatures", delete.clone(), Write, Run(features::delete), features::DELETE_FIELDS),
         e("ProductUDF", post.clone(), Write, Run(udfs::post), udfs::POST_FIELDS),
         e("ProductUDF", put.clone(), Write, Run(udfs::put), udfs::PUT_FIELDS),
         e("ProductUDF", delete.clone(), Write, Run(udfs::delete), udfs::DELETE_FIELDS),
-        e("ActivatedLicenseCodes", get.clone(), Read, Run(activity::activated_codes), activity::ACTIVATED_CODES_FIELDS),
+        e(
+            "ActivatedLicenseCodes",
+            get.clone(),
+            Read,
+            Run(activity::activated_codes),
+            activity::ACTIVATED_CODES_FIELDS,
+        ),
         e("LicenseCodeActivity", get.clone(), Read, Run(activity::get), activity::GET_FIELDS),
         e("LicenseCodeActivity", put.clone(), Write, Run(activity::put), activity::PUT_FIELDS),
         e("LicenseCodeActivity", delete.clone(), Write, Run(activity::delete), activity::DELETE_FIELDS),
@@ -142,7 +161,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         e("PassiveLicense", post.clone(), Write, Licensing(passive::post), passive::POST_FIELDS),
         e("NetworkMasterLicense", post.clone(), Write, Later(NETWORK), NONE),
         e("OfflineActivation", get.clone(), OfflineRead, Licensing(offline::get), offline::GET_FIELDS),
-        e("OfflineActivation", delete.clone(), OfflineWrite, Licensing(offline::delete), offline::DELETE_FIELDS),
+        e(
+            "OfflineActivation",
+            delete.clone(),
+            OfflineWrite,
+            Licensing(offline::delete),
+            offline::DELETE_FIELDS,
+        ),
         e("Group", get.clone(), Read, Later(ACCOUNTS), NONE),
         e("Group", post.clone(), Write, Later(ACCOUNTS), NONE),
         e("Group", put.clone(), Write, Later(ACCOUNTS), NONE),

@@ -1,10 +1,10 @@
 //! `OfflineActivation`: activation requests carried from air-gapped machines become
 //! activation certificates; deactivation certificates give their seats back.
 
-use super::{product_id, PRODUCT_ID};
+use super::{PRODUCT_ID, product_id};
 use crate::client_api::ClientProtocol;
-use crate::fields::{Field, Fields};
 use crate::error::ApiResult;
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::offline;
 use crate::params::Params;

@@ -1,10 +1,10 @@
 //! `PassiveLicense`: a vendor-signed license bound to a client ID, for machines that never
 //! contact a server.
 
-use super::{no_duplicates, product_id, PRODUCT_ID};
+use super::{PRODUCT_ID, no_duplicates, product_id};
 use crate::client_api::ClientProtocol;
-use crate::fields::{Field, Fields};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::Params;
 use crate::passive;

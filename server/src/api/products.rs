@@ -8,9 +8,9 @@ use super::settings::{
     MAX_CLIENT_LEASE_HOURS, MAX_NAME, MAX_OFFLINE_LEASE_DAYS, MAX_VM_LEASE_HOURS, date_field,
 };
 use super::udfs::{UDF_ITEMS, new_udf};
-use super::{no_duplicates, product_id, render, PRODUCT_ID};
-use crate::fields::{Field, Fields};
+use super::{PRODUCT_ID, no_duplicates, product_id, render};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
@@ -140,7 +140,20 @@ pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
 pub const GET_FIELDS: Fields = &[&[PRODUCT_ID]];
 /// POST Product's fields.
 pub const POST_FIELDS: Fields = &[
-    &[Field::new("productname"), Field::new("intrial"), Field::new("trialperiod"), Field::new("licensetype"), Field::new("subscriptionperiod"), Field::new("subscriptionenddate"), Field::new("clientleaseperiod"), Field::new("vmleaseperiod"), Field::new("clientofflineleaseperiod"), Field::new("clientsallowed"), Field::new("offlinerequestdays"), Field::new("clonepolicy")],
+    &[
+        Field::new("productname"),
+        Field::new("intrial"),
+        Field::new("trialperiod"),
+        Field::new("licensetype"),
+        Field::new("subscriptionperiod"),
+        Field::new("subscriptionenddate"),
+        Field::new("clientleaseperiod"),
+        Field::new("vmleaseperiod"),
+        Field::new("clientofflineleaseperiod"),
+        Field::new("clientsallowed"),
+        Field::new("offlinerequestdays"),
+        Field::new("clonepolicy"),
+    ],
     &[
         Field::list("featuregroups", GROUP_ITEMS),
         Field::list("features", FEATURE_ITEMS),
@@ -148,4 +161,17 @@ pub const POST_FIELDS: Fields = &[
     ],
 ];
 /// PUT Product's fields.
-pub const PUT_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("productname"), Field::new("trialperiod"), Field::new("clientleaseperiod"), Field::new("vmleaseperiod"), Field::new("clientofflineleaseperiod"), Field::new("licensetype"), Field::new("clientsallowed"), Field::new("subscriptionperiod"), Field::new("subscriptionenddate"), Field::new("offlinerequestdays"), Field::new("clonepolicy")]];
+pub const PUT_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::new("productname"),
+    Field::new("trialperiod"),
+    Field::new("clientleaseperiod"),
+    Field::new("vmleaseperiod"),
+    Field::new("clientofflineleaseperiod"),
+    Field::new("licensetype"),
+    Field::new("clientsallowed"),
+    Field::new("subscriptionperiod"),
+    Field::new("subscriptionenddate"),
+    Field::new("offlinerequestdays"),
+    Field::new("clonepolicy"),
+]];

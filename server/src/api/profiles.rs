@@ -2,9 +2,9 @@
 
 use super::render::{self, Casing};
 use super::settings::{self, MAX_NAME};
-use super::{paging, product_id, PRODUCT_ID, PAGING_FIELDS};
-use crate::fields::{Field, Fields};
+use super::{PAGING_FIELDS, PRODUCT_ID, paging, product_id};
 use crate::error::ApiResult;
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::Params;
 use crate::store::Store;
@@ -136,8 +136,12 @@ pub const GET_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("profilename"), Field:
 /// GET Profiles' fields.
 pub const LIST_FIELDS: Fields = &[&[Field::new("productid"), Field::new("getsfs")], PAGING_FIELDS];
 /// POST Profile's fields.
-pub const POST_FIELDS: Fields =
-    &[&[PRODUCT_ID, Field::new("profilename")], CHANGE_FIELDS, settings::SETTINGS_FIELDS, settings::EXTRAS_FIELDS];
+pub const POST_FIELDS: Fields = &[
+    &[PRODUCT_ID, Field::new("profilename")],
+    CHANGE_FIELDS,
+    settings::SETTINGS_FIELDS,
+    settings::EXTRAS_FIELDS,
+];
 /// PUT Profile's fields.
 pub const PUT_FIELDS: Fields = &[
     &[PRODUCT_ID, Field::new("profilename"), Field::new("inheritprofile")],

@@ -1,9 +1,9 @@
 //! `ProductUDF`: Application Agility user-defined fields and their default values.
 
 use super::settings::{MAX_NAME, in_list};
-use super::{no_duplicates, product_id, required_list, PRODUCT_ID};
-use crate::fields::{Field, Fields};
+use super::{PRODUCT_ID, no_duplicates, product_id, required_list};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
@@ -60,6 +60,12 @@ pub const UDF_ITEMS: &[Field] = &[Field::new("fieldname"), Field::new("defaultva
 /// POST ProductUDF's fields.
 pub const POST_FIELDS: Fields = &[&[PRODUCT_ID, Field::list("udfvalues", UDF_ITEMS)]];
 /// PUT ProductUDF's fields.
-pub const PUT_FIELDS: Fields = &[&[PRODUCT_ID, Field::list("udfvalues", &[Field::new("fieldname"), Field::new("newfieldname"), Field::new("defaultvalue")])]];
+pub const PUT_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::list(
+        "udfvalues",
+        &[Field::new("fieldname"), Field::new("newfieldname"), Field::new("defaultvalue")],
+    ),
+]];
 /// DELETE ProductUDF's fields.
 pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("fieldname")]];
