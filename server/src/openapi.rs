@@ -177,8 +177,9 @@ mod tests {
     fn every_endpoint_and_operation_is_documented_with_its_fields() {
         let doc = document();
         let paths = doc["paths"].as_object().unwrap();
-        let controllers: std::collections::HashSet<&str> =
-            api::endpoints().iter().map(|e| e.controller).collect();
+        // Every controller with a verb that is built, and nothing else.
+        let built = api::endpoints().into_iter().filter(|e| !matches!(e.action, Action::Later(_)));
+        let controllers: std::collections::HashSet<&str> = built.map(|e| e.controller).collect();
         assert_eq!(paths.len(), controllers.len() + Operation::ALL.len());
         let post_product =
             &doc["paths"]["/api/Product"]["post"]["requestBody"]["content"]["application/json"]["schema"];
@@ -189,5 +190,6 @@ mod tests {
             item["properties"]["featuretype"].is_object() && item["additionalProperties"] == json!(false)
         );
         assert!(doc["paths"]["/client/v1/activate"]["post"].is_object());
+        assert!(doc["paths"]["/api/Group"].is_null(), "a 501 endpoint is not documented");
     }
 }
