@@ -1,6 +1,6 @@
-//! The command line: `init`, `serve`, `keys`, `public-key`, `info`, `audit`, and for
-//! air-gapped vendors `offline activate|deactivate` and `passive create` (see
-//! [`crate::licensing_cli`]).
+//! The command line: `init`, `serve`, `backup`, `restore`, `keys`, `public-key`, `info`,
+//! `audit`, `openapi`, and for air-gapped vendors `offline activate|deactivate` and `passive
+//! create` (see [`crate::licensing_cli`]).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -11,11 +11,13 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::audit;
+use crate::backup;
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
 use crate::connections;
 use crate::datadir;
 use crate::datetime;
+use crate::keys;
 use crate::licensing_cli;
 use crate::server::{self, AppState, Limits};
 use crate::store::Store;
@@ -70,11 +72,30 @@ pub enum Command {
         #[command(flatten)]
         ops: OpsArgs,
     },
+    /// Copy the database and the signing key into one file (mode 0600), while the server
+    /// serves the directory. The format is described in server/README.md.
+    Backup {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The backup file to create (refused when it exists).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Fill a new data directory from a backup file.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        /// A directory that holds no data yet (created when missing).
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
     /// Manage Web API keys.
     Keys {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Print the OpenAPI 3 document of the Web API and the client protocol.
+    Openapi,
     /// Print the vendor public key (hex) that applications embed.
     PublicKey {
         #[arg(long)]
@@ -240,8 +261,15 @@ pub enum KeysAction {
         #[arg(long, value_parser = parse_kind)]
         kind: KeyKind,
     },
-    /// List keys (ID, kind, first characters, created, revoked).
+    /// List API keys (ID, kind, first characters, created, revoked), then the vendor signing
+    /// keys (key ID, public key, current or retired).
     List {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Make a new vendor signing key current; the old one is retired but kept and listed.
+    /// Restart the server to sign with the new key.
+    Rotate {
         #[arg(long)]
         data_dir: PathBuf,
     },
@@ -420,6 +448,20 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Audit { data_dir, page, page_size, json }) => {
             audit(&data_dir, Page { number: page, size: page_size }, json)
         }
+        Some(Command::Backup { data_dir, to }) => {
+            backup::backup(&data_dir, &to)?;
+            println!("backed up {} to {}", data_dir.display(), to.display());
+            Ok(())
+        }
+        Some(Command::Restore { from, data_dir }) => {
+            backup::restore(&from, &data_dir)?;
+            println!("restored {} into {}", from.display(), data_dir.display());
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            print!("{}", crate::openapi::pretty());
+            Ok(())
+        }
         Some(Command::PublicKey { data_dir }) => {
             println!("{}", datadir::signing_key(&data_dir)?.public_key().to_hex());
             Ok(())
@@ -445,6 +487,18 @@ pub fn run(cli: Cli) -> Result<(), String> {
                         key.revoked.map(datetime::format).unwrap_or_else(|| "-".into())
                     );
                 }
+                println!();
+                println!("signing key\tpublic key\tstate");
+                for line in keys::describe(&data_dir)? {
+                    println!("{line}");
+                }
+                Ok(())
+            }
+            KeysAction::Rotate { data_dir } => {
+                let (old, new) = keys::rotate(&data_dir)?;
+                println!("current signing key: {} (public key {})", new.id().to_hex(), new.to_hex());
+                println!("retired signing key: {} (public key {})", old.id().to_hex(), old.to_hex());
+                println!("Restart the server to sign with the new key; applications must trust it.");
                 Ok(())
             }
             KeysAction::Revoke { data_dir, id } => {

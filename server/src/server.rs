@@ -214,6 +214,11 @@ pub fn json_response(status: StatusCode, body: &Json) -> Response {
     response
 }
 
+/// GET /api/openapi.json.
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::pretty()).into_response()
+}
+
 /// The router: every controller under `/api/`, the client protocol under `/client/v1/`, the
 /// probes and metrics of [`crate::health`], JSON 404 elsewhere; every request watched for its
 /// connection (see [`watch`]), then observed: logged, counted, given its ID
@@ -221,6 +226,8 @@ pub fn json_response(status: StatusCode, body: &Json) -> Response {
 pub fn router(state: Arc<AppState>) -> Router {
     use crate::health;
     Router::new()
+        // The reference needs no key: it says what exists, not what is stored.
+        .route("/api/openapi.json", axum::routing::get(openapi))
         .route("/api/{controller}", any(dispatch))
         .route("/client/v1/{*operation}", any(crate::client_api::handle))
         .route("/healthz", get(health::healthz).fallback(health::only_get))
@@ -308,7 +315,7 @@ async fn dispatch(
         // Borrows the body, whose handler slot is so held until the handler has finished.
         let params = || {
             json::refuse_repeated_keys(&body)?;
-            Params::from_parts(query, &body)
+            Params::from_parts(query, &body, endpoint.fields)
         };
         let answer = match endpoint.action {
             Action::Run(handler) => handler(store, &params()?),
