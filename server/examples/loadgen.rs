@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo build --release -p licensekit-server
-//! cargo run --release -p licensekit-server --example loadgen [-- --server PATH] [-- --requests N] [-- --seconds S]
+//! cargo run --release -p licensekit-server --example loadgen [-- --server PATH] [-- --requests N] [-- --seconds S] [-- --log-level L]
 //! ```
 //!
 //! It starts its own server on a fresh data directory in a temporary directory, on
@@ -24,6 +24,9 @@ struct Options {
     server: PathBuf,
     requests: usize,
     seconds: u64,
+    /// The server's `--log-level` (its log, one line per request at info, is discarded):
+    /// `warn` against `info` measures what the request log costs.
+    log_level: String,
 }
 
 fn options() -> Options {
@@ -38,6 +41,7 @@ fn options() -> Options {
             .unwrap_or_default(),
         requests: 20_000,
         seconds: 10,
+        log_level: "info".to_owned(),
     };
     while let Some(arg) = args.next() {
         let value = args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
@@ -45,6 +49,7 @@ fn options() -> Options {
             "--server" => opts.server = value.into(),
             "--requests" => opts.requests = value.parse().expect("--requests N"),
             "--seconds" => opts.seconds = value.parse().expect("--seconds S"),
+            "--log-level" => opts.log_level = value,
             other => panic!("unknown option {other}"),
         }
     }
@@ -162,9 +167,10 @@ fn main() {
     );
 
     let mut child = Command::new(&opts.server)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-level", &opts.log_level, "--data-dir"])
         .arg(&data)
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("serve");
     let mut line = String::new();

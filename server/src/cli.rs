@@ -1,5 +1,6 @@
-//! The command line: `init`, `serve`, `migrate`, `keys`, `public-key`, and for air-gapped vendors
-//! `offline activate|deactivate` and `passive create` (see [`crate::licensing_cli`]).
+//! The command line: `init`, `serve`, `migrate`, `backup`, `restore`, `keys`, `public-key`,
+//! `info`, `audit`, `openapi`, and for air-gapped vendors `offline activate|deactivate` and
+//! `passive create` (see [`crate::licensing_cli`]).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -9,16 +10,22 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::audit;
+use crate::backup;
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
 use crate::connections;
 use crate::datadir;
 use crate::datetime;
+use crate::keys;
 use crate::licensing_cli;
 use crate::location::{self, Location, LocationArgs};
 use crate::server::{self, AppState, Limits};
+use crate::store::Store;
 use crate::store::leasing::NewPassive;
-use crate::store::model::{KeyKind, UdfSetting};
+use crate::store::model::{KeyKind, Page, UdfSetting};
+use crate::telemetry::{self, LogFormat};
+use crate::tls::{Certificates, TlsFiles};
 
 /// Where `licensekit-server` with no arguments keeps its data.
 pub const DEFAULT_DATA_DIR: &str = "licensekit-data";
@@ -63,6 +70,26 @@ pub enum Command {
         clock_offset_secs: i64,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        ops: OpsArgs,
+    },
+    /// Copy the database and the signing key into one file (mode 0600), while the server
+    /// serves the directory. The format is described in server/README.md. A data directory
+    /// only: a PostgreSQL database is backed up with pg_dump.
+    Backup {
+        #[command(flatten)]
+        at: LocationArgs,
+        /// The backup file to create (refused when it exists).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Fill a new data directory from a backup file (one that holds no data yet, created
+    /// when missing). A data directory only: a PostgreSQL dump is restored with pg_restore.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        at: LocationArgs,
     },
     /// Copy an SQLite installation (database and signing key) into a new PostgreSQL
     /// database, checking every row, so that `serve --database` carries on from it.
@@ -79,10 +106,32 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Print the OpenAPI 3 document of the Web API and the client protocol.
+    Openapi,
     /// Print the vendor public key (hex) that applications embed.
     PublicKey {
         #[command(flatten)]
         at: LocationArgs,
+    },
+    /// Print the customer ID, the vendor public key and where the data lives.
+    Info {
+        #[command(flatten)]
+        at: LocationArgs,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the audit trail of vendor changes, newest first (one page).
+    Audit {
+        #[command(flatten)]
+        at: LocationArgs,
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=i64::from(i32::MAX)))]
+        page: i64,
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        page_size: i64,
+        /// Print one JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Air-gapped activation by files, against the data directory (no server needed).
     Offline {
@@ -115,6 +164,29 @@ pub struct LimitArgs {
     /// Requests whose handlers run at once; more wait (after their body is read) for a slot.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     max_requests: u64,
+}
+
+/// `serve`'s logs and TLS.
+#[derive(Debug, clap::Args)]
+pub struct OpsArgs {
+    /// Log filter, e.g. `info`, `warn`, `licensekit_server=debug` (default: RUST_LOG, else
+    /// info). One line per request is logged at info.
+    #[arg(long)]
+    log_level: Option<String>,
+    #[arg(long, value_enum, default_value_t = LogFormat::Plain)]
+    log_format: LogFormat,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); reloaded on SIGHUP.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+impl Default for OpsArgs {
+    fn default() -> OpsArgs {
+        OpsArgs { log_level: None, log_format: LogFormat::Plain, tls_cert: None, tls_key: None }
+    }
 }
 
 impl LimitArgs {
@@ -201,8 +273,16 @@ pub enum KeysAction {
         #[arg(long, value_parser = parse_kind)]
         kind: KeyKind,
     },
-    /// List keys (ID, kind, first characters, created, revoked).
+    /// List API keys (ID, kind, first characters, created, revoked), then the vendor signing
+    /// keys (key ID, public key, current or retired).
     List {
+        #[command(flatten)]
+        at: LocationArgs,
+    },
+    /// Make a new vendor signing key current; the old one is retired but kept and listed.
+    /// Restart the server to sign with the new key.
+    /// A data directory only, for now: with --database it is refused.
+    Rotate {
         #[command(flatten)]
         at: LocationArgs,
     },
@@ -247,11 +327,25 @@ pub(crate) fn app_state(at: &Location, clock: Clock, limits: Limits) -> Result<A
     Ok(AppState::new(store, customer_id, ClientProtocol { key, clock }, limits))
 }
 
-fn serve(at: &Location, listen: SocketAddr, clock: Clock, limits: Limits) -> Result<(), String> {
+fn serve(
+    at: &Location,
+    listen: SocketAddr,
+    clock: Clock,
+    limits: Limits,
+    ops: &OpsArgs,
+) -> Result<(), String> {
+    telemetry::init(ops.log_level.as_deref(), ops.log_format)?;
     // The process is the server's own: let it use every descriptor it may have (the
     // connection cap is sized below what this leaves).
     connections::descriptor_limit(true);
     location::check_for_serving(at)?;
+    let tls = match (&ops.tls_cert, &ops.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(Arc::new(Certificates::load(TlsFiles { cert: cert.clone(), key: key.clone() })?))
+        }
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let state = Arc::new(app_state(at, clock, limits)?);
     let public = state.client.key.public_key().to_hex();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -259,17 +353,122 @@ fn serve(at: &Location, listen: SocketAddr, clock: Clock, limits: Limits) -> Res
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime
-        .block_on(server::serve(state, listen, |addr| {
+        .block_on(server::serve(state, listen, tls, |addr| {
+            tracing::info!(%addr, scheme, data = %at, "listening");
             // Tests and scripts read this line to learn the port (with --listen …:0). Written
             // without panicking: whoever started the server may have closed its stdout.
             let mut out = std::io::stdout();
-            let _ = writeln!(out, "licensekit-server: listening on http://{addr} (public key {public})");
+            let _ = writeln!(out, "licensekit-server: listening on {scheme}://{addr} (public key {public})");
             let _ = out.flush();
         }))
         .map_err(|e| format!("cannot serve on {listen}: {e}"))?;
-    let _ = writeln!(std::io::stderr(), "licensekit-server: stopped");
+    tracing::info!("stopped");
     Ok(())
 }
+
+/// `info`: what an operator needs to find again (the customer ID for the bearer tokens, the
+/// public key applications embed) and where the data lives (what to back up).
+fn info(at: &Location, json: bool) -> Result<(), String> {
+    let (store, key) = location::open(at)?;
+    let customer_id = store.customer_id().map_err(|e| format!("{e:?}"))?;
+    let public_key = key.public_key().to_hex();
+    let dir = match at {
+        Location::DataDir(dir) => dir,
+        Location::Postgres(_) => {
+            // The URL without its password: `info` output ends up in tickets and chats.
+            let database = at.to_string();
+            if json {
+                let value = serde_json::json!({
+                    "customer_id": customer_id,
+                    "public_keys": [public_key],
+                    "database": database,
+                    "signing_key": "in the database",
+                });
+                println!("{value}");
+            } else {
+                println!("customer ID:    {customer_id}");
+                println!("public key:     {public_key}");
+                println!("database:       {database}");
+                println!("signing key:    in the database (pg_dump backs it up with the data)");
+            }
+            return Ok(());
+        }
+    };
+    let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+    let database = dir.join(datadir::DATABASE);
+    let signing_key = dir.join(datadir::SIGNING_KEY);
+    if json {
+        let value = serde_json::json!({
+            "customer_id": customer_id,
+            "public_keys": [public_key],
+            "data_dir": dir,
+            "database": database,
+            "signing_key": signing_key,
+        });
+        println!("{value}");
+    } else {
+        println!("customer ID:    {customer_id}");
+        println!("public key:     {public_key}");
+        println!("data directory: {}", dir.display());
+        println!("database:       {}", database.display());
+        println!("signing key:    {} (back it up with the database)", signing_key.display());
+    }
+    Ok(())
+}
+
+/// `audit`: one page of the audit trail.
+fn audit(at: &Location, page: Page, json: bool) -> Result<(), String> {
+    let store = location::open_store(at)?;
+    let (total, entries) = store.audit(page).map_err(|e| format!("{e:?}"))?;
+    if !json {
+        println!("{total} changes recorded; page {} of {} per page, newest first", page.number, page.size);
+        println!("id\ttime\tkey\taddress\tmethod\tcontroller\tproduct\tcode\tfields");
+    }
+    for a in entries {
+        let e = &a.entry;
+        if json {
+            let value = serde_json::json!({
+                "id": a.id, "time": datetime::format(e.time), "key_kind": e.key_kind,
+                "key_prefix": e.key_prefix, "address": e.address, "method": e.method,
+                "controller": e.controller, "product_id": e.product_id,
+                "license_code": e.license_code, "fields": e.fields,
+            });
+            println!("{value}");
+        } else {
+            println!(
+                "{}\t{}\t{} {}…\t{}\t{}\t{}\t{}\t{}\t{}",
+                a.id,
+                datetime::format(e.time),
+                e.key_kind,
+                e.key_prefix,
+                e.address,
+                e.method,
+                e.controller,
+                e.product_id,
+                e.license_code,
+                e.fields
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Adds a command-line change to the audit trail; the change itself is done, so a failure
+/// here is a warning on stderr, not the command's failure.
+fn record(store: &dyn Store, entry: crate::store::operations::NewAuditEntry) {
+    if let Err(e) = store.record_audit(&entry) {
+        eprintln!("licensekit-server: warning: the audit trail missed this change: {e:?}");
+    }
+}
+
+/// Why `backup`, `restore` and `keys rotate` refuse `--database` (see `location::data_dir_only`).
+const BACKUP_POSTGRES: &str = "backup takes a data directory; back up a PostgreSQL database with \
+     pg_dump (the signing key is stored in the database, so the dump carries it): \
+     pg_dump --format=custom --file=FILE URL";
+const RESTORE_POSTGRES: &str = "restore fills a data directory; restore a PostgreSQL dump with \
+     pg_restore into an empty database: pg_restore --dbname=URL FILE";
+const ROTATE_POSTGRES: &str = "keys rotate is not supported with --database yet (the signing key is \
+     stored in the database); the key was left as it is";
 
 /// Runs the command line; the error is printed by `main`.
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -284,14 +483,35 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
                 Clock::default(),
                 Limits::default(),
+                &OpsArgs::default(),
             )
         }
         Some(Command::Init { at, json }) => {
             print_init(&location::init(&at.location())?, json);
             Ok(())
         }
-        Some(Command::Serve { at, listen, hour_seconds, clock_offset_secs, limits }) => {
-            serve(&at.location(), listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits())
+        Some(Command::Serve { at, listen, hour_seconds, clock_offset_secs, limits, ops }) => {
+            serve(&at.location(), listen, Clock::new(hour_seconds, clock_offset_secs), limits.limits(), &ops)
+        }
+        Some(Command::Info { at, json }) => info(&at.location(), json),
+        Some(Command::Audit { at, page, page_size, json }) => {
+            audit(&at.location(), Page { number: page, size: page_size }, json)
+        }
+        Some(Command::Backup { at, to }) => {
+            let data_dir = location::data_dir_only(&at.location(), BACKUP_POSTGRES)?;
+            backup::backup(&data_dir, &to)?;
+            println!("backed up {} to {}", data_dir.display(), to.display());
+            Ok(())
+        }
+        Some(Command::Restore { from, at }) => {
+            let data_dir = location::data_dir_only(&at.location(), RESTORE_POSTGRES)?;
+            backup::restore(&from, &data_dir)?;
+            println!("restored {} into {}", from.display(), data_dir.display());
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            print!("{}", crate::openapi::pretty());
+            Ok(())
         }
         Some(Command::Migrate { from, to }) => {
             let moved = location::migrate(&from, &to)?;
@@ -314,6 +534,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
             KeysAction::Create { at, kind } => {
                 let store = location::open_store(&at.location())?;
                 let (id, key) = datadir::create_key(store.as_ref(), kind)?;
+                record(
+                    store.as_ref(),
+                    audit::local("POST", "keys", "", &format!("id={id},kind={}", kind.name())),
+                );
                 println!("{id}\t{}\t{key}", kind.name());
                 Ok(())
             }
@@ -330,11 +554,25 @@ pub fn run(cli: Cli) -> Result<(), String> {
                         key.revoked.map(datetime::format).unwrap_or_else(|| "-".into())
                     );
                 }
+                println!();
+                println!("signing key\tpublic key\tstate");
+                for line in location::describe_signing_keys(&at.location())? {
+                    println!("{line}");
+                }
+                Ok(())
+            }
+            KeysAction::Rotate { at } => {
+                let data_dir = location::data_dir_only(&at.location(), ROTATE_POSTGRES)?;
+                let (old, new) = keys::rotate(&data_dir)?;
+                println!("current signing key: {} (public key {})", new.id().to_hex(), new.to_hex());
+                println!("retired signing key: {} (public key {})", old.id().to_hex(), old.to_hex());
+                println!("Restart the server to sign with the new key; applications must trust it.");
                 Ok(())
             }
             KeysAction::Revoke { at, id } => {
                 let store = location::open_store(&at.location())?;
                 store.revoke_key(id).map_err(|e| format!("{e:?}"))?;
+                record(store.as_ref(), audit::local("DELETE", "keys", "", &format!("id={id}")));
                 println!("revoked key {id}");
                 Ok(())
             }

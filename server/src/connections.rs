@@ -233,7 +233,7 @@ impl Listener for Guarded {
                 // Out of descriptors or memory (the cap should prevent it): let the
                 // connections in flight finish before trying again.
                 Err(e) => {
-                    eprintln!("licensekit-server: accept failed: {e}");
+                    tracing::error!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
@@ -397,17 +397,29 @@ impl AsyncWrite for Connection {
 }
 
 /// A connection as the request handlers see it (through `ConnectInfo`): they tell it when
-/// the server starts and stops waiting on the client.
+/// the server starts and stops waiting on the client; the audit trail reads its peer.
 #[derive(Debug, Clone)]
-pub struct Watched(Arc<Tracker>);
+pub struct Watched(Arc<Tracker>, SocketAddr);
 
 impl Connected<IncomingStream<'_, Guarded>> for Watched {
     fn connect_info(stream: IncomingStream<'_, Guarded>) -> Watched {
-        Watched(stream.io().tracker.clone())
+        stream.io().watched(*stream.remote_addr())
+    }
+}
+
+impl Connection {
+    /// The handlers' view of this connection from `peer` (also under TLS, see `crate::tls`).
+    pub fn watched(&self, peer: SocketAddr) -> Watched {
+        Watched(self.tracker.clone(), peer)
     }
 }
 
 impl Watched {
+    /// The client's address (the TCP peer).
+    pub fn peer(&self) -> SocketAddr {
+        self.1
+    }
+
     /// A request head was read: the server has the next move.
     pub fn request_started(&self) {
         self.0.set(|_| Phase::Busy);

@@ -4,6 +4,7 @@
 //! DIR/                    mode 0700
 //!   licensekit.db         SQLite database (WAL mode: also licensekit.db-wal, -shm)
 //!   signing-key.hex       the vendor Ed25519 seed, hex, mode 0600
+//!   retired-signing-keys.hex  keys retired by `keys rotate`, one a line, mode 0600 (see crate::keys)
 //! ```
 //!
 //! `init` creates both or neither: a directory that holds either is refused, and a failure
@@ -42,7 +43,8 @@ pub struct Initialised {
     pub api_keys: Vec<(KeyKind, String)>,
 }
 
-fn database(dir: &Path) -> PathBuf {
+/// The database file of a data directory.
+pub fn database(dir: &Path) -> PathBuf {
     dir.join(DATABASE)
 }
 
@@ -60,6 +62,13 @@ pub fn create_key(store: &dyn Store, kind: KeyKind) -> Result<(i64, String), Str
 
 /// Initialises `dir`. See the module documentation.
 pub fn init(dir: &Path) -> Result<Initialised, String> {
+    create_with(dir, init_files)
+}
+
+/// Makes `dir` (mode 0700) unless it exists, and runs `fill` to create its files: when `fill`
+/// fails, what it created is removed again, so `dir` is left as fresh as it was (`init` and
+/// `restore` share this).
+pub fn create_with<T>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T, String>) -> Result<T, String> {
     if is_initialised(dir) {
         return Err(format!("{} is already initialised; refusing to touch it", dir.display()));
     }
@@ -71,9 +80,9 @@ pub fn init(dir: &Path) -> Result<Initialised, String> {
             .and_then(|()| fs::set_permissions(dir, fs::Permissions::from_mode(0o700)))
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let result = init_files(dir);
+    let result = fill(dir);
     if result.is_err() {
-        for name in [SIGNING_KEY, DATABASE].into_iter().chain(DATABASE_SIDE_FILES) {
+        for name in [SIGNING_KEY, crate::keys::RETIRED, DATABASE].into_iter().chain(DATABASE_SIDE_FILES) {
             let _ = fs::remove_file(dir.join(name));
         }
     }
@@ -82,7 +91,7 @@ pub fn init(dir: &Path) -> Result<Initialised, String> {
 
 /// Creates a new file readable and writable by the owner alone (the mode is set again after
 /// creation, as the umask may have taken bits off).
-fn create_private(path: &Path) -> Result<fs::File, String> {
+pub fn create_private(path: &Path) -> Result<fs::File, String> {
     let file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -94,13 +103,17 @@ fn create_private(path: &Path) -> Result<fs::File, String> {
     Ok(file)
 }
 
+/// Writes a new private file ([`create_private`]) and syncs it to disk.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), String> {
+    let mut file = create_private(path)?;
+    file.write_all(contents)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 fn init_files(dir: &Path) -> Result<Initialised, String> {
     let key = SigningKey::generate().map_err(|e| format!("cannot generate the signing key: {e:?}"))?;
-    let path = dir.join(SIGNING_KEY);
-    let mut file = create_private(&path)?;
-    file.write_all(key.seed_hex().as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    write_private(&dir.join(SIGNING_KEY), key.seed_hex().as_bytes())?;
     // An empty file is a valid empty database; SQLite keeps its mode and copies it to the
     // WAL and shared-memory files.
     create_private(&database(dir))?;
@@ -138,10 +151,13 @@ pub fn check_for_serving(dir: &Path) -> Result<(), String> {
         // open_store says how to initialise it.
         return Ok(());
     }
-    for path in [db.clone(), dir.join(SIGNING_KEY)]
-        .into_iter()
-        .chain(DATABASE_SIDE_FILES.iter().map(|name| dir.join(name)).filter(|p| p.exists()))
-    {
+    for path in [db.clone(), dir.join(SIGNING_KEY)].into_iter().chain(
+        DATABASE_SIDE_FILES
+            .iter()
+            .chain([&crate::keys::RETIRED])
+            .map(|name| dir.join(name))
+            .filter(|p| p.exists()),
+    ) {
         private(&path)?;
     }
     for (path, what) in
@@ -162,7 +178,7 @@ pub fn check_for_serving(dir: &Path) -> Result<(), String> {
 }
 
 /// Refuses a file that users other than its owner may read or write.
-fn private(path: &Path) -> Result<(), String> {
+pub fn private(path: &Path) -> Result<(), String> {
     let meta = fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(format!("{} is readable by other users; run `chmod 600` on it", path.display()));

@@ -49,7 +49,7 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let message = if self.status == StatusCode::INTERNAL_SERVER_ERROR {
-            eprintln!("licensekit-server: internal error: {}", self.message);
+            tracing::error!(error = %self.message, "internal error");
             "internal server error".to_owned()
         } else {
             self.message

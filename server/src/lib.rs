@@ -5,7 +5,9 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod audit;
 mod auth;
+mod backup;
 pub mod cli;
 mod client_api;
 mod clock;
@@ -14,15 +16,23 @@ mod datadir;
 mod datetime;
 pub mod embedded;
 mod error;
+mod fields;
+mod health;
 mod json;
+mod keys;
 mod licensing_cli;
 mod location;
+mod metrics;
 mod offline;
+mod openapi;
 mod params;
 mod passive;
 mod random;
+mod redact;
 mod server;
 mod store;
+pub mod telemetry;
+mod tls;
 
 /// What the fuzz targets (`fuzz/`) drive without a database: the parsers of everything that
 /// crosses a trust boundary before the store is called. Not an API: nothing here is stable.

@@ -44,6 +44,28 @@ pub enum Location {
     Postgres(String),
 }
 
+/// The data directory, or the database URL without its password (for logs and `info`).
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::DataDir(dir) => write!(f, "{}", dir.display()),
+            Location::Postgres(url) => f.write_str(&without_password(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 impl LocationArgs {
     pub fn location(&self) -> Location {
         match (&self.data_dir, &self.database) {
@@ -144,5 +166,42 @@ pub fn check_for_serving(location: &Location) -> Result<(), String> {
     match location {
         Location::DataDir(dir) => datadir::check_for_serving(dir),
         Location::Postgres(_) => Ok(()),
+    }
+}
+
+/// The data directory of a location, for the commands that work on its files (`backup`,
+/// `restore`, `keys rotate`); with a database, `refusal` (what to do instead) and nothing
+/// touched.
+pub fn data_dir_only(location: &Location, refusal: &str) -> Result<PathBuf, String> {
+    match location {
+        Location::DataDir(dir) => Ok(dir.clone()),
+        Location::Postgres(_) => Err(refusal.to_owned()),
+    }
+}
+
+/// `keys list`'s signing-key lines (ID, public key, current or retired): a data directory's
+/// current and retired keys ([`crate::keys::describe`]); a database holds one current key.
+pub fn describe_signing_keys(location: &Location) -> Result<Vec<String>, String> {
+    match location {
+        Location::DataDir(dir) => crate::keys::describe(dir),
+        Location::Postgres(_) => {
+            let public = open(location)?.1.public_key();
+            Ok(vec![format!("{}\t{}\tcurrent", public.id().to_hex(), public.to_hex())])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        assert_eq!(
+            without_password("postgres://lk:s3cr:et@db.local:5432/lk"),
+            "postgres://lk:***@db.local:5432/lk"
+        );
+        assert_eq!(without_password("postgres://lk@db.local/lk"), "postgres://lk@db.local/lk");
+        assert_eq!(without_password("postgresql://db.local/lk"), "postgresql://db.local/lk");
     }
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::datetime;
 use crate::error::ApiError;
+use crate::fields::{self, Field, Fields};
 
 /// A date input: a datetime, or the seed's `'reset'` that clears a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,46 +22,69 @@ pub enum DateInput {
 }
 
 /// The fields of one request (or of one object inside a list field).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Params {
     /// Lower-cased name -> value.
     fields: HashMap<String, Value>,
+    /// The fields the endpoint declares (see [`crate::fields`]): no other name is in
+    /// `fields`, and in debug builds reading another name panics.
+    known: Vec<Field>,
 }
 
 /// Longest string accepted in any text field; longer values are refused, not truncated.
 pub const MAX_TEXT: usize = 4096;
 
 impl Params {
-    /// Reads the query pairs and the body (empty, or a JSON object). Body fields win over
-    /// query fields of the same name.
-    pub fn from_parts(query: Vec<(String, String)>, body: &[u8]) -> Result<Params, ApiError> {
-        let mut params = Params::default();
-        for (name, value) in query {
-            params.insert(&name, Value::String(value))?;
-        }
-        if body.iter().any(|b| !b.is_ascii_whitespace()) {
+    /// Reads the query pairs and the body (empty, or a JSON object) of an endpoint that
+    /// declares `known`. Body fields win over query fields of the same name. A name `known`
+    /// does not declare, in either, is refused (see [`fields::refuse_unknown`]).
+    pub fn from_parts(query: Vec<(String, String)>, body: &[u8], known: Fields) -> Result<Params, ApiError> {
+        let known: Vec<Field> = known.iter().flat_map(|group| group.iter().copied()).collect();
+        let map = if body.iter().any(|b| !b.is_ascii_whitespace()) {
             let value: Value = serde_json::from_slice(body)
                 .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))?;
             let Value::Object(map) = value else {
                 return Err(ApiError::bad_request("malformed JSON body: expected a JSON object"));
             };
-            let mut from_body = Params::default();
-            for (name, value) in map {
-                from_body.insert(&name, value)?;
-            }
-            params.fields.extend(from_body.fields);
+            map
+        } else {
+            serde_json::Map::new()
+        };
+        let names = query.iter().map(|(name, _)| (name.as_str(), None));
+        fields::refuse_unknown(names.chain(map.iter().map(|(k, v)| (k.as_str(), Some(v)))), &known)?;
+        let mut params = Params { fields: HashMap::new(), known: known.clone() };
+        for (name, value) in query {
+            params.insert(&name, Value::String(value))?;
         }
+        let mut from_body = Params { fields: HashMap::new(), known };
+        for (name, value) in map {
+            from_body.insert(&name, value)?;
+        }
+        params.fields.extend(from_body.fields);
         Ok(params)
     }
 
-    fn from_object(map: serde_json::Map<String, Value>, list: &str) -> Result<Params, ApiError> {
-        let mut params = Params::default();
+    fn from_object(
+        map: serde_json::Map<String, Value>,
+        list: &str,
+        known: Vec<Field>,
+    ) -> Result<Params, ApiError> {
+        let mut params = Params { fields: HashMap::new(), known };
         for (name, value) in map {
             params
                 .insert(&name, value)
                 .map_err(|e| ApiError::bad_request(format!("{list}: {}", e.message)))?;
         }
         Ok(params)
+    }
+
+    /// The value sent for `name`, which the endpoint must declare.
+    fn get(&self, name: &str) -> Option<&Value> {
+        debug_assert!(
+            fields::find(&self.known, name).is_some(),
+            "the handler reads {name:?}, which its endpoint's field table does not declare"
+        );
+        self.fields.get(name)
     }
 
     fn insert(&mut self, name: &str, value: Value) -> Result<(), ApiError> {
@@ -81,7 +105,7 @@ impl Params {
 
     /// The raw value; null and `""` count as omitted.
     fn value(&self, name: &str) -> Option<&Value> {
-        match self.fields.get(name) {
+        match self.get(name) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(v) => Some(v),
@@ -91,7 +115,7 @@ impl Params {
     /// A text field; numbers are accepted and written in decimal (product IDs are often sent
     /// as numbers). Surrounding white space is trimmed.
     pub fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
-        match self.fields.get(name) {
+        match self.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.len() > MAX_TEXT => {
                 Err(ApiError::bad_request(format!("{name}: longer than {MAX_TEXT} characters")))
@@ -219,13 +243,17 @@ impl Params {
 
     /// A list of objects (`features`, `udfvalues`, …); omitted = empty.
     pub fn list(&self, name: &str) -> Result<Vec<Params>, ApiError> {
-        match self.fields.get(name) {
+        match self.get(name) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
                 .map(|(i, item)| match item {
-                    Value::Object(map) => Params::from_object(map.clone(), &format!("{name}[{i}]")),
+                    Value::Object(map) => Params::from_object(
+                        map.clone(),
+                        &format!("{name}[{i}]"),
+                        fields::find(&self.known, name).map(|f| f.items.to_vec()).unwrap_or_default(),
+                    ),
                     _ => Err(ApiError::bad_request(format!("{name}[{i}]: must be an object"))),
                 })
                 .collect(),
@@ -257,8 +285,28 @@ impl Params {
 mod tests {
     use super::*;
 
+    /// The names these tests send (a list's items declare none).
+    const NAMES: &[Field] = &[
+        Field::new("productid"),
+        Field::new("numcodes"),
+        Field::new("enabledforuse"),
+        Field::new("getsfs"),
+        Field::new("a"),
+        Field::new("b"),
+        Field::new("n"),
+        Field::new("f"),
+        Field::new("d"),
+        Field::list("l", &[]),
+        Field::new("c"),
+        Field::new("missing"),
+    ];
+
+    fn parts(query: Vec<(String, String)>, text: &[u8]) -> Result<Params, ApiError> {
+        Params::from_parts(query, text, &[NAMES])
+    }
+
     fn body(text: &str) -> Params {
-        Params::from_parts(Vec::new(), text.as_bytes()).unwrap()
+        parts(Vec::new(), text.as_bytes()).unwrap()
     }
 
     #[test]
@@ -272,9 +320,7 @@ mod tests {
 
     #[test]
     fn query_and_body_merge_with_the_body_winning() {
-        let p =
-            Params::from_parts(vec![("a".into(), "1".into()), ("b".into(), "2".into())], br#"{"B": "3"}"#)
-                .unwrap();
+        let p = parts(vec![("a".into(), "1".into()), ("b".into(), "2".into())], br#"{"B": "3"}"#).unwrap();
         assert_eq!(p.text("a").unwrap().as_deref(), Some("1"));
         assert_eq!(p.text("b").unwrap().as_deref(), Some("3"));
     }
@@ -289,8 +335,18 @@ mod tests {
         assert!(p.list("l").unwrap_err().message.starts_with("l[0]:"));
         assert!(p.choice("c", &["on", "off"]).unwrap_err().message.starts_with("c:"));
         assert!(p.required("missing").unwrap_err().message.starts_with("missing:"));
-        assert!(Params::from_parts(Vec::new(), b"{\"a\":1,\"A\":2}").is_err());
-        assert!(Params::from_parts(Vec::new(), b"[1]").is_err());
-        assert!(Params::from_parts(Vec::new(), b"{").is_err());
+        assert!(parts(Vec::new(), b"{\"a\":1,\"A\":2}").is_err());
+        assert!(parts(Vec::new(), b"[1]").is_err());
+        assert!(parts(Vec::new(), b"{").is_err());
+    }
+
+    #[test]
+    fn unknown_names_are_refused_in_the_query_and_the_body() {
+        let refused = |query: &[(&str, &str)], text: &str| {
+            let query = query.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+            parts(query, text.as_bytes()).unwrap_err().message
+        };
+        assert_eq!(refused(&[("numcode", "1")], ""), "unknown field: numcode (did you mean numcodes?)");
+        assert_eq!(refused(&[], r#"{"ProductID": 1, "productname": "x"}"#), "unknown field: productname");
     }
 }

@@ -17,17 +17,20 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::{self, Action, Endpoint, Route};
+use crate::audit::{self, Actor};
 use crate::auth;
 use crate::client_api::ClientProtocol;
 use crate::connections::{self, ConnectionLimits, Guarded, RESERVED_DESCRIPTORS, Watched};
 use crate::error::ApiError;
 use crate::json::{self, Json};
+use crate::metrics::Metrics;
 use crate::params::Params;
 use crate::store::Store;
+use crate::tls::{Certificates, TlsListener};
 
 /// Largest Web API request body accepted. The biggest legitimate requests (a product with its
 /// features, a thousand imported codes) are a few hundred KB.
@@ -70,6 +73,8 @@ pub struct AppState {
     /// The client protocol's signing key and clock.
     pub client: ClientProtocol,
     pub limits: Limits,
+    /// What `/metrics` reports.
+    pub metrics: Metrics,
     /// The handler slots of [`Limits::max_requests`].
     work: Arc<Semaphore>,
 }
@@ -93,12 +98,13 @@ impl AppState {
             endpoints: api::endpoints(),
             client,
             limits,
+            metrics: Metrics::default(),
             work: Arc::new(Semaphore::new(limits.max_requests.max(1))),
         }
     }
 
     /// Waits for one of the handler slots.
-    async fn slot(&self) -> OwnedSemaphorePermit {
+    pub(crate) async fn slot(&self) -> OwnedSemaphorePermit {
         self.work.clone().acquire_owned().await.expect("the slots are never closed")
     }
 }
@@ -208,18 +214,32 @@ pub fn json_response(status: StatusCode, body: &Json) -> Response {
     response
 }
 
-/// The router: every controller under `/api/`, the client protocol under `/client/v1/`,
-/// JSON 404 elsewhere; every request watched for its connection (see [`watch`]).
+/// GET /api/openapi.json.
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::pretty()).into_response()
+}
+
+/// The router: every controller under `/api/`, the client protocol under `/client/v1/`, the
+/// probes and metrics of [`crate::health`], JSON 404 elsewhere; every request watched for its
+/// connection (see [`watch`]), then observed: logged, counted, given its ID
+/// ([`crate::telemetry::observe`]).
 pub fn router(state: Arc<AppState>) -> Router {
+    use crate::health;
     Router::new()
+        // The reference needs no key: it says what exists, not what is stored.
+        .route("/api/openapi.json", axum::routing::get(openapi))
         .route("/api/{controller}", any(dispatch))
         .route("/client/v1/{*operation}", any(crate::client_api::handle))
+        .route("/healthz", get(health::healthz).fallback(health::only_get))
+        .route("/readyz", get(health::readyz).fallback(health::only_get))
+        .route("/metrics", get(health::metrics).fallback(health::only_get))
         .fallback(|| async {
             ApiError::not_found(
                 "no such endpoint: the Web API lives at /api/<Controller>, the client protocol at /client/v1/<operation>",
             )
         })
         .layer(middleware::from_fn(watch))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::telemetry::observe))
         .with_state(state)
 }
 
@@ -240,6 +260,7 @@ async fn watch(ConnectInfo(connection): ConnectInfo<Watched>, request: Request, 
 
 async fn dispatch(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(connection): ConnectInfo<Watched>,
     Path(controller): Path<String>,
     method: Method,
     uri: Uri,
@@ -275,11 +296,11 @@ async fn dispatch(
             auth::authorize(state.store.as_ref(), &state.customer_id, authorization.as_ref(), endpoint.access)
         })
     };
-    match checked.await {
-        Ok(Ok(_)) => {}
+    let actor = match checked.await {
+        Ok(Ok(kind)) => Actor::new(kind, headers.get(header::AUTHORIZATION), connection.peer()),
         Ok(Err(error)) => return error.into_response(),
         Err(join) => return ApiError::internal(format!("authentication failed: {join}")).into_response(),
-    }
+    };
     let body = match read_body(&state, &headers, body, MAX_BODY).await {
         Ok(body) => body,
         Err(refusal) => return ApiError::from(refusal).into_response(),
@@ -290,19 +311,28 @@ async fn dispatch(
     };
     let task = tokio::task::spawn_blocking(move || -> Result<Json, ApiError> {
         let store = state.store.as_ref();
+        let change = audit::is_change(&endpoint).then(|| audit::entry(&actor, &endpoint, &query, &body));
         // Borrows the body, whose handler slot is so held until the handler has finished.
         let params = || {
             json::refuse_repeated_keys(&body)?;
-            Params::from_parts(query, &body)
+            Params::from_parts(query, &body, endpoint.fields)
         };
-        match endpoint.action {
+        let answer = match endpoint.action {
             Action::Run(handler) => handler(store, &params()?),
             Action::Licensing(handler) => handler(store, &state.client, &params()?),
             Action::Later(why) => Err(ApiError::new(
                 StatusCode::NOT_IMPLEMENTED,
                 format!("{} {}: {why}", endpoint.method, endpoint.controller),
             )),
+        }?;
+        if let Some(entry) = change {
+            // After the change committed, in a transaction of its own: a failure here cannot
+            // undo the change, so it is logged as an error rather than answered as one.
+            if let Err(error) = store.record_audit(&entry) {
+                tracing::error!(?error, controller = endpoint.controller, "the audit trail missed a change");
+            }
         }
+        Ok(answer)
     });
     match task.await {
         Ok(Ok(json)) => json_response(StatusCode::OK, &json),
@@ -336,15 +366,18 @@ async fn wait_for(stream: Option<&mut tokio::signal::unix::Signal>) {
     }
 }
 
-/// Serves until SIGINT or SIGTERM; requests in flight finish before this returns.
-/// `on_listening` receives the bound address (useful with port 0).
+/// Serves until SIGINT or SIGTERM, over TLS when `tls` is given (reloaded on SIGHUP, see
+/// [`crate::tls`]); requests in flight finish before this returns. `on_listening` receives
+/// the bound address (useful with port 0).
 pub async fn serve(
     state: Arc<AppState>,
     listen: SocketAddr,
+    tls: Option<Arc<Certificates>>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let shutdown = shutdown_signal();
-    serve_until(state, listen, on_listening, shutdown).await
+    tokio::spawn(crate::tls::reload_on_hangup(tls.clone()));
+    serve_on(state, listen, tls, on_listening, shutdown).await
 }
 
 /// The connection cap that fits the process's descriptor limit (as it is now: `serve`
@@ -353,18 +386,29 @@ fn connection_cap(asked: usize) -> usize {
     let fits = connections::descriptor_limit(false).saturating_sub(RESERVED_DESCRIPTORS).max(8);
     let fits = usize::try_from(fits).unwrap_or(usize::MAX);
     if fits < asked {
-        eprintln!(
-            "licensekit-server: at most {fits} connections (--max-connections {asked} does not fit the \
-             descriptor limit less {RESERVED_DESCRIPTORS} kept for the database and the runtime)"
+        tracing::warn!(
+            "at most {fits} connections (--max-connections {asked} does not fit the descriptor limit \
+             less {RESERVED_DESCRIPTORS} kept for the database and the runtime)"
         );
     }
     asked.min(fits)
 }
 
-/// Serves until `shutdown` resolves; requests in flight finish before this returns.
+/// Serves (plain HTTP) until `shutdown` resolves; requests in flight finish before this
+/// returns.
 pub async fn serve_until(
     state: Arc<AppState>,
     listen: SocketAddr,
+    on_listening: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_on(state, listen, None, on_listening, shutdown).await
+}
+
+async fn serve_on(
+    state: Arc<AppState>,
+    listen: SocketAddr,
+    tls: Option<Arc<Certificates>>,
     on_listening: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -376,5 +420,11 @@ pub async fn serve_until(
     let listener = Guarded::new(tokio::net::TcpListener::bind(listen).await?, limits);
     on_listening(axum::serve::Listener::local_addr(&listener)?);
     let service = router(state).into_make_service_with_connect_info::<Watched>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    match tls {
+        None => axum::serve(listener, service).with_graceful_shutdown(shutdown).await,
+        Some(certificates) => {
+            let listener = TlsListener::new(listener, certificates);
+            axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+        }
+    }
 }

@@ -71,7 +71,8 @@ fn keys_are_created_listed_and_revoked_while_serving() {
 
     let (ok, stdout, _) = run(&["keys", "list", "--data-dir", data]);
     assert!(ok);
-    assert_eq!(stdout.lines().count(), 6, "a header and five keys: {stdout}");
+    let api_keys = stdout.split("\n\n").next().unwrap();
+    assert_eq!(api_keys.lines().count(), 6, "a header and five keys: {stdout}");
     assert!(!stdout.contains(key), "list never shows a key");
 
     let (ok, _, stderr) = run(&["keys", "revoke", "--data-dir", data, id]);
@@ -165,4 +166,28 @@ fn serve_shows_its_testing_aids_and_checks_them() {
         let (ok, _, err) = run(&args);
         assert!(!ok && err.contains(bad[0]), "{bad:?}: {err}");
     }
+}
+
+#[test]
+fn info_prints_the_customer_id_the_public_key_and_where_the_data_lives() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let init = init(&data);
+    let (ok, stdout, stderr) = run(&["info", "--json", "--data-dir", data.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    let info: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let data = data.canonicalize().unwrap();
+    assert_eq!(info["customer_id"], init["customer_id"]);
+    assert_eq!(info["public_keys"], json!([init["public_key"]]));
+    assert_eq!(info["data_dir"], data.to_str().unwrap());
+    assert_eq!(info["database"], data.join("licensekit.db").to_str().unwrap());
+    assert_eq!(info["signing_key"], data.join("signing-key.hex").to_str().unwrap());
+    let (ok, text, _) = run(&["info", "--data-dir", data.to_str().unwrap()]);
+    assert!(ok);
+    assert!(
+        text.contains(init["customer_id"].as_str().unwrap())
+            && text.contains(init["public_key"].as_str().unwrap())
+    );
+    let (ok, _, stderr) = run(&["info", "--data-dir", dir.path().join("missing").to_str().unwrap()]);
+    assert!(!ok && !stderr.is_empty());
 }

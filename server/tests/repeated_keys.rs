@@ -25,7 +25,7 @@ fn a_field_given_twice_is_refused_however_it_is_cased() {
         "features[0].featurecode",
     );
     // Also in the query string against itself, and on a GET.
-    let (status, answer) = server.raw("GET", "/api/Products?pagenumber=1&PageNumber=2", Some(&auth), b"");
+    let (status, answer) = server.raw("GET", "/api/LicenseCodes?pagenumber=1&PageNumber=2", Some(&auth), b"");
     assert_eq!(status, 400, "{answer}");
     assert!(answer["error"].as_str().unwrap().starts_with("pagenumber: given more than once"), "{answer}");
     assert_eq!(server.ok("GET", "Products", &json!({})), json!([]), "nothing was written");

@@ -1,9 +1,10 @@
 //! `ActivatedLicenseCodes`, `LicenseCodeActivity` and `SystemDetails`: what the client
 //! protocol records about activations and machines.
 
-use super::product_id;
+use super::{PRODUCT_ID, product_id};
 use crate::datetime;
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
@@ -124,3 +125,15 @@ pub fn system_details(store: &dyn Store, p: &Params) -> ApiResult {
         ))),
     }
 }
+
+/// GET ActivatedLicenseCodes' fields.
+pub const ACTIVATED_CODES_FIELDS: Fields = &[&[Field::new("computerid")]];
+/// GET LicenseCodeActivity's fields.
+pub const GET_FIELDS: Fields =
+    &[&[PRODUCT_ID, Field::new("licensecode"), Field::new("activated"), Field::new("getsysinfo")]];
+/// PUT LicenseCodeActivity's fields.
+pub const PUT_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("licensecode")]];
+/// DELETE LicenseCodeActivity's fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("licensecode"), Field::new("computerid")]];
+/// GET SystemDetails' fields.
+pub const SYSTEM_DETAILS_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("computerid")]];

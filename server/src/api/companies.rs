@@ -1,9 +1,10 @@
 //! `Company`, `CompanyID` and `CompaniesProducts`.
 
-use super::product_id;
 use super::settings::MAX_NAME;
+use super::{PRODUCT_ID, product_id};
 use crate::datetime;
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
@@ -102,3 +103,24 @@ pub fn id(store: &dyn Store, p: &Params) -> ApiResult {
 pub fn list(store: &dyn Store, _: &Params) -> ApiResult {
     Ok(Json::arr(store.companies()?.iter().map(render_id)))
 }
+
+/// What [`change`] reads.
+const CHANGE_FIELDS: &[Field] = &[
+    Field::new("global"),
+    Field::new("company"),
+    Field::new("companydata"),
+    Field::new("search1"),
+    Field::new("search2"),
+    Field::new("search3"),
+    Field::new("reseller"),
+];
+/// GET Company's fields.
+pub const GET_FIELDS: Fields = &[&[Field::new("companyid"), Field::new("productid")]];
+/// POST Company's fields.
+pub const POST_FIELDS: Fields = &[&[PRODUCT_ID], CHANGE_FIELDS];
+/// PUT Company's fields.
+pub const PUT_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("companyid")], CHANGE_FIELDS];
+/// DELETE Company's fields.
+pub const DELETE_FIELDS: Fields = &[&[Field::new("companyid")]];
+/// GET CompanyID's fields.
+pub const ID_FIELDS: Fields = &[&[Field::new("company"), Field::new("productid")]];

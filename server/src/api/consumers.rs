@@ -2,9 +2,10 @@
 
 use super::activity::MAX_COMPUTER_ID;
 use super::companies::json_field;
-use super::{paging, product_id};
+use super::{PAGING_FIELDS, PRODUCT_ID, paging, product_id};
 use crate::datetime::{self, DAY_MILLIS, now_millis};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
@@ -67,3 +68,19 @@ pub fn post(store: &dyn Store, p: &Params) -> ApiResult {
     store.add_consumer(&record)?;
     Ok(Json::from("Consumer Data Created Successfully"))
 }
+
+/// GET ConsumerData's fields.
+pub const GET_FIELDS: Fields = &[
+    &[
+        PRODUCT_ID,
+        Field::new("enddate"),
+        Field::new("computerid"),
+        Field::new("justlast"),
+        Field::new("type"),
+        Field::new("startdate"),
+    ],
+    PAGING_FIELDS,
+];
+/// POST ConsumerData's fields.
+pub const POST_FIELDS: Fields =
+    &[&[PRODUCT_ID, Field::new("computerid"), Field::new("clientinfo"), Field::new("licensecode")]];

@@ -1,8 +1,9 @@
 //! `ProductFeatureGroups`: named groups that organise a product's features.
 
 use super::settings::{MAX_NAME, in_list};
-use super::{no_duplicates, product_id, required_list};
+use super::{PRODUCT_ID, no_duplicates, product_id, required_list};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
@@ -53,3 +54,18 @@ pub fn delete(store: &dyn Store, p: &Params) -> ApiResult {
     store.delete_group(&id, &name)?;
     Ok(Json::from("Product FeatureGroup Deleted Successfully"))
 }
+
+/// The fields of one group in a POST Product / POST ProductFeatureGroups request.
+pub const GROUP_ITEMS: &[Field] = &[Field::new("featuregroupname"), Field::new("notes")];
+/// POST ProductFeatureGroups' fields.
+pub const POST_FIELDS: Fields = &[&[PRODUCT_ID, Field::list("featuregroups", GROUP_ITEMS)]];
+/// PUT ProductFeatureGroups' fields.
+pub const PUT_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::list(
+        "featuregroups",
+        &[Field::new("featuregroupname"), Field::new("newfeaturegroupname"), Field::new("notes")],
+    ),
+]];
+/// DELETE ProductFeatureGroups' fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("featuregroupname")]];

@@ -1,8 +1,9 @@
 //! `ProductFeatures`: the features of a product.
 
 use super::settings::{MAX_NAME, in_list};
-use super::{no_duplicates, product_id, required_list};
+use super::{PRODUCT_ID, no_duplicates, product_id, required_list};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
@@ -69,3 +70,29 @@ pub fn delete(store: &dyn Store, p: &Params) -> ApiResult {
     store.delete_feature(&id, &code)?;
     Ok(Json::from("Product Feature Deleted Successfully"))
 }
+
+/// The fields of one feature in a POST Product / POST ProductFeatures request.
+pub const FEATURE_ITEMS: &[Field] = &[
+    Field::new("featurecode"),
+    Field::new("featurename"),
+    Field::new("notes"),
+    Field::new("featuretype"),
+    Field::new("featuregroupname"),
+    Field::new("availableintrials"),
+];
+/// The fields of one feature in a PUT ProductFeatures request.
+const PATCH_ITEMS: &[Field] = &[
+    Field::new("featuregroupname"),
+    Field::new("featurecode"),
+    Field::new("newfeaturecode"),
+    Field::new("featurename"),
+    Field::new("notes"),
+    Field::new("availableintrials"),
+];
+/// POST ProductFeatures' fields.
+pub const POST_FIELDS: Fields = &[&[PRODUCT_ID, Field::list("features", FEATURE_ITEMS)]];
+/// PUT ProductFeatures' fields (the list may also be called `featuregroups`).
+pub const PUT_FIELDS: Fields =
+    &[&[PRODUCT_ID, Field::list("features", PATCH_ITEMS), Field::list("featuregroups", PATCH_ITEMS)]];
+/// DELETE ProductFeatures' fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("featurecode")]];

@@ -2,8 +2,9 @@
 
 use super::render::{self, Casing};
 use super::settings::{self, MAX_NAME, in_list};
-use super::{paging, product_id};
+use super::{PAGING_FIELDS, paging, product_id};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
@@ -231,3 +232,54 @@ pub fn next(store: &dyn Store, p: &Params) -> ApiResult {
     let profile = p.text_len("profilename", 1, MAX_NAME)?;
     Ok(Json::arr(store.next_codes(&product_id, profile.as_deref(), amount)?))
 }
+
+/// GET LicenseCode's fields.
+pub const GET_FIELDS: Fields = &[&[
+    Field::new("licensecode"),
+    Field::new("productid"),
+    Field::new("details"),
+    Field::new("getnotes"),
+    Field::new("userdetails"),
+    Field::new("getsfs"),
+    Field::new("showfeatures"),
+]];
+/// POST LicenseCode's fields.
+pub const POST_FIELDS: Fields = &[&[
+    Field::new("productid"),
+    Field::new("companyid"),
+    Field::new("profilename"),
+    Field::new("reference"),
+    Field::new("licensecodes"),
+    Field::new("numcodes"),
+]];
+/// PUT LicenseCode's fields.
+pub const PUT_FIELDS: Fields = &[
+    &[
+        Field::new("productid"),
+        Field::new("licensecode"),
+        Field::new("companyid"),
+        Field::new("profilename"),
+        Field::new("inheritprofile"),
+        Field::new("reference"),
+        Field::list("notes", &[Field::new("type"), Field::new("description")]),
+    ],
+    settings::SETTINGS_FIELDS,
+    settings::EXTRAS_FIELDS,
+];
+/// GET LicenseCodes' fields.
+pub const LIST_FIELDS: Fields = &[
+    &[
+        Field::new("productid"),
+        Field::new("company"),
+        Field::new("companyid"),
+        Field::new("profilename"),
+        Field::new("acquiredbywebservice"),
+        Field::new("used"),
+        Field::new("activated"),
+        Field::new("getsfs"),
+    ],
+    PAGING_FIELDS,
+];
+/// GET NextLicenseCode's fields.
+pub const NEXT_FIELDS: Fields =
+    &[&[Field::new("productid"), Field::new("amount"), Field::new("profilename")]];

@@ -5,6 +5,7 @@
 //! the server runs them on tokio's blocking pool after authentication.
 
 mod activity;
+mod audit;
 mod companies;
 mod consumers;
 mod feature_groups;
@@ -26,6 +27,7 @@ pub use activity::MAX_COMPUTER_ID;
 
 use crate::client_api::ClientProtocol;
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::params::Params;
 use crate::store::Store;
 use crate::store::model::{KeyKind, Page};
@@ -81,6 +83,8 @@ pub struct Endpoint {
     pub method: Method,
     pub access: Access,
     pub action: Action,
+    /// The fields its handler reads; a request naming any other is refused.
+    pub fields: Fields,
 }
 
 const ACCOUNTS: &str = "groups, group users and account-based licensing are not implemented yet";
@@ -91,70 +95,97 @@ const STREAMER: &str = "DataStreamer events are not implemented yet";
 pub fn endpoints() -> Vec<Endpoint> {
     use Access::*;
     use Action::*;
-    let e = |controller, method, access, action| Endpoint { controller, method, access, action };
+    let e =
+        |controller, method, access, action, fields| Endpoint { controller, method, access, action, fields };
     let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
     vec![
-        e("LicenseCode", get.clone(), Read, Run(license_codes::get)),
-        e("LicenseCode", post.clone(), Write, Run(license_codes::post)),
-        e("LicenseCode", put.clone(), Write, Run(license_codes::put)),
-        e("LicenseCodes", get.clone(), Read, Run(license_codes::list)),
-        e("NextLicenseCode", get.clone(), Read, Run(license_codes::next)),
-        e("Products", get.clone(), Read, Run(products::list)),
-        e("Product", get.clone(), Read, Run(products::get)),
-        e("Product", post.clone(), Write, Run(products::post)),
-        e("Product", put.clone(), Write, Run(products::put)),
-        e("ProductFeatureGroups", post.clone(), Write, Run(feature_groups::post)),
-        e("ProductFeatureGroups", put.clone(), Write, Run(feature_groups::put)),
-        e("ProductFeatureGroups", delete.clone(), Write, Run(feature_groups::delete)),
-        e("ProductFeatures", post.clone(), Write, Run(features::post)),
-        e("ProductFeatures", put.clone(), Write, Run(features::put)),
-        e("ProductFeatures", delete.clone(), Write, Run(features::delete)),
-        e("ProductUDF", post.clone(), Write, Run(udfs::post)),
-        e("ProductUDF", put.clone(), Write, Run(udfs::put)),
-        e("ProductUDF", delete.clone(), Write, Run(udfs::delete)),
-        e("ActivatedLicenseCodes", get.clone(), Read, Run(activity::activated_codes)),
-        e("LicenseCodeActivity", get.clone(), Read, Run(activity::get)),
-        e("LicenseCodeActivity", put.clone(), Write, Run(activity::put)),
-        e("LicenseCodeActivity", delete.clone(), Write, Run(activity::delete)),
-        e("SystemDetails", get.clone(), Read, Run(activity::system_details)),
-        e("Profile", get.clone(), Read, Run(profiles::get)),
-        e("Profile", post.clone(), Write, Run(profiles::post)),
-        e("Profile", put.clone(), Write, Run(profiles::put)),
-        e("Profiles", get.clone(), Read, Run(profiles::list)),
-        e("ConsumerData", get.clone(), Read, Run(consumers::get)),
-        e("ConsumerData", post.clone(), Write, Run(consumers::post)),
-        e("Trial", get.clone(), Read, Run(trials::get)),
-        e("Trial", delete.clone(), Write, Run(trials::delete)),
-        e("Trials", get.clone(), Read, Run(trials::list)),
-        e("LicenseNote", get.clone(), Read, Run(notes::get)),
-        e("LicenseNote", post.clone(), Write, Run(notes::post)),
-        e("LicenseNote", put.clone(), Write, Run(notes::put)),
-        e("LicenseNote", delete.clone(), Write, Run(notes::delete)),
-        e("Company", get.clone(), Read, Run(companies::get)),
-        e("Company", post.clone(), Write, Run(companies::post)),
-        e("Company", put.clone(), Write, Run(companies::put)),
-        e("Company", delete.clone(), Write, Run(companies::delete)),
-        e("CompanyID", get.clone(), Read, Run(companies::id)),
-        e("CompaniesProducts", get.clone(), Read, Run(companies::list)),
-        e("PassiveLicense", post.clone(), Write, Licensing(passive::post)),
-        e("NetworkMasterLicense", post.clone(), Write, Later(NETWORK)),
-        e("OfflineActivation", get.clone(), OfflineRead, Licensing(offline::get)),
-        e("OfflineActivation", delete.clone(), OfflineWrite, Licensing(offline::delete)),
-        e("Group", get.clone(), Read, Later(ACCOUNTS)),
-        e("Group", post.clone(), Write, Later(ACCOUNTS)),
-        e("Group", put.clone(), Write, Later(ACCOUNTS)),
-        e("Group", delete.clone(), Write, Later(ACCOUNTS)),
-        e("GroupUser", get.clone(), Read, Later(ACCOUNTS)),
-        e("GroupUser", post.clone(), Write, Later(ACCOUNTS)),
-        e("GroupUser", put.clone(), Write, Later(ACCOUNTS)),
-        e("GroupUser", delete.clone(), Write, Later(ACCOUNTS)),
-        e("GroupUserPassword", put.clone(), Write, Later(ACCOUNTS)),
-        e("GroupLicenseCode", get.clone(), Read, Later(ACCOUNTS)),
-        e("GroupLicenseCode", post.clone(), Write, Later(ACCOUNTS)),
-        e("GroupLicenseCode", delete.clone(), Write, Later(ACCOUNTS)),
-        e("GroupUserLicense", post.clone(), Write, Later(ACCOUNTS)),
-        e("AuthenticateUser", get, Read, Later(ACCOUNTS)),
-        e("DataStreamer", post, DataStreamer, Later(STREAMER)),
+        e("LicenseCode", get.clone(), Read, Run(license_codes::get), license_codes::GET_FIELDS),
+        e("LicenseCode", post.clone(), Write, Run(license_codes::post), license_codes::POST_FIELDS),
+        e("LicenseCode", put.clone(), Write, Run(license_codes::put), license_codes::PUT_FIELDS),
+        e("LicenseCodes", get.clone(), Read, Run(license_codes::list), license_codes::LIST_FIELDS),
+        e("NextLicenseCode", get.clone(), Read, Run(license_codes::next), license_codes::NEXT_FIELDS),
+        e("Products", get.clone(), Read, Run(products::list), NONE),
+        e("Product", get.clone(), Read, Run(products::get), products::GET_FIELDS),
+        e("Product", post.clone(), Write, Run(products::post), products::POST_FIELDS),
+        e("Product", put.clone(), Write, Run(products::put), products::PUT_FIELDS),
+        e(
+            "ProductFeatureGroups",
+            post.clone(),
+            Write,
+            Run(feature_groups::post),
+            feature_groups::POST_FIELDS,
+        ),
+        e("ProductFeatureGroups", put.clone(), Write, Run(feature_groups::put), feature_groups::PUT_FIELDS),
+        e(
+            "ProductFeatureGroups",
+            delete.clone(),
+            Write,
+            Run(feature_groups::delete),
+            feature_groups::DELETE_FIELDS,
+        ),
+        e("ProductFeatures", post.clone(), Write, Run(features::post), features::POST_FIELDS),
+        e("ProductFeatures", put.clone(), Write, Run(features::put), features::PUT_FIELDS),
+        e("ProductFeatures", delete.clone(), Write, Run(features::delete), features::DELETE_FIELDS),
+        e("ProductUDF", post.clone(), Write, Run(udfs::post), udfs::POST_FIELDS),
+        e("ProductUDF", put.clone(), Write, Run(udfs::put), udfs::PUT_FIELDS),
+        e("ProductUDF", delete.clone(), Write, Run(udfs::delete), udfs::DELETE_FIELDS),
+        e(
+            "ActivatedLicenseCodes",
+            get.clone(),
+            Read,
+            Run(activity::activated_codes),
+            activity::ACTIVATED_CODES_FIELDS,
+        ),
+        e("LicenseCodeActivity", get.clone(), Read, Run(activity::get), activity::GET_FIELDS),
+        e("LicenseCodeActivity", put.clone(), Write, Run(activity::put), activity::PUT_FIELDS),
+        e("LicenseCodeActivity", delete.clone(), Write, Run(activity::delete), activity::DELETE_FIELDS),
+        e("SystemDetails", get.clone(), Read, Run(activity::system_details), activity::SYSTEM_DETAILS_FIELDS),
+        e("Profile", get.clone(), Read, Run(profiles::get), profiles::GET_FIELDS),
+        e("Profile", post.clone(), Write, Run(profiles::post), profiles::POST_FIELDS),
+        e("Profile", put.clone(), Write, Run(profiles::put), profiles::PUT_FIELDS),
+        e("Profiles", get.clone(), Read, Run(profiles::list), profiles::LIST_FIELDS),
+        e("ConsumerData", get.clone(), Read, Run(consumers::get), consumers::GET_FIELDS),
+        e("ConsumerData", post.clone(), Write, Run(consumers::post), consumers::POST_FIELDS),
+        e("Trial", get.clone(), Read, Run(trials::get), trials::TRIAL_FIELDS),
+        e("Trial", delete.clone(), Write, Run(trials::delete), trials::TRIAL_FIELDS),
+        e("Trials", get.clone(), Read, Run(trials::list), trials::LIST_FIELDS),
+        e("LicenseNote", get.clone(), Read, Run(notes::get), notes::GET_FIELDS),
+        e("LicenseNote", post.clone(), Write, Run(notes::post), notes::POST_FIELDS),
+        e("LicenseNote", put.clone(), Write, Run(notes::put), notes::PUT_FIELDS),
+        e("LicenseNote", delete.clone(), Write, Run(notes::delete), notes::DELETE_FIELDS),
+        e("Company", get.clone(), Read, Run(companies::get), companies::GET_FIELDS),
+        e("Company", post.clone(), Write, Run(companies::post), companies::POST_FIELDS),
+        e("Company", put.clone(), Write, Run(companies::put), companies::PUT_FIELDS),
+        e("Company", delete.clone(), Write, Run(companies::delete), companies::DELETE_FIELDS),
+        e("CompanyID", get.clone(), Read, Run(companies::id), companies::ID_FIELDS),
+        e("CompaniesProducts", get.clone(), Read, Run(companies::list), NONE),
+        // Not in the seed: the audit trail of the changes above (crate::audit).
+        e("AuditLog", get.clone(), Read, Run(audit::get), &[PAGING_FIELDS]),
+        e("PassiveLicense", post.clone(), Write, Licensing(passive::post), passive::POST_FIELDS),
+        e("NetworkMasterLicense", post.clone(), Write, Later(NETWORK), NONE),
+        e("OfflineActivation", get.clone(), OfflineRead, Licensing(offline::get), offline::GET_FIELDS),
+        e(
+            "OfflineActivation",
+            delete.clone(),
+            OfflineWrite,
+            Licensing(offline::delete),
+            offline::DELETE_FIELDS,
+        ),
+        e("Group", get.clone(), Read, Later(ACCOUNTS), NONE),
+        e("Group", post.clone(), Write, Later(ACCOUNTS), NONE),
+        e("Group", put.clone(), Write, Later(ACCOUNTS), NONE),
+        e("Group", delete.clone(), Write, Later(ACCOUNTS), NONE),
+        e("GroupUser", get.clone(), Read, Later(ACCOUNTS), NONE),
+        e("GroupUser", post.clone(), Write, Later(ACCOUNTS), NONE),
+        e("GroupUser", put.clone(), Write, Later(ACCOUNTS), NONE),
+        e("GroupUser", delete.clone(), Write, Later(ACCOUNTS), NONE),
+        e("GroupUserPassword", put.clone(), Write, Later(ACCOUNTS), NONE),
+        e("GroupLicenseCode", get.clone(), Read, Later(ACCOUNTS), NONE),
+        e("GroupLicenseCode", post.clone(), Write, Later(ACCOUNTS), NONE),
+        e("GroupLicenseCode", delete.clone(), Write, Later(ACCOUNTS), NONE),
+        e("GroupUserLicense", post.clone(), Write, Later(ACCOUNTS), NONE),
+        e("AuthenticateUser", get, Read, Later(ACCOUNTS), NONE),
+        e("DataStreamer", post, DataStreamer, Later(STREAMER), NONE),
     ]
 }
 
@@ -180,6 +211,15 @@ pub fn route(table: &[Endpoint], controller: &str, method: &Method) -> Route {
         None => Route::WrongMethod(verbs.iter().map(|e| e.method.clone()).collect()),
     }
 }
+
+/// The fields of an endpoint that reads none (and of those not built yet).
+const NONE: Fields = &[];
+
+/// The product ID field, mandatory everywhere it appears with a `*` in the seed.
+const PRODUCT_ID: Field = Field::new("productid");
+
+/// The fields [`paging`] reads.
+const PAGING_FIELDS: &[Field] = &[Field::new("pagenumber"), Field::new("pagesize")];
 
 /// Largest page the seed allows (also the default size).
 pub const MAX_PAGE_SIZE: i64 = 10_000;
@@ -212,7 +252,7 @@ fn no_duplicates<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> Result
     Ok(())
 }
 
-/// The product ID field, mandatory everywhere it appears with a `*` in the seed.
+/// Reads [`PRODUCT_ID`].
 fn product_id(p: &Params) -> Result<String, ApiError> {
-    p.required_len("productid", 1, 64)
+    p.required_len(PRODUCT_ID.name, 1, 64)
 }

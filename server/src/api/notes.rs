@@ -1,7 +1,8 @@
 //! `LicenseNote`: notes attached to a license code.
 
-use super::{product_id, render};
+use super::{PRODUCT_ID, product_id, render};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
@@ -46,3 +47,19 @@ pub fn delete(store: &dyn Store, p: &Params) -> ApiResult {
     let deleted = store.delete_notes(&product, &code, id)?;
     Ok(Json::from(format!("License Notes Deleted Successfully : {deleted}")))
 }
+
+/// GET LicenseNote's fields.
+pub const GET_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("licensecode")]];
+/// POST LicenseNote's fields.
+pub const POST_FIELDS: Fields =
+    &[&[PRODUCT_ID, Field::new("licensecode"), Field::new("type"), Field::new("description")]];
+/// PUT LicenseNote's fields.
+pub const PUT_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::new("licensecode"),
+    Field::new("noteid"),
+    Field::new("description"),
+    Field::new("type"),
+]];
+/// DELETE LicenseNote's fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("licensecode"), Field::new("noteid")]];

@@ -1,9 +1,10 @@
 //! `OfflineActivation`: activation requests carried from air-gapped machines become
 //! activation certificates; deactivation certificates give their seats back.
 
-use super::product_id;
+use super::{PRODUCT_ID, product_id};
 use crate::client_api::ClientProtocol;
 use crate::error::ApiResult;
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::offline;
 use crate::params::Params;
@@ -27,3 +28,8 @@ pub fn delete(store: &dyn Store, protocol: &ClientProtocol, p: &Params) -> ApiRe
     offline::apply_deactivation(store, protocol, &certificate, "deactivationcertificate", Some(&product))?;
     Ok(Json::from("OK"))
 }
+
+/// GET OfflineActivation's fields.
+pub const GET_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("activationcertificate")]];
+/// DELETE OfflineActivation's fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("deactivationcertificate")]];

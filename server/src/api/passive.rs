@@ -1,9 +1,10 @@
 //! `PassiveLicense`: a vendor-signed license bound to a client ID, for machines that never
 //! contact a server.
 
-use super::{no_duplicates, product_id};
+use super::{PRODUCT_ID, no_duplicates, product_id};
 use crate::client_api::ClientProtocol;
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::Params;
 use crate::passive;
@@ -60,3 +61,13 @@ pub fn post(store: &dyn Store, protocol: &ClientProtocol, p: &Params) -> ApiResu
     let license = passive::create(store, protocol, &request)?;
     Ok(Json::from(format!("{CREATED}\n{license}")))
 }
+
+/// POST PassiveLicense's fields.
+pub const POST_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::new("clientid"),
+    Field::new("profilename"),
+    Field::new("companyid"),
+    Field::list("features", &[Field::new("featurecode")]),
+    Field::list("udfvalues", &[Field::new("fieldname"), Field::new("defaultvalue")]),
+]];

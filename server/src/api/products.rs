@@ -2,14 +2,15 @@
 
 use licensekit::protocol::client_api::OFFLINE_REQUEST_DAYS;
 
-use super::feature_groups::new_group;
-use super::features::new_feature;
+use super::feature_groups::{GROUP_ITEMS, new_group};
+use super::features::{FEATURE_ITEMS, new_feature};
 use super::settings::{
     MAX_CLIENT_LEASE_HOURS, MAX_NAME, MAX_OFFLINE_LEASE_DAYS, MAX_VM_LEASE_HOURS, date_field,
 };
-use super::udfs::new_udf;
-use super::{no_duplicates, product_id, render};
+use super::udfs::{UDF_ITEMS, new_udf};
+use super::{PRODUCT_ID, no_duplicates, product_id, render};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
@@ -134,3 +135,43 @@ pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
     store.update_product(&id, &patch)?;
     Ok(Json::from("Product Updated Successfully"))
 }
+
+/// GET Product's fields.
+pub const GET_FIELDS: Fields = &[&[PRODUCT_ID]];
+/// POST Product's fields.
+pub const POST_FIELDS: Fields = &[
+    &[
+        Field::new("productname"),
+        Field::new("intrial"),
+        Field::new("trialperiod"),
+        Field::new("licensetype"),
+        Field::new("subscriptionperiod"),
+        Field::new("subscriptionenddate"),
+        Field::new("clientleaseperiod"),
+        Field::new("vmleaseperiod"),
+        Field::new("clientofflineleaseperiod"),
+        Field::new("clientsallowed"),
+        Field::new("offlinerequestdays"),
+        Field::new("clonepolicy"),
+    ],
+    &[
+        Field::list("featuregroups", GROUP_ITEMS),
+        Field::list("features", FEATURE_ITEMS),
+        Field::list("udfvalues", UDF_ITEMS),
+    ],
+];
+/// PUT Product's fields.
+pub const PUT_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::new("productname"),
+    Field::new("trialperiod"),
+    Field::new("clientleaseperiod"),
+    Field::new("vmleaseperiod"),
+    Field::new("clientofflineleaseperiod"),
+    Field::new("licensetype"),
+    Field::new("clientsallowed"),
+    Field::new("subscriptionperiod"),
+    Field::new("subscriptionenddate"),
+    Field::new("offlinerequestdays"),
+    Field::new("clonepolicy"),
+]];

@@ -2,8 +2,9 @@
 
 use super::render::{self, Casing};
 use super::settings::{self, MAX_NAME};
-use super::{paging, product_id};
+use super::{PAGING_FIELDS, PRODUCT_ID, paging, product_id};
 use crate::error::ApiResult;
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::Params;
 use crate::store::Store;
@@ -127,6 +128,27 @@ pub fn put(store: &dyn Store, p: &Params) -> ApiResult {
     store.update_profile(&id, &name, &change(p)?, inherit)?;
     Ok(Json::from("Profile Updated Successfully"))
 }
+
+/// What [`change`] reads besides the settings.
+const CHANGE_FIELDS: &[Field] = &[Field::new("newprofilename"), Field::new("reseller")];
+/// GET Profile's fields.
+pub const GET_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("profilename"), Field::new("getsfs")]];
+/// GET Profiles' fields.
+pub const LIST_FIELDS: Fields = &[&[Field::new("productid"), Field::new("getsfs")], PAGING_FIELDS];
+/// POST Profile's fields.
+pub const POST_FIELDS: Fields = &[
+    &[PRODUCT_ID, Field::new("profilename")],
+    CHANGE_FIELDS,
+    settings::SETTINGS_FIELDS,
+    settings::EXTRAS_FIELDS,
+];
+/// PUT Profile's fields.
+pub const PUT_FIELDS: Fields = &[
+    &[PRODUCT_ID, Field::new("profilename"), Field::new("inheritprofile")],
+    CHANGE_FIELDS,
+    settings::SETTINGS_FIELDS,
+    settings::EXTRAS_FIELDS,
+];
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! the seed's limits.
 
 use crate::error::ApiError;
+use crate::fields::Field;
 use crate::params::{DateInput, Params};
 use crate::store::model::*;
 
@@ -97,3 +98,34 @@ pub fn extras(p: &Params) -> Result<LicenseExtras, ApiError> {
 pub fn in_list(list: &str, error: ApiError) -> ApiError {
     ApiError::new(error.status, format!("{list}: {}", error.message))
 }
+
+/// The scalar settings [`settings_patch`] reads.
+pub const SETTINGS_FIELDS: &[Field] = &[
+    Field::new("enabledforuse"),
+    Field::new("licensetype"),
+    Field::new("clientsallowed"),
+    Field::new("clientleaseperiod"),
+    Field::new("vmleaseperiod"),
+    Field::new("clientofflineleaseperiod"),
+    Field::new("acquiredbywebservice"),
+    Field::new("networkseats"),
+    Field::new("heartbeat"),
+    Field::new("concurrentprocesses"),
+    Field::new("concurrencymode"),
+    Field::new("subscriptionperiod"),
+    Field::new("subscriptionenddate"),
+    Field::new("maintenanceenddate"),
+];
+
+/// The lists [`extras`] reads.
+pub const EXTRAS_FIELDS: &[Field] = &[
+    Field::list(
+        "features",
+        &[Field::new("featurecode"), Field::new("featureavailability"), Field::new("limit")],
+    ),
+    Field::list("udfvalues", &[Field::new("fieldname"), Field::new("defaultvalue")]),
+    Field::list(
+        "serverfunctions",
+        &[Field::new("functionname"), Field::new("enabled"), Field::new("parametervalue")],
+    ),
+];

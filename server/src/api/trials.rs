@@ -1,9 +1,10 @@
 //! `Trial` and `Trials`: product trials per computer.
 
 use super::activity::MAX_COMPUTER_ID;
-use super::{paging, product_id};
+use super::{PAGING_FIELDS, PRODUCT_ID, paging, product_id};
 use crate::datetime::{self, DAY_MILLIS, now_millis};
 use crate::error::ApiResult;
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
@@ -74,3 +75,22 @@ pub fn list(store: &dyn Store, p: &Params) -> ApiResult {
         }))),
     }
 }
+
+/// GET Trial's and DELETE Trial's fields.
+pub const TRIAL_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("computerid")]];
+/// GET Trials' fields.
+pub const LIST_FIELDS: Fields = &[
+    &[
+        Field::new("productid"),
+        Field::new("computerid"),
+        Field::new("expiresbefore"),
+        Field::new("expiresafter"),
+        Field::new("trialstatus"),
+        Field::new("converted"),
+        Field::new("createdbefore"),
+        Field::new("createdafter"),
+        Field::new("expireswithindays"),
+        Field::new("createdwithindays"),
+    ],
+    PAGING_FIELDS,
+];

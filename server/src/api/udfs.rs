@@ -1,8 +1,9 @@
 //! `ProductUDF`: Application Agility user-defined fields and their default values.
 
 use super::settings::{MAX_NAME, in_list};
-use super::{no_duplicates, product_id, required_list};
+use super::{PRODUCT_ID, no_duplicates, product_id, required_list};
 use crate::error::{ApiError, ApiResult};
+use crate::fields::{Field, Fields};
 use crate::json::Json;
 use crate::params::{MAX_TEXT, Params};
 use crate::store::Store;
@@ -53,3 +54,18 @@ pub fn delete(store: &dyn Store, p: &Params) -> ApiResult {
     store.delete_udf(&id, &name)?;
     Ok(Json::from("Product UDF Deleted Successfully"))
 }
+
+/// The fields of one UDF in a POST Product / POST ProductUDF request.
+pub const UDF_ITEMS: &[Field] = &[Field::new("fieldname"), Field::new("defaultvalue")];
+/// POST ProductUDF's fields.
+pub const POST_FIELDS: Fields = &[&[PRODUCT_ID, Field::list("udfvalues", UDF_ITEMS)]];
+/// PUT ProductUDF's fields.
+pub const PUT_FIELDS: Fields = &[&[
+    PRODUCT_ID,
+    Field::list(
+        "udfvalues",
+        &[Field::new("fieldname"), Field::new("newfieldname"), Field::new("defaultvalue")],
+    ),
+]];
+/// DELETE ProductUDF's fields.
+pub const DELETE_FIELDS: Fields = &[&[PRODUCT_ID, Field::new("fieldname")]];

@@ -10,6 +10,7 @@
 
 pub mod leasing;
 pub mod model;
+pub mod operations;
 pub mod postgres;
 pub mod sqlite;
 
@@ -17,6 +18,7 @@ use licensekit::protocol::client_api::LeaseResponse;
 
 use leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use model::*;
+use operations::{AuditEntry, NewAuditEntry, StoreFigures};
 
 /// Why a storage call failed. Messages name the request field concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,4 +162,13 @@ pub trait Store: Send + Sync {
     fn add_consumer(&self, record: &ConsumerRecord) -> StoreResult<()>;
     fn count_consumers(&self, filter: &ConsumerFilter) -> StoreResult<i64>;
     fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>>;
+
+    // --- operations ---
+    /// The figures of [`StoreFigures`] (`now`: for what has expired), read with one query
+    /// through the pool, so that an answer proves the database reachable (`/readyz`).
+    fn figures(&self, now: i64) -> StoreResult<StoreFigures>;
+    /// Appends a vendor change to the audit trail; returns its ID.
+    fn record_audit(&self, entry: &NewAuditEntry) -> StoreResult<i64>;
+    /// The number of audit entries, and one page of them, newest first.
+    fn audit(&self, page: Page) -> StoreResult<(i64, Vec<AuditEntry>)>;
 }

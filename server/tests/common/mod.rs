@@ -69,6 +69,20 @@ pub fn spawn_serve_under(wrapper: &[&str], dir: &Path, extra: &[&str]) -> (Child
 
 /// [`spawn_serve_under`] at a location (`--data-dir DIR` or `--database URL`).
 pub fn spawn_serve_at(wrapper: &[&str], location: &[String], extra: &[&str]) -> (Child, String) {
+    spawn_serve_logged(wrapper, location, extra, None)
+}
+
+/// [`spawn_serve_at`] with the server's log (stderr, at info unless `extra` says otherwise)
+/// sent to `log`; with `None`, inherited at warn. The base URL is `https://…` when the
+/// server says it serves TLS.
+pub fn spawn_serve_logged(
+    wrapper: &[&str],
+    location: &[String],
+    extra: &[&str],
+    log: Option<Stdio>,
+) -> (Child, String) {
+    let logged = log.is_some();
+    let log = log.unwrap_or_else(Stdio::inherit);
     let mut command = match wrapper.split_first() {
         Some((program, args)) => {
             let mut command = Command::new(program);
@@ -82,13 +96,16 @@ pub fn spawn_serve_at(wrapper: &[&str], location: &[String], extra: &[&str]) -> 
         .args(location)
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        // A log not asked for stays quiet in the test output: warnings and errors only.
+        .env("RUST_LOG", if logged { "info" } else { "warn" })
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let scheme = if line.contains(" https://") { "https" } else { "http" };
     let addr = line
-        .split("http://")
+        .split("://")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
@@ -98,7 +115,7 @@ pub fn spawn_serve_at(wrapper: &[&str], location: &[String], extra: &[&str]) -> 
         assert!(Instant::now() < deadline, "server did not accept connections");
         std::thread::sleep(Duration::from_millis(10));
     }
-    (child, format!("http://{addr}"))
+    (child, format!("{scheme}://{addr}"))
 }
 
 impl Server {
@@ -114,20 +131,26 @@ impl Server {
     /// Starts a server with extra `serve` flags, run by a wrapper (see [`spawn_serve_under`]),
     /// on the backend `LK_TEST_BACKEND` names.
     pub fn start_under(wrapper: &[&str], extra: &[&str]) -> Server {
-        Server::start_on(postgres::selected(), wrapper, extra)
+        Server::start_on(postgres::selected(), wrapper, extra, false)
+    }
+
+    /// Starts a server with extra `serve` flags whose log goes to [`Server::log`], on the
+    /// backend `LK_TEST_BACKEND` names.
+    pub fn start_logged(extra: &[&str]) -> Server {
+        Server::start_on(postgres::selected(), &[], extra, true)
     }
 
     /// Starts a server on a fresh SQLite data directory, whatever `LK_TEST_BACKEND` says.
     pub fn start_on_sqlite(extra: &[&str]) -> Server {
-        Server::start_on(false, &[], extra)
+        Server::start_on(false, &[], extra, false)
     }
 
     /// Starts a server on a fresh PostgreSQL database, whatever `LK_TEST_BACKEND` says.
     pub fn start_on_postgres(extra: &[&str]) -> Server {
-        Server::start_on(true, &[], extra)
+        Server::start_on(true, &[], extra, false)
     }
 
-    fn start_on(on_postgres: bool, wrapper: &[&str], extra: &[&str]) -> Server {
+    fn start_on(on_postgres: bool, wrapper: &[&str], extra: &[&str], logged: bool) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let database = on_postgres.then(postgres::Database::create);
         let location = match &database {
@@ -135,7 +158,8 @@ impl Server {
             None => dir_location(&dir.path().join("data")),
         };
         let init = init_at(&location);
-        let (child, base) = spawn_serve_at(wrapper, &location, extra);
+        let log = logged.then(|| Stdio::from(std::fs::File::create(dir.path().join("server.log")).unwrap()));
+        let (child, base) = spawn_serve_logged(wrapper, &location, extra, log);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
@@ -195,12 +219,27 @@ impl Server {
         }
     }
 
+    /// What the server has logged so far (started by [`Server::start_logged`]).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
     /// The data directory of an SQLite-backed server. A test that reads or writes the
     /// directory itself runs on SQLite only (`scripts/test` leaves it out of the PostgreSQL
     /// run); reached on PostgreSQL, it fails rather than test something else.
     pub fn data_dir(&self) -> PathBuf {
         assert!(self.database.is_none(), "this test works on the SQLite data directory: run it on SQLite");
         self.dir.path().join("data")
+    }
+
+    /// The vendor signing key's seed (hex): the data directory's file, or the database's row.
+    pub fn signing_key_hex(&self) -> String {
+        match &self.database {
+            Some(db) => db.sql("SELECT value FROM meta WHERE key = 'signing_key'"),
+            None => {
+                std::fs::read_to_string(self.data_dir().join("signing-key.hex")).unwrap().trim().to_owned()
+            }
+        }
     }
 
     /// Where the data is, as command-line arguments: `--data-dir DIR` or `--database URL`.

@@ -45,6 +45,7 @@ const TABLES: &[&str] = &[
     "deleted_activations",
     "passive_licenses",
     "seats",
+    "audit_log",
 ];
 
 /// How many rows of each table were copied (and checked).

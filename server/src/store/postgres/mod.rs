@@ -144,6 +144,14 @@ impl PostgresStore {
             .map_err(|e| StoreError::Internal(format!("cannot connect to the database: {e}")))
     }
 
+    /// The connections the pool may hold, and how many of them are free now (idle or not
+    /// yet opened), for `/metrics`.
+    fn connections(&self) -> (u32, u32) {
+        let status = self.pool.status();
+        let lent = status.size.saturating_sub(status.available);
+        (status.max_size as u32, status.max_size.saturating_sub(lent) as u32)
+    }
+
     /// Runs `f` on a pooled connection outside any transaction.
     fn read<T>(&self, f: impl FnOnce(&db::Connection<'_>) -> StoreResult<T>) -> StoreResult<T> {
         let client = self.client()?;

@@ -19,6 +19,7 @@ mod codes;
 mod companies;
 mod consumers;
 mod licensing;
+mod operations;
 mod passive;
 mod products;
 mod profiles;
@@ -29,6 +30,7 @@ use super::Backend;
 use super::db::{self, Connection};
 use crate::store::leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use crate::store::model::*;
+use crate::store::operations::{AuditEntry, NewAuditEntry, StoreFigures};
 use crate::store::{Store, StoreError, StoreResult};
 
 /// A WHERE clause built from optional filters, with numbered parameters.
@@ -284,5 +286,18 @@ impl Store for Backend {
     }
     fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>> {
         self.read(|c| consumers::page(c, filter, page))
+    }
+
+    fn figures(&self, now: i64) -> StoreResult<StoreFigures> {
+        let seats = self.read(|c| operations::seats(c, now))?;
+        // The read above has given its connection back: what is lent now is others'.
+        let (size, idle) = self.connections();
+        Ok(operations::figures(seats, size, idle))
+    }
+    fn record_audit(&self, entry: &NewAuditEntry) -> StoreResult<i64> {
+        self.write(|t| operations::record(t, entry))
+    }
+    fn audit(&self, page: Page) -> StoreResult<(i64, Vec<AuditEntry>)> {
+        self.read(|c| operations::page(c, page))
     }
 }

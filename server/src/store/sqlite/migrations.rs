@@ -321,6 +321,22 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX client_answers_created;
     CREATE INDEX client_answers_keep_until ON client_answers (keep_until);
     "#,
+    // 6: the audit trail of vendor changes (who by key kind and prefix, from where, what).
+    // Append only: nothing updates or deletes a row.
+    r#"
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        key_kind TEXT NOT NULL,
+        key_prefix TEXT NOT NULL,
+        address TEXT NOT NULL,
+        method TEXT NOT NULL,
+        controller TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        license_code TEXT NOT NULL,
+        fields TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -105,6 +105,14 @@ impl SqliteStore {
         Ok(value)
     }
 
+    /// The connections this store holds (the readers and the writer), and how many of
+    /// them are free now (for `/metrics`).
+    fn connections(&self) -> (u32, u32) {
+        let idle_readers = lock(&self.readers).len();
+        let writer_idle = self.writer.try_lock().is_ok();
+        ((READERS + 1) as u32, (idle_readers + usize::from(writer_idle)) as u32)
+    }
+
     /// [`SqliteStore::write`] for a call that may be refused: a refusal rolls back whatever
     /// the call wrote before deciding, exactly as an error does; only a grant (or a refusal
     /// that is itself a record, [`Refusal::recorded`]) commits.
