@@ -31,7 +31,7 @@ fn snapshot(server: &Server, product: &str, company: &str, codes: &[String]) -> 
         seen.push(server.ok(
             "GET",
             "LicenseCode",
-            &json!({"productid": product, "licensecode": code, "includenotes": true}),
+            &json!({"productid": product, "licensecode": code, "getnotes": 1}),
         ));
         seen.push(server.ok(
             "GET",
@@ -50,7 +50,7 @@ fn an_sqlite_installation_moves_to_postgres_with_nothing_lost() {
         json!({"clientsallowed": 2, "trialperiod": 30, "intrial": true,
                "features": [{"featurecode": "FLOAT", "featurename": "Float", "notes": "n", "featuretype": "floating"},
                             {"featurecode": "EXPORT", "featurename": "Export", "notes": "n"}],
-               "udfs": [{"fieldname": "edition", "value": "std"}]}),
+               "udfvalues": [{"fieldname": "edition", "defaultvalue": "std"}]}),
     );
     old.ok("POST", "Profile", &json!({"productid": product, "profilename": "Team", "clientsallowed": 3}));
     let company =
@@ -58,7 +58,7 @@ fn an_sqlite_installation_moves_to_postgres_with_nothing_lost() {
     let first = code(
         &old,
         &product,
-        json!({"features": [{"featurecode": "FLOAT", "limit": 1}], "company": "Acme Ltd"}),
+        json!({"features": [{"featurecode": "FLOAT", "limit": 1}], "companyid": company}),
     );
     let second =
         code(&old, &product, json!({"notes": [{"type": "General", "description": "bought at the fair"}]}));
