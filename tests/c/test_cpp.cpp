@@ -126,7 +126,7 @@ int main() {
         licensekit::Checkout session = worker.session();
         CHECK(session.held());
     }
-    CHECK_STATUS(thrown([&] { worker.session_close(); }), LK_SEAT_LOST);
+    CHECK_STATUS(thrown([&] { worker.session_close(); }), LK_NO_SEAT);
     {
         licensekit::Checkout seat = worker.floating_seat("SOLVER");
         worker.floating_checkin("SOLVER");
