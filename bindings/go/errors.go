@@ -17,7 +17,7 @@ type Status uint32
 func (s Status) String() string { return C.GoString(C.lk_status_name(C.uint32_t(s))) }
 
 // Error is the status's message, e.g. "no license is activated for this product on this
-// computer".
+// computer"; fmt prints it for a Status, String gives the name.
 func (s Status) Error() string { return C.GoString(C.lk_status_message(C.uint32_t(s))) }
 
 // Error is a failed licensekit call: its status and what the library said about it. Match
