@@ -93,3 +93,24 @@ func TestFirstProgram(t *testing.T) {
 		t.Fatalf("the first program printed %q, want %q", out, want)
 	}
 }
+
+// TestReadmeProgram: the README's Go program is examples/first's run, word for word.
+func TestReadmeProgram(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(tree, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := strings.SplitN(strings.SplitN(string(readme), "### Go\n", 2)[1], "\n### ", 2)[0]
+	parts := strings.Split(section, "```go\n")
+	if len(parts) != 2 {
+		t.Fatalf("the README's Go section has %d Go blocks, want 1", len(parts)-1)
+	}
+	block := strings.SplitN(parts[1], "```", 2)[0]
+	example, err := os.ReadFile("examples/first/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(example), block) {
+		t.Fatalf("the README's Go block is not in examples/first/main.go:\n%s", block)
+	}
+}

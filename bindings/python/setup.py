@@ -5,8 +5,8 @@ Where the library comes from, in this order:
 
 1. ``$LICENSEKIT_LIBRARY``: a ``liblicensekit.so`` built beforehand (CI reuses the one
    ``cargo build --release`` made);
-2. otherwise, this directory inside the licensekit source tree: ``cargo build --release -p
-   licensekit`` at the tree's root, and its ``liblicensekit.so`` (``$CARGO_TARGET_DIR``
+2. otherwise, this directory inside the licensekit source tree: ``cargo build --release
+   --workspace --lib`` at the tree's root, and its ``liblicensekit.so`` (``$CARGO_TARGET_DIR``
    honoured).
 
 Either way the library's version must be this package's (``licensekit/_version.py``, itself
@@ -52,7 +52,10 @@ def native_library() -> Path:
     crate = re.search(r'\[package\]\s*name = "licensekit"\s*version = "([^"]+)"', cargo_toml.read_text(encoding="utf-8"))
     if not crate or crate.group(1) != package_version():
         raise SystemExit(f"licensekit: Cargo.toml's version is not _version.py's {package_version()}")
-    subprocess.run(["cargo", "build", "--release", "-p", "licensekit"], cwd=TREE, check=True)
+    # The whole workspace's feature set (not `-p licensekit` alone, which resolves the
+    # dependencies' features differently): after `cargo build --release --workspace` this is
+    # a no-op instead of a second link of the library.
+    subprocess.run(["cargo", "build", "--release", "--workspace", "--lib"], cwd=TREE, check=True)
     target = Path(os.environ.get("CARGO_TARGET_DIR", TREE / "target"))
     if not target.is_absolute():
         target = TREE / target

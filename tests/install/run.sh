@@ -119,6 +119,18 @@ first_program() {
         grep -qx 'SOLVER seat held: LK_OK' "$out" && grep -qx 'deactivated: LK_DEACTIVATED' "$out"
 }
 
+# readme_cpp: the README's C++ block is the body of examples/cpp/first.cpp, word for word.
+readme_cpp() {
+    python3 - <<'PY'
+import re, textwrap
+section = open("README.md").read().split("### C++\n", 1)[1].split("\n### ", 1)[0]
+blocks = re.findall(r"^```cpp\n(.*?)^```", section, re.S | re.M)
+assert len(blocks) == 1, f"{len(blocks)} C++ blocks in the README's C++ section"
+example = open("examples/cpp/first.cpp").read()
+assert textwrap.indent(blocks[0], " " * 8, lambda line: line.strip() != "") in example, "not in examples/cpp/first.cpp"
+PY
+}
+
 echo "licensekit install tests from $libdir"
 step "scripts/install --prefix" scripts/install --prefix "$prefix" --from "$libdir"
 step "installed layout and SONAME chain" layout "$prefix/lib" "$prefix/include"
@@ -143,6 +155,7 @@ step "CMake consumer (shared): run" first_program "$work/cmake-shared/first"
 step "CMake consumer (static, moved tree): build" cmake_build static "$work/stage$staged_prefix"
 step "CMake consumer (static, moved tree): run" first_program "$work/cmake-static/first"
 step "CMake refuses another major version" cmake_version_check
+step "the README's C++ block is examples/cpp/first.cpp's" readme_cpp
 
 echo "($((SECONDS - started)) s)"
 [[ $failed -eq 0 ]] || printf 'failed: %s\n' "${failures[@]}"

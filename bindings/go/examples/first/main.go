@@ -23,29 +23,30 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: first PRODUCT_ID PUBLIC_KEY SERVER_URL LICENSE_CODE [STORE_DIR]")
 		os.Exit(2)
 	}
-	cfg := licensekit.Config{ProductID: os.Args[1], PublicKeys: []string{os.Args[2]}, ServerURL: os.Args[3]}
+	storeDir := ""
 	if len(os.Args) == 6 {
-		cfg.StoreDir = os.Args[5]
+		storeDir = os.Args[5]
 	}
-	if err := run(cfg, os.Args[4]); err != nil {
+	if err := run(os.Args[1], os.Args[2], os.Args[3], os.Args[4], storeDir); err != nil {
 		fmt.Fprintln(os.Stderr, "licensekit:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg licensekit.Config, code string) error {
-	client, err := licensekit.NewClient(cfg)
+// run is the README's first program.
+func run(productID, publicKey, serverURL, code, storeDir string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := licensekit.NewClient(licensekit.Config{
+		ProductID: productID, PublicKeys: []string{publicKey}, ServerURL: serverURL, StoreDir: storeDir})
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-
 	if client.Status() != licensekit.StatusOK {
 		err := client.Activate(ctx, code)
 		if errors.Is(err, licensekit.StatusActivationLimit) {
-			return fmt.Errorf("every activation of this code is in use: deactivate another computer (%w)", err)
+			return fmt.Errorf("every activation of this code is in use: %w", err)
 		}
 		if err != nil {
 			return err

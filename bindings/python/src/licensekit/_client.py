@@ -75,7 +75,8 @@ def computer_id(product_id: str) -> str:
 
 def system_details() -> dict[str, Any]:
     """This computer's system details (OS, processor, memory, VM platform, ...)."""
-    return json.loads(_string_out(lib.lk_system_details_json))
+    details: dict[str, Any] = json.loads(_string_out(lib.lk_system_details_json))
+    return details
 
 
 class Expiry(enum.IntEnum):
@@ -295,12 +296,14 @@ class Client:
     def info(self) -> dict[str, Any]:
         """The license as a dict: ``status``, ``product_id``, ``features``, ``udfs``,
         ``expires``, ``lease_end``, ... (times in Unix seconds)."""
-        return json.loads(self._text(lib.lk_license_info_json))
+        info: dict[str, Any] = json.loads(self._text(lib.lk_license_info_json))
+        return info
 
     @property
     def diagnostics(self) -> dict[str, Any]:
         """A redacted support bundle (no secret in it) to attach to a support request."""
-        return json.loads(self._text(lib.lk_diagnostics_json))
+        diagnostics: dict[str, Any] = json.loads(self._text(lib.lk_diagnostics_json))
+        return diagnostics
 
     @property
     def computer_id(self) -> str:
