@@ -40,7 +40,7 @@ type Config struct {
 	Timeout time.Duration
 	// Proxy is a proxy URL (http://[user:pass@]host:port, socks5://...).
 	Proxy string
-	// CAFile is a PEM file of CA certificates to trust instead of the web roots.
+	// CAFile is a PEM file of CA certificates to trust besides the system's.
 	CAFile string
 	// ClientID binds passive licenses to this ID instead of the computer's.
 	ClientID string

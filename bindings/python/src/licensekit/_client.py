@@ -177,7 +177,7 @@ class Client:
         timeout_ms: the bound of every network call (1 to 600000; the library's default
             10000 when None).
         proxy: a proxy URL (``http://[user:pass@]host:port``, ``socks5://...``).
-        ca_file: a PEM file of CA certificates to trust for the server instead of web roots.
+        ca_file: a PEM file of CA certificates to trust for the server, besides the system's.
         client_id: binds passive licenses to this ID instead of the computer's.
         app_version: the application's (version, build, edition), reported to the server.
     """
