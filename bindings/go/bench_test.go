@@ -28,7 +28,7 @@ func TestBench(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	goProgram := filepath.Join(work, "first")
-	if out, err := exec.Command("go", "build", "-o", goProgram, "./examples/first").CombinedOutput(); err != nil {
+	if out, err := buildExample(goProgram).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 
@@ -81,7 +81,7 @@ func TestBench(t *testing.T) {
 
 func TestFirstProgram(t *testing.T) {
 	goProgram := filepath.Join(t.TempDir(), "first")
-	if out, err := exec.Command("go", "build", "-o", goProgram, "./examples/first").CombinedOutput(); err != nil {
+	if out, err := buildExample(goProgram).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 	out, err := exec.Command(goProgram, server.product, server.key, server.url, server.code, t.TempDir()).CombinedOutput()
@@ -113,4 +113,13 @@ func TestReadmeProgram(t *testing.T) {
 	if !strings.Contains(string(example), block) {
 		t.Fatalf("the README's Go block is not in examples/first/main.go:\n%s", block)
 	}
+}
+
+// buildExample builds examples/first linked as this test binary is.
+func buildExample(output string) *exec.Cmd {
+	args := []string{"build", "-o", output}
+	if linkedStatically {
+		args = append(args, "-tags", "licensekit_static")
+	}
+	return exec.Command("go", append(args, "./examples/first")...)
 }

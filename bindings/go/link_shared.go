@@ -7,3 +7,6 @@ package licensekit
 
 // #cgo pkg-config: licensekit
 import "C"
+
+// linkedStatically says how this build links the library (the tests build the example alike).
+const linkedStatically = false

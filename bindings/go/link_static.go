@@ -6,3 +6,6 @@ package licensekit
 
 // #cgo pkg-config: licensekit-static
 import "C"
+
+// linkedStatically says how this build links the library (the tests build the example alike).
+const linkedStatically = true
