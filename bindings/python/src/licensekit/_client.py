@@ -120,7 +120,8 @@ class _Handle:
     def leave(self) -> None:
         with self.lock:
             self.busy -= 1
-            if self.busy == 0:
+            # Only a closing handle (ptr None) has a waiter.
+            if self.busy == 0 and self.ptr is None:
                 self.idle.notify_all()
 
     def _on_status(self, status: int, _user_data: Optional[int]) -> None:
@@ -277,7 +278,19 @@ class Client:
     def feature_enabled(self, feature_code: str) -> bool:
         """True when the product is licensed and the feature is granted and on (for a
         floating feature: while this client holds a seat). Local, a few microseconds."""
-        return self._call(lib.lk_feature_enabled, _encode(feature_code, "feature_code")) == Status.OK
+        # The hot path: enter/leave inlined, the str checked and encoded directly.
+        if not isinstance(feature_code, str) or "\0" in feature_code:
+            raise ValueError("feature_code must be a str without NUL characters")
+        handle = self._handle
+        with handle.lock:
+            ptr = handle.ptr
+            if ptr is None:
+                raise ValueError("the licensekit client is closed")
+            handle.busy += 1
+        try:
+            return bool(lib.lk_feature_enabled(ptr, feature_code.encode()) == 0)
+        finally:
+            handle.leave()
 
     def feature_status(self, feature_code: str) -> Status:
         """Why :meth:`feature_enabled` answers as it does (``Status.FEATURE_UNKNOWN``, ...)."""
