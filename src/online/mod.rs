@@ -1,6 +1,7 @@
 //! Talking to the license server: the HTTP transport and the background refresher.
 
 mod refresher;
+mod system_proxy;
 mod transport;
 mod trust;
 
