@@ -31,7 +31,8 @@ impl Key {
         let path = wide(path);
         let mut key: HKEY = std::ptr::null_mut();
         // SAFETY: `path` is NUL-terminated and outlives the call; `key` is a valid out pointer.
-        let status = unsafe { RegOpenKeyExW(hive, path.as_ptr(), 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &mut key) };
+        let status =
+            unsafe { RegOpenKeyExW(hive, path.as_ptr(), 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &mut key) };
         (status == ERROR_SUCCESS).then_some(Key(key))
     }
 
@@ -46,7 +47,15 @@ impl Key {
         let mut bytes = 0u32;
         // SAFETY: a size query: no data pointer, `bytes` is a valid out pointer.
         let status = unsafe {
-            RegGetValueW(self.0, std::ptr::null(), name.as_ptr(), RRF_RT_REG_SZ, std::ptr::null_mut(), std::ptr::null_mut(), &mut bytes)
+            RegGetValueW(
+                self.0,
+                std::ptr::null(),
+                name.as_ptr(),
+                RRF_RT_REG_SZ,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                &mut bytes,
+            )
         };
         if status != ERROR_SUCCESS || bytes > MAX_STRING_BYTES {
             return None;
@@ -56,7 +65,15 @@ impl Key {
         // SAFETY: `buffer` holds `bytes` bytes; RegGetValueW writes at most that and
         // NUL-terminates the string.
         let status = unsafe {
-            RegGetValueW(self.0, std::ptr::null(), name.as_ptr(), RRF_RT_REG_SZ, std::ptr::null_mut(), buffer.as_mut_ptr().cast(), &mut bytes)
+            RegGetValueW(
+                self.0,
+                std::ptr::null(),
+                name.as_ptr(),
+                RRF_RT_REG_SZ,
+                std::ptr::null_mut(),
+                buffer.as_mut_ptr().cast(),
+                &mut bytes,
+            )
         };
         if status != ERROR_SUCCESS {
             return None;
@@ -74,7 +91,15 @@ impl Key {
         let mut bytes = 4u32;
         // SAFETY: `value` is 4 writable bytes, as `bytes` says.
         let status = unsafe {
-            RegGetValueW(self.0, std::ptr::null(), name.as_ptr(), RRF_RT_REG_DWORD, std::ptr::null_mut(), (&mut value as *mut u32).cast(), &mut bytes)
+            RegGetValueW(
+                self.0,
+                std::ptr::null(),
+                name.as_ptr(),
+                RRF_RT_REG_DWORD,
+                std::ptr::null_mut(),
+                (&mut value as *mut u32).cast(),
+                &mut bytes,
+            )
         };
         (status == ERROR_SUCCESS).then_some(value)
     }

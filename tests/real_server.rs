@@ -29,7 +29,12 @@ fn activation_refresh_and_deactivation_against_the_real_server() {
     let dir = tempfile::tempdir().unwrap();
     let c = client(dir.path());
     assert_eq!(c.status(), Status::NotActivated);
-    assert_eq!(c.activate("NOT-A-REAL-CODE"), Err(Status::InvalidLicenseCode), "{:?}", licensekit::last_error_detail());
+    assert_eq!(
+        c.activate("NOT-A-REAL-CODE"),
+        Err(Status::InvalidLicenseCode),
+        "{:?}",
+        licensekit::last_error_detail()
+    );
     c.activate(&code).unwrap_or_else(|s| panic!("{s:?}: {:?}", licensekit::last_error_detail()));
     assert_eq!(c.status(), Status::Ok);
     assert_eq!(c.feature_enabled("EXPORT"), Status::Ok);

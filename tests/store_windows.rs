@@ -22,11 +22,12 @@ fn hold(path: &Path) -> File {
 
 fn store_at_revision_1(dir: &Path) -> Store {
     let store = Store::open(dir, PRODUCT).unwrap();
-    store.update(|s| {
-        s.license = Some("first".into());
-        Ok(())
-    })
-    .unwrap();
+    store
+        .update(|s| {
+            s.license = Some("first".into());
+            Ok(())
+        })
+        .unwrap();
     store
 }
 

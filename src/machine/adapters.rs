@@ -77,7 +77,12 @@ mod tests {
     use super::*;
 
     fn adapter(if_type: u32, description: &str, friendly_name: &str) -> Adapter {
-        Adapter { if_type, tunnel: false, description: description.into(), friendly_name: friendly_name.into() }
+        Adapter {
+            if_type,
+            tunnel: false,
+            description: description.into(),
+            friendly_name: friendly_name.into(),
+        }
     }
 
     #[test]
@@ -98,19 +103,35 @@ mod tests {
         const IF_TYPE_TUNNEL: u32 = 131;
         const IF_TYPE_PPP: u32 = 23;
         for a in [
-            adapter(IF_TYPE_SOFTWARE_LOOPBACK, "Software Loopback Interface 1", "Loopback Pseudo-Interface 1"),
+            adapter(
+                IF_TYPE_SOFTWARE_LOOPBACK,
+                "Software Loopback Interface 1",
+                "Loopback Pseudo-Interface 1",
+            ),
             adapter(IF_TYPE_TUNNEL, "Microsoft Teredo Tunneling Adapter", "Teredo"),
             adapter(IF_TYPE_PPP, "WAN Miniport (PPPOE)", "Broadband"),
             adapter(IF_TYPE_ETHERNET, "Hyper-V Virtual Ethernet Adapter", "vEthernet (Default Switch)"),
             adapter(IF_TYPE_ETHERNET, "Hyper-V Virtual Ethernet Adapter #2", "vEthernet (WSL)"),
             adapter(IF_TYPE_ETHERNET, "VirtualBox Host-Only Ethernet Adapter", "Ethernet 3"),
-            adapter(IF_TYPE_ETHERNET, "VMware Virtual Ethernet Adapter for VMnet8", "VMware Network Adapter VMnet8"),
+            adapter(
+                IF_TYPE_ETHERNET,
+                "VMware Virtual Ethernet Adapter for VMnet8",
+                "VMware Network Adapter VMnet8",
+            ),
             adapter(IF_TYPE_ETHERNET, "TAP-Windows Adapter V9", "OpenVPN TAP"),
             adapter(IF_TYPE_ETHERNET, "Wintun Userspace Tunnel", "Tailscale"),
             adapter(IF_TYPE_ETHERNET, "WireGuard Tunnel", "office"),
-            adapter(IF_TYPE_ETHERNET, "Cisco AnyConnect Secure Mobility Client Virtual Miniport Adapter", "Ethernet 4"),
+            adapter(
+                IF_TYPE_ETHERNET,
+                "Cisco AnyConnect Secure Mobility Client Virtual Miniport Adapter",
+                "Ethernet 4",
+            ),
             adapter(IF_TYPE_ETHERNET, "PANGP Virtual Ethernet Adapter Secure", "Ethernet 5"),
-            adapter(IF_TYPE_ETHERNET, "Bluetooth Device (Personal Area Network)", "Bluetooth Network Connection"),
+            adapter(
+                IF_TYPE_ETHERNET,
+                "Bluetooth Device (Personal Area Network)",
+                "Bluetooth Network Connection",
+            ),
             // A hardware description under a virtual switch's name is the switch.
             adapter(IF_TYPE_ETHERNET, "Intel(R) Ethernet Connection I219-LM", "vEthernet (External)"),
         ] {

@@ -45,9 +45,9 @@ pub use virt::{Virtualization, VmPlatform, detect_virtualization};
 /// root filesystem's lookup. Raw values leave the module only here, for fuzzing. Not an API.
 #[doc(hidden)]
 pub mod fuzzing {
+    pub use super::smbios::Smbios;
     use super::sources::Sources;
     use super::{Host, SysRoot, normalise};
-    pub use super::smbios::Smbios;
 
     /// Windows's `RawSMBIOSData` (header and structure table), parsed.
     pub fn parse_raw_smbios_data(buffer: &[u8]) -> Smbios {

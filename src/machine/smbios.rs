@@ -125,9 +125,8 @@ mod tests {
         out
     }
 
-    const UUID: [u8; 16] = [
-        0x44, 0x45, 0x4c, 0x4c, 0x42, 0x00, 0x10, 0x35, 0x80, 0x52, 0xb4, 0xc0, 0x4f, 0x38, 0x4a, 0x32,
-    ];
+    const UUID: [u8; 16] =
+        [0x44, 0x45, 0x4c, 0x4c, 0x42, 0x00, 0x10, 0x35, 0x80, 0x52, 0xb4, 0xc0, 0x4f, 0x38, 0x4a, 0x32];
 
     fn system(uuid: [u8; 16]) -> Vec<u8> {
         // Manufacturer 1, product 2, version 3, serial 4, then the UUID, wake-up type.
@@ -191,7 +190,9 @@ mod tests {
         // Every truncation gives each field as the whole table has it, or not at all.
         for cut in 0..t.len() {
             let s = parse_table(&t[..cut], (3, 4));
-            for (part, all) in [(&s.system_serial, &whole.system_serial), (&s.board_serial, &whole.board_serial)] {
+            for (part, all) in
+                [(&s.system_serial, &whole.system_serial), (&s.board_serial, &whole.board_serial)]
+            {
                 assert!(part.is_none() || part == all, "cut at {cut}: {s:?}");
             }
             assert!(s.system_uuid.is_none() || s.system_uuid == whole.system_uuid, "cut at {cut}");

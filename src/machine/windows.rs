@@ -22,7 +22,9 @@ use windows_sys::Win32::NetworkManagement::IpHelper::{
 use windows_sys::Win32::NetworkManagement::Ndis::TUNNEL_TYPE_NONE;
 use windows_sys::Win32::Networking::WinSock::AF_UNSPEC;
 use windows_sys::Win32::Storage::FileSystem::GetVolumeInformationW;
-use windows_sys::Win32::System::SystemInformation::{GetSystemFirmwareTable, GetSystemWindowsDirectoryW, RSMB};
+use windows_sys::Win32::System::SystemInformation::{
+    GetSystemFirmwareTable, GetSystemWindowsDirectoryW, RSMB,
+};
 
 use super::adapters::{Adapter, is_physical};
 use super::normalise::{normalise_mac, normalise_serial, normalise_uuid};
@@ -195,7 +197,8 @@ fn smbios() -> &'static Smbios {
 /// The physical adapters' normalised MACs, named by the adapter's GUID (`AdapterName`),
 /// which survives the user renaming the connection; at most 8, sorted.
 fn physical_macs() -> Vec<(String, String)> {
-    let flags = GAA_FLAG_SKIP_UNICAST | GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
+    let flags =
+        GAA_FLAG_SKIP_UNICAST | GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
     let mut size: u32 = 16 * 1024;
     // u64 elements: the list's structures need 8-byte alignment.
     let mut buffer: Vec<u64>;
@@ -203,7 +206,13 @@ fn physical_macs() -> Vec<(String, String)> {
         buffer = vec![0u64; (size as usize).div_ceil(8)];
         // SAFETY: `buffer` holds at least `size` bytes, 8-byte aligned, as the call is told.
         let status = unsafe {
-            GetAdaptersAddresses(u32::from(AF_UNSPEC), flags, std::ptr::null(), buffer.as_mut_ptr().cast(), &mut size)
+            GetAdaptersAddresses(
+                u32::from(AF_UNSPEC),
+                flags,
+                std::ptr::null(),
+                buffer.as_mut_ptr().cast(),
+                &mut size,
+            )
         };
         match status {
             ERROR_SUCCESS => break,
@@ -236,7 +245,8 @@ fn physical_macs() -> Vec<(String, String)> {
         }
         // SAFETY: as above.
         let name = unsafe { c_string(adapter.AdapterName) };
-        let name: String = name.chars().filter(|c| !matches!(c, '{' | '}')).collect::<String>().to_ascii_lowercase();
+        let name: String =
+            name.chars().filter(|c| !matches!(c, '{' | '}')).collect::<String>().to_ascii_lowercase();
         if let Some(mac) = normalise_mac(&hex::encode(&adapter.PhysicalAddress[..len]))
             && !name.is_empty()
         {
@@ -330,7 +340,9 @@ mod tests {
         for c in &components {
             let normal = match c.name.as_str() {
                 "dmi-product-uuid" => normalise_uuid(&c.value),
-                "dmi-product-serial" | "dmi-board-serial" | "dmi-chassis-serial" => normalise_serial(&c.value),
+                "dmi-product-serial" | "dmi-board-serial" | "dmi-chassis-serial" => {
+                    normalise_serial(&c.value)
+                }
                 "system-volume-serial" => (c.value.len() == 8).then(|| c.value.clone()),
                 mac if mac.starts_with("mac:") => normalise_mac(&c.value),
                 other => panic!("unknown component {other}"),
@@ -348,7 +360,9 @@ mod tests {
         assert_eq!(version.name, "Windows");
         let parts: Vec<u32> = version.version.split('.').map(|p| p.parse().unwrap()).collect();
         assert_eq!(parts.len(), 3, "{version:?}");
-        assert!(version.long.starts_with("Windows ") && version.long.contains(&format!("(build {})", parts[2])));
+        assert!(
+            version.long.starts_with("Windows ") && version.long.contains(&format!("(build {})", parts[2]))
+        );
         let language = Windows::os_language();
         assert!(language.len() >= 2 && language.is_ascii(), "{language:?}");
         assert_eq!(long_name(10, 0, 22631, Some("23H2")), "Windows 11 23H2 (build 22631)");

@@ -111,7 +111,10 @@ mod tests {
     #[test]
     fn one_proxy_for_every_protocol() {
         assert_eq!(proxy_for(true, "proxy.corp:3128", "", HTTPS).as_deref(), Some("http://proxy.corp:3128"));
-        assert_eq!(proxy_for(true, " proxy.corp:3128 ", "", "http://h/").as_deref(), Some("http://proxy.corp:3128"));
+        assert_eq!(
+            proxy_for(true, " proxy.corp:3128 ", "", "http://h/").as_deref(),
+            Some("http://proxy.corp:3128")
+        );
         assert_eq!(
             proxy_for(true, "http://proxy.corp:8080", "", HTTPS).as_deref(),
             Some("http://proxy.corp:8080"),
@@ -124,7 +127,10 @@ mod tests {
         let server = "http=web.corp:80;https=secure.corp:443;ftp=ftp.corp:21";
         assert_eq!(proxy_for(true, server, "", HTTPS).as_deref(), Some("http://secure.corp:443"));
         assert_eq!(proxy_for(true, server, "", "http://h:1/").as_deref(), Some("http://web.corp:80"));
-        assert_eq!(proxy_for(true, "HTTPS=Secure.corp:443", "", HTTPS).as_deref(), Some("http://Secure.corp:443"));
+        assert_eq!(
+            proxy_for(true, "HTTPS=Secure.corp:443", "", HTTPS).as_deref(),
+            Some("http://Secure.corp:443")
+        );
         // Only an HTTP proxy named: HTTPS goes direct, as WinINet does.
         assert_eq!(proxy_for(true, "http=web.corp:80", "", HTTPS), None);
         assert_eq!(proxy_for(true, "https=", "", HTTPS), None);

@@ -61,10 +61,14 @@ mod tests {
     #[test]
     fn transient_errors_are_retried_until_success() {
         let mut calls = 0;
-        let result = retry(BUDGET, || {
-            calls += 1;
-            if calls < 4 { Err(busy()) } else { Ok(()) }
-        }, |_| true);
+        let result = retry(
+            BUDGET,
+            || {
+                calls += 1;
+                if calls < 4 { Err(busy()) } else { Ok(()) }
+            },
+            |_| true,
+        );
         assert!(result.is_ok());
         assert_eq!(calls, 4);
     }
@@ -72,10 +76,14 @@ mod tests {
     #[test]
     fn other_errors_are_returned_at_once() {
         let mut calls = 0;
-        let result = retry(BUDGET, || {
-            calls += 1;
-            Err(io::Error::from(io::ErrorKind::NotFound))
-        }, |e| e.kind() == io::ErrorKind::ResourceBusy);
+        let result = retry(
+            BUDGET,
+            || {
+                calls += 1;
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            },
+            |e| e.kind() == io::ErrorKind::ResourceBusy,
+        );
         assert_eq!(result.unwrap_err().kind(), io::ErrorKind::NotFound);
         assert_eq!(calls, 1);
     }
@@ -84,10 +92,14 @@ mod tests {
     fn the_budget_bounds_the_wait() {
         let started = Instant::now();
         let mut calls = 0;
-        let result = retry(Duration::from_millis(300), || {
-            calls += 1;
-            Err(busy())
-        }, |_| true);
+        let result = retry(
+            Duration::from_millis(300),
+            || {
+                calls += 1;
+                Err(busy())
+            },
+            |_| true,
+        );
         assert_eq!(result.unwrap_err().kind(), io::ErrorKind::ResourceBusy);
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(150) && took < Duration::from_millis(1000), "{took:?}");
