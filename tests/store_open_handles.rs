@@ -1,23 +1,25 @@
-//! The store on Windows (run under Wine by `tests/windows/rust.sh`): where it lives by
-//! default, and its atomic replace while another handle holds the data file open without
-//! `FILE_SHARE_DELETE`, as an antivirus or a backup tool does: NTFS refuses the rename
-//! until that handle is closed.
-#![cfg(windows)]
+//! The store's atomic replace while another handle holds the data file open, as an
+//! antivirus or a backup tool does. POSIX replaces the name at once; on Windows (run under
+//! Wine by `tests/windows/rust.sh`) a handle opened without `FILE_SHARE_DELETE` makes NTFS
+//! refuse the rename until it is closed, so the write waits a bounded time for it. Also the
+//! default store directory on Windows.
 
-use std::fs::{File, OpenOptions};
-use std::os::windows::fs::OpenOptionsExt;
+use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use licensekit::Status;
-use licensekit::store::{Store, default_dir};
+use licensekit::store::Store;
 
 const PRODUCT: &str = "6872450105";
-/// `FILE_SHARE_READ` alone: others may read, nobody may rename or delete.
-const FILE_SHARE_READ: u32 = 1;
 
+/// The data file opened for reading as a scanner would: on Windows with `FILE_SHARE_READ`
+/// alone (others may read, nobody may rename or delete).
 fn hold(path: &Path) -> File {
-    OpenOptions::new().read(true).share_mode(FILE_SHARE_READ).open(path).expect("open the data file")
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(windows)]
+    std::os::windows::fs::OpenOptionsExt::share_mode(&mut options, 1);
+    options.open(path).expect("open the data file")
 }
 
 fn store_at_revision_1(dir: &Path) -> Store {
@@ -31,12 +33,38 @@ fn store_at_revision_1(dir: &Path) -> Store {
     store
 }
 
+#[cfg(windows)]
 #[test]
 fn the_default_directory_is_local_app_data() {
     let local = std::env::var_os("LOCALAPPDATA").expect("Windows sets LOCALAPPDATA");
-    assert_eq!(default_dir(), Some(Path::new(&local).join("licensekit")));
+    assert_eq!(licensekit::store::default_dir(), Some(Path::new(&local).join("licensekit")));
 }
 
+/// POSIX: the rename replaces the name under the open handle at once, which keeps reading
+/// the old file.
+#[cfg(unix)]
+#[test]
+fn a_write_replaces_a_held_file_at_once() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_at_revision_1(dir.path());
+    let mut held = hold(store.path());
+    let before = std::fs::read(store.path()).unwrap();
+    let started = Instant::now();
+    store
+        .update(|s| {
+            s.license = Some("second".into());
+            Ok(())
+        })
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_millis(250), "no wait: {:?}", started.elapsed());
+    let mut old = Vec::new();
+    held.read_to_end(&mut old).unwrap();
+    assert_eq!(old, before, "the held handle still reads the old file");
+    assert_eq!(store.load().unwrap().license.as_deref(), Some("second"));
+}
+
+#[cfg(windows)]
 #[test]
 fn a_write_waits_for_a_handle_held_for_a_moment() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,6 +93,7 @@ fn a_write_waits_for_a_handle_held_for_a_moment() {
     assert_eq!((state.revision, state.license.as_deref()), (2, Some("second")));
 }
 
+#[cfg(windows)]
 #[test]
 fn a_handle_held_for_good_fails_the_write_and_keeps_the_old_state() {
     let dir = tempfile::tempdir().unwrap();
@@ -76,7 +105,7 @@ fn a_handle_held_for_good_fails_the_write_and_keeps_the_old_state() {
         Ok(())
     });
     let took = started.elapsed();
-    assert_eq!(result, Err(Status::StoreIo));
+    assert_eq!(result, Err(licensekit::Status::StoreIo));
     assert!(took >= Duration::from_millis(1000) && took < Duration::from_secs(5), "bounded wait: {took:?}");
     let detail = licensekit::last_error_detail().unwrap_or_default();
     assert!(detail.contains("cannot write"), "{detail}");
