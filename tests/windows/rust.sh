@@ -46,11 +46,15 @@ mingw=x86_64-w64-mingw32
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER="$mingw-gcc"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$root/tests/windows/runner.sh"
 export CC_x86_64_pc_windows_gnu="$mingw-gcc" AR_x86_64_pc_windows_gnu="$mingw-ar" WINDRES="$mingw-windres"
-rc=0
-cargo test --locked -p licensekit --target x86_64-pc-windows-gnu "$@" -- --include-ignored 2>&1 |
-    tee "$work/cargo-test.log" || rc=$?
-passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$work/cargo-test.log" | grep -Eo '[0-9]+ passed' | awk '{ n += $1 } END { print n + 0 }')
-failed=$(grep -Eo '[0-9]+ failed' "$work/cargo-test.log" | awk '{ n += $1 } END { print n + 0 }')
-echo "($((SECONDS - started)) s)"
-echo "$passed passed, $failed failed"
-[[ $rc -eq 0 && $failed -eq 0 && $passed -gt 0 ]]
+# shellcheck source=scripts/lib/cargo-tests.sh
+. scripts/lib/cargo-tests.sh
+# --no-fail-fast: every test binary runs, so one log shows every failure.
+if cargo_tests "$work/cargo-test.log" cargo test --locked --no-fail-fast -p licensekit --target x86_64-pc-windows-gnu \
+    "$@" -- --include-ignored; then
+    echo "($((SECONDS - started)) s)"
+    echo "$CARGO_TESTS_PASSED passed, 0 failed"
+else
+    echo "($((SECONDS - started)) s)"
+    echo "the Rust tests under Wine failed"
+    exit 1
+fi
