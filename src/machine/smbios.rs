@@ -129,11 +129,11 @@ mod tests {
         [0x44, 0x45, 0x4c, 0x4c, 0x42, 0x00, 0x10, 0x35, 0x80, 0x52, 0xb4, 0xc0, 0x4f, 0x38, 0x4a, 0x32];
 
     fn system(uuid: [u8; 16]) -> Vec<u8> {
-        // Manufacturer 1, product 2, version 3, serial 4, then the UUID, wake-up type.
-        let mut fields = vec![1, 2, 3, 4];
+        // Manufacturer 1, product 2, no version, serial 3, then the UUID, wake-up type.
+        let mut fields = vec![1, 2, 0, 3];
         fields.extend_from_slice(&uuid);
         fields.push(6);
-        structure(1, &fields, &["Dell Inc.", "Latitude 7490", "", " CN1234 "])
+        structure(1, &fields, &["Dell Inc.", "Latitude 7490", " CN1234 "])
     }
 
     fn table() -> Vec<u8> {
@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(s.bios_vendor.as_deref(), Some("Dell Inc."));
         assert_eq!(s.system_manufacturer.as_deref(), Some("Dell Inc."));
         assert_eq!(s.system_product.as_deref(), Some("Latitude 7490"));
-        assert_eq!(s.system_version, None, "an empty string is no string");
+        assert_eq!(s.system_version, None, "string 0 means none");
         assert_eq!(s.system_serial.as_deref(), Some("CN1234"));
         assert_eq!(s.board_manufacturer.as_deref(), Some("Dell Inc."));
         assert_eq!(s.board_serial.as_deref(), Some("/CN7654321/"));
