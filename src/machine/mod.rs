@@ -19,10 +19,19 @@ mod virt;
 mod linux;
 #[cfg(target_os = "linux")]
 use linux::Linux as Host;
-#[cfg(not(target_os = "linux"))]
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(target_os = "macos")]
+use macos::MacOs as Host;
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 mod other;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 use other::Other as Host;
+// The macOS rules are plain string logic, tested on every OS: the macOS sources only compile
+// on the Linux machines that build the project.
+#[cfg(all(test, not(target_os = "macos")))]
+#[path = "macos/rules.rs"]
+mod macos_rules;
 
 #[cfg(feature = "client")]
 pub use details::SystemDetails;

@@ -22,6 +22,8 @@ pub enum VmPlatform {
     Xen,
     Parallels,
     Bhyve,
+    /// Apple's Virtualization framework (macOS guests on Apple silicon: UTM, Tart, ...).
+    AppleVirtualization,
     /// A hypervisor is present but not one we recognise.
     OtherVm,
     Docker,
@@ -45,6 +47,7 @@ impl VmPlatform {
             VmPlatform::Xen => "Xen",
             VmPlatform::Parallels => "Parallels",
             VmPlatform::Bhyve => "bhyve",
+            VmPlatform::AppleVirtualization => "Apple Virtualization",
             VmPlatform::OtherVm => "Unknown VM",
             VmPlatform::Docker => "Docker",
             VmPlatform::Podman => "Podman",
