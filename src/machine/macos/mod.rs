@@ -6,7 +6,8 @@
 //!   Information shows, the same for root and every user;
 //! - **matching**: `IOPlatformSerialNumber`, the MACs of the Mac's built-in network
 //!   interfaces (see [`rules::is_physical_interface`]), read from their controllers'
-//!   `IOMACAddress` (the factory address, not a private Wi-Fi address), the root volume's UUID;
+//!   `IOMACAddress` (a randomised, locally administered address is refused like on Linux),
+//!   the root volume's UUID;
 //! - **VM evidence**: `kern.hv_vmm_present` (set in every guest since macOS 11) and
 //!   `hw.model` (`VMware7,1`, `VirtualMac2,1`, ...). macOS has no containers.
 //!
