@@ -27,10 +27,19 @@ use linux::Linux as Host;
 mod windows;
 #[cfg(windows)]
 use windows::Windows as Host;
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(target_os = "macos")]
+use macos::MacOs as Host;
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 mod other;
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 use other::Other as Host;
+// The macOS rules are plain string logic, tested on every OS: the macOS sources only compile
+// on the Linux machines that build the project.
+#[cfg(all(test, not(target_os = "macos")))]
+#[path = "macos/rules.rs"]
+mod macos_rules;
 
 #[cfg(feature = "client")]
 pub use details::SystemDetails;
