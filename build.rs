@@ -149,12 +149,48 @@ END
     }
 }
 
+/// The Linux shared library's SONAME, `liblicensekit.so.<major>`, so programs linked against
+/// it load any later compatible build, and `scripts/install` can lay out the usual chain
+/// (`liblicensekit.so` -> `liblicensekit.so.0` -> `liblicensekit.so.0.X.Y`).
+///
+/// A program linked with `-Ltarget/release -llicensekit` records the SONAME, not the file name,
+/// so the dynamic loader looks for `liblicensekit.so.0` in its rpath: the link
+/// `liblicensekit.so.0 -> liblicensekit.so` is made beside the cargo output (the profile
+/// directory, three levels above `OUT_DIR`), keeping `target/release` usable as it is. The
+/// link dangles until rustc has written the library, moments after this script.
+fn linux_soname() {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") != "linux" {
+        return;
+    }
+    let soname = format!("liblicensekit.so.{}", var("CARGO_PKG_VERSION_MAJOR"));
+    println!("cargo:rustc-link-arg-cdylib=-Wl,-soname,{soname}");
+    // Symbolic links need a Unix host (a Windows host cross-building for Linux goes without).
+    #[cfg(unix)]
+    link_soname(&std::path::PathBuf::from(var("OUT_DIR")), &soname);
+}
+
+/// Links `<profile dir>/<soname>` to `liblicensekit.so` (see `linux_soname`).
+#[cfg(unix)]
+fn link_soname(out: &Path, soname: &str) {
+    let Some(profile_dir) = out.ancestors().nth(3) else { return };
+    let link = profile_dir.join(soname);
+    if std::fs::read_link(&link).is_ok_and(|target| target == Path::new("liblicensekit.so")) {
+        return;
+    }
+    let _ = std::fs::remove_file(&link);
+    if let Err(e) = std::os::unix::fs::symlink("liblicensekit.so", &link) {
+        println!("cargo:warning={}: {e}: link it to liblicensekit.so by hand", link.display());
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     status_table(&crate_dir);
     windows_version_resource();
+    linux_soname();
     let config = cbindgen::Config::from_file(Path::new(&crate_dir).join("cbindgen.toml"))
         .expect("cbindgen.toml is valid");
     let bindings = match cbindgen::generate_with_config(&crate_dir, config) {

@@ -21,6 +21,9 @@ pub mod machine;
 #[cfg(feature = "client")]
 mod online;
 pub mod protocol;
+// The Windows registry, for the computer ID and the system proxy.
+#[cfg(windows)]
+mod registry;
 mod status;
 pub mod store;
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use licensekit::Status;
-use licensekit::machine::{AnchorSource, Fingerprint, SysRoot, detect_virtualization, match_components};
+use licensekit::machine::{AnchorSource, Fingerprint, SysRoot, detect_virtualization};
 
 const PRODUCT: &str = "6872450105";
 
@@ -20,7 +20,9 @@ fn write(root: &Path, path: &str, content: &str) {
     std::fs::write(p, content).unwrap();
 }
 
-/// A physical machine with a machine-id, DMI data, two NICs and nothing virtual.
+/// A physical machine with a machine-id, DMI data, two NICs and nothing virtual, laid out as
+/// Linux keeps them in files (on Windows and macOS a simulated machine has no OS sources).
+#[cfg(target_os = "linux")]
 fn simulated_machine(dir: &Path) {
     write(dir, "/etc/machine-id", "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
     write(dir, "/sys/class/dmi/id/sys_vendor", "Dell Inc.\n");
@@ -63,6 +65,7 @@ fn stable_across_20_fresh_processes() {
     }
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn another_product_gets_an_unrelated_id_and_digests() {
     let dir = tempfile::tempdir().unwrap();
@@ -77,6 +80,7 @@ fn another_product_gets_an_unrelated_id_and_digests() {
     }
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn simulated_machine_components_and_tolerance() {
     let dir = tempfile::tempdir().unwrap();
@@ -106,6 +110,7 @@ fn simulated_machine_components_and_tolerance() {
     write(dir.path(), "/sys/class/net/enp3s0/address", "00:1a:2b:00:00:01\n");
     write(dir.path(), "/sys/class/dmi/id/board_serial", "/BS9999/\n");
     let after = fingerprint(&root, PRODUCT);
+    use licensekit::machine::match_components;
     let report = match_components(&before.components, &after.components);
     assert!(report.matched, "{report:?}");
     assert_eq!(report.changed, ["dmi-board-serial", "mac:enp3s0"]);
@@ -153,6 +158,7 @@ fn empty_or_missing_machine_id_falls_back_to_the_installation_id() {
     }
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn containers_use_the_installation_id_even_with_a_machine_id() {
     // A container's machine-id is its image's: every container from one image would share it.
@@ -161,6 +167,18 @@ fn containers_use_the_installation_id_even_with_a_machine_id() {
     write(dir.path(), "/.dockerenv", "");
     let fp = fingerprint(&SysRoot::at(dir.path()), PRODUCT);
     assert_eq!(fp.anchor, AnchorSource::InstallationId);
+}
+
+/// Windows anchors on `MachineGuid` (a fresh Wine prefix has one), not on an installation ID
+/// that copying the data folder would copy, and reads the system volume's serial.
+#[cfg(windows)]
+#[test]
+fn windows_anchors_on_the_machine_guid() {
+    let fp = fingerprint(&SysRoot::host(), PRODUCT);
+    assert_eq!(fp.anchor, AnchorSource::MachineId, "{fp:?}");
+    let names: Vec<&str> = fp.components.iter().map(|c| c.name.as_str()).collect();
+    assert!(names.contains(&"machine-id") && names.contains(&"system-volume-serial"), "{names:?}");
+    assert!(!names.contains(&"installation-id"), "{names:?}");
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! installation ID, where it anchors the ID, is kept machine-wide and readable by all).
 
 use std::ffi::{CStr, CString};
-use std::process::Command;
 
 use licensekit::machine::{Fingerprint, SysRoot, detect_virtualization};
 use licensekit::{Client, Config};
@@ -58,6 +57,7 @@ fn one_id_for_every_store_directory() {
 }
 
 /// Runs as a normal user (through `setpriv`) when the test runs as root, and compares.
+#[cfg(target_os = "linux")]
 #[test]
 fn root_and_a_normal_user_get_the_same_id() {
     if let Ok(home) = std::env::var("LK_IDENTITY_CHILD") {
@@ -66,6 +66,7 @@ fn root_and_a_normal_user_get_the_same_id() {
         return;
     }
     let uid = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m)).unwrap_or(1);
+    use std::process::Command;
     if uid != 0 || Command::new("setpriv").arg("--version").output().is_err() {
         eprintln!("skipped: needs root and setpriv to run a normal user's process");
         return;

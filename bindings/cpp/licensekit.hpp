@@ -3,7 +3,9 @@
 // Handles own their C objects (freed in destructors, movable, not copyable); failures throw
 // licensekit::Error carrying the lk_status, its name and the thread's last-error detail.
 // Questions answered by a status (is this licensed? is this feature enabled?) return the
-// status instead of throwing, so a hot path never pays for exceptions.
+// status instead of throwing, so a hot path never pays for exceptions. Capacity taken from the
+// server (a floating seat, element-pool elements, a concurrency session) comes as a
+// licensekit::Checkout that gives it back when destroyed.
 //
 //   licensekit::Config config("6872450105");
 //   config.add_public_key("3b6a27bc...");
@@ -11,14 +13,22 @@
 //   licensekit::Client client(config);
 //   if (client.status() == LK_NOT_ACTIVATED) client.activate("206454320110930859");
 //   if (client.feature_enabled("EXPORT") == LK_OK) { ... }
+//   client.on_status_change([](lk_status s) { std::fprintf(stderr, "%s\n", lk_status_name(s)); });
+//   {
+//       licensekit::Checkout seat = client.floating_seat("SOLVER");  // LK_SEATS_EXHAUSTED throws
+//       ...                                                          // checked in at the brace
+//   }
 
 #ifndef LICENSEKIT_HPP
 #define LICENSEKIT_HPP
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "licensekit.h"
 
@@ -62,7 +72,93 @@ std::string string_out(F &&call) {
     return text;
 }
 
+// The status callback's target: registered once per client as the C callback's user_data (so
+// it outlives moves of the Client), it holds the std::function that is current. The C library
+// may still be inside a call of the previous function when a new one is registered, so each
+// call takes its own reference and a replaced function is destroyed after its last call.
+class StatusListener {
+public:
+    using Function = std::function<void(lk_status)>;
+
+    void set(Function function) {
+        auto next = function ? std::make_shared<const Function>(std::move(function)) : nullptr;
+        std::lock_guard<std::mutex> lock(mutex_);
+        function_ = std::move(next);
+    }
+
+    // The C callback. An exception must not cross into the library: it is dropped here.
+    static void call(lk_status status, void *self) noexcept {
+        auto *listener = static_cast<StatusListener *>(self);
+        std::shared_ptr<const Function> function;
+        {
+            std::lock_guard<std::mutex> lock(listener->mutex_);
+            function = listener->function_;
+        }
+        if (!function) return;
+        try {
+            (*function)(status);
+        } catch (...) {
+        }
+    }
+
+private:
+    std::mutex mutex_;
+    std::shared_ptr<const Function> function_;
+};
+
 }  // namespace detail
+
+// Capacity held on the license server for this client: a floating seat, elements drawn from
+// an element pool, or the process's concurrency session (see Client::floating_seat,
+// Client::pool_elements, Client::session). The destructor gives it back, ignoring a failure
+// (a seat already lost, a server out of reach: the server frees it when its heartbeats stop);
+// release() gives it back now and throws on failure. Movable, not copyable; it must not
+// outlive the Client it came from.
+class Checkout {
+public:
+    Checkout(Checkout &&other) noexcept { take(other); }
+    Checkout &operator=(Checkout &&other) noexcept {
+        if (this != &other) {
+            give_back();
+            take(other);
+        }
+        return *this;
+    }
+    Checkout(const Checkout &) = delete;
+    Checkout &operator=(const Checkout &) = delete;
+    ~Checkout() { give_back(); }
+
+    // Gives the capacity back now; throws licensekit::Error if the server refuses.
+    void release() { detail::check(give_back()); }
+    // False once given back (or moved from).
+    bool held() const noexcept { return client_ != nullptr; }
+    const std::string &feature_code() const noexcept { return code_; }
+
+private:
+    friend class Client;
+    using GiveBack = lk_status (*)(const lk_client *, const char *, std::uint32_t);
+
+    Checkout(const lk_client *client, std::string code, std::uint32_t count, GiveBack give_back)
+        : client_(client), code_(std::move(code)), count_(count), give_back_(give_back) {}
+
+    lk_status give_back() noexcept {
+        if (client_ == nullptr) return LK_OK;
+        const lk_client *client = client_;
+        client_ = nullptr;
+        return give_back_(client, code_.c_str(), count_);
+    }
+    void take(Checkout &other) noexcept {
+        client_ = std::exchange(other.client_, nullptr);
+        code_ = std::move(other.code_);
+        count_ = other.count_;
+        give_back_ = other.give_back_;
+    }
+
+    const lk_client *client_ = nullptr;
+    std::string code_;
+    std::uint32_t count_ = 0;
+    GiveBack give_back_ = nullptr;
+};
 
 // The library's version (the shared library's, which may differ from LK_VERSION).
 inline std::string version() { return lk_version(); }
@@ -114,6 +210,30 @@ public:
         detail::check(lk_client_new(config.get(), &raw));
         handle_.reset(raw);
     }
+    Client(Client &&) noexcept = default;
+    // The client assigned over is freed (its callback with it) before its listener.
+    Client &operator=(Client &&) noexcept = default;
+    // Unregisters the callback and frees the client, which waits for a callback running on a
+    // background thread; only then is the listener destroyed.
+    ~Client() {
+        if (handle_ && listener_) lk_set_status_callback(handle_.get(), nullptr, nullptr);
+        handle_.reset();
+    }
+
+    // Calls `callback` with the new status whenever the license status changes (found by
+    // the background refresh, by the lease running out offline, or by an online call), on
+    // the thread that noticed it: it must be thread-safe, and what it throws is dropped. It
+    // stays alive while registered; an empty function unregisters it.
+    void on_status_change(std::function<void(lk_status)> callback) {
+        if (!callback) {
+            detail::check(lk_set_status_callback(get(), nullptr, nullptr));
+            if (listener_) listener_->set(nullptr);
+            return;
+        }
+        if (!listener_) listener_.reset(new detail::StatusListener());
+        listener_->set(std::move(callback));
+        detail::check(lk_set_status_callback(get(), &detail::StatusListener::call, listener_.get()));
+    }
 
     std::string computer_id() const {
         return detail::string_out(
@@ -164,7 +284,24 @@ public:
         });
     }
 
-    // Shared capacity.
+    // Shared capacity, held while the Checkout lives. Tokens are spent, never given back.
+    Checkout floating_seat(const std::string &code) {
+        floating_checkout(code);
+        return Checkout(get(), code, 0, [](const lk_client *c, const char *f, std::uint32_t) {
+            return lk_floating_checkin(c, f);
+        });
+    }
+    Checkout pool_elements(const std::string &code, std::uint32_t n) {
+        pool_checkout(code, n);
+        return Checkout(get(), code, n, &lk_pool_checkin);
+    }
+    Checkout session() {
+        session_open();
+        return Checkout(get(), std::string(), 0,
+                        [](const lk_client *c, const char *, std::uint32_t) { return lk_session_close(c); });
+    }
+
+    // The same calls without a guard (a long-term check-out outlives the process).
     void floating_checkout(const std::string &code) { detail::check(lk_floating_checkout(get(), code.c_str())); }
     void floating_checkout_long_term(const std::string &code, std::uint32_t days) {
         detail::check(lk_floating_checkout_long_term(get(), code.c_str(), days));
@@ -186,7 +323,9 @@ private:
     struct Free {
         void operator()(lk_client *c) const noexcept { lk_client_free(c); }
     };
+    // Declared first: a move assignment frees the old client before its listener.
     std::unique_ptr<lk_client, Free> handle_;
+    std::unique_ptr<detail::StatusListener> listener_;
 };
 
 }  // namespace licensekit

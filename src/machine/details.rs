@@ -112,7 +112,12 @@ fn processor(system: &mut sysinfo::System) -> String {
 }
 
 /// The POSIX locale (`LC_ALL`, then `LC_MESSAGES`, then `LANG`) as a BCP 47 tag:
-/// `en_GB.UTF-8` → `en-GB`. `C` and `POSIX` say nothing about the user's language.
+/// `en_GB.UTF-8` → `en-GB`. `C` and `POSIX` say nothing about the user's language. Windows
+/// asks `GetUserDefaultLocaleName` instead (the rule is still unit-tested there); macOS asks
+/// CoreFoundation for the user's preferred languages (apps started from the Finder have no
+/// `LANG`).
+#[cfg(not(target_os = "macos"))]
+#[cfg_attr(windows, allow(dead_code))]
 pub(super) fn posix_language(var: impl Fn(&str) -> Option<String>) -> String {
     let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().find_map(|k| var(k).filter(|v| !v.is_empty()));
     let Some(locale) = locale else { return String::new() };
@@ -134,6 +139,7 @@ pub(super) fn posix_language(var: impl Fn(&str) -> Option<String>) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(not(target_os = "macos"))]
     #[test]
     fn languages() {
         let lang = |pairs: &'static [(&'static str, &'static str)]| {

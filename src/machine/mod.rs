@@ -6,10 +6,14 @@
 
 #[cfg(feature = "client")]
 mod details;
+// The pure rules of the Windows sources, compiled on every OS so they are tested everywhere.
+#[cfg_attr(not(windows), allow(dead_code))]
+mod adapters;
 mod fingerprint;
 mod installation;
 mod matching;
 mod normalise;
+mod smbios;
 mod sources;
 mod sysroot;
 mod virt;
@@ -19,10 +23,23 @@ mod virt;
 mod linux;
 #[cfg(target_os = "linux")]
 use linux::Linux as Host;
-#[cfg(not(target_os = "linux"))]
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows::Windows as Host;
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(target_os = "macos")]
+use macos::MacOs as Host;
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 mod other;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 use other::Other as Host;
+// The macOS rules are plain string logic, tested on every OS: the macOS sources only compile
+// on the Linux machines that build the project.
+#[cfg(all(test, not(target_os = "macos")))]
+#[path = "macos/rules.rs"]
+mod macos_rules;
 
 #[cfg(feature = "client")]
 pub use details::SystemDetails;
@@ -37,8 +54,19 @@ pub use virt::{Virtualization, VmPlatform, detect_virtualization};
 /// root filesystem's lookup. Raw values leave the module only here, for fuzzing. Not an API.
 #[doc(hidden)]
 pub mod fuzzing {
+    pub use super::smbios::Smbios;
     use super::sources::Sources;
     use super::{Host, SysRoot, normalise};
+
+    /// Windows's `RawSMBIOSData` (header and structure table), parsed.
+    pub fn parse_raw_smbios_data(buffer: &[u8]) -> Smbios {
+        super::smbios::parse_raw_smbios_data(buffer)
+    }
+
+    /// A bare structure table of SMBIOS version `(major, minor)`, parsed.
+    pub fn parse_smbios_table(table: &[u8], version: (u8, u8)) -> Smbios {
+        super::smbios::parse_table(table, version)
+    }
 
     pub fn normalise_machine_id(raw: &str) -> Option<String> {
         normalise::normalise_machine_id(raw)

@@ -2,7 +2,9 @@
 //! tests (so every rule can be exercised with simulated hardware; see `sources.rs` for what a
 //! simulated machine holds on each OS).
 
-use std::path::{Path, PathBuf};
+#[cfg(target_os = "linux")]
+use std::path::Path;
+use std::path::PathBuf;
 
 /// The filesystem root that Linux's `/etc`, `/sys`, `/proc` and `/dev` are read under, and
 /// the machine-wide directory with it.

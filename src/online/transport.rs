@@ -31,7 +31,7 @@ impl Transport {
                 ureq::Proxy::new(url)
                     .map_err(|e| crate::detail::note(Status::InvalidArgument, format!("proxy URL: {e}")))?,
             ),
-            None => ureq::Proxy::try_from_env(),
+            None => ureq::Proxy::try_from_env().or_else(|| super::system_proxy::system_proxy(base)),
         };
         let tls = ureq::tls::TlsConfig::builder()
             .root_certs(super::trust::roots(config.ca_file())?)

@@ -16,6 +16,7 @@
 
 mod format;
 mod marks;
+mod replace;
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -198,7 +199,7 @@ impl Store {
             "{}.damaged-{now}",
             self.data.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
         ));
-        std::fs::rename(&self.data, &aside).map_err(|e| {
+        replace::rename(&self.data, &aside).map_err(|e| {
             crate::detail::io(Status::StoreIo, "cannot keep the damaged store aside at", &aside, &e)
         })?;
         crate::log::emit(crate::log::Level::Warn, &format!("damaged store kept as {}", aside.display()));
@@ -328,8 +329,9 @@ pub fn decode(bytes: &[u8], key: Option<&[u8; 32]>) -> Result<StoreState, Status
     format::decode(STORE, bytes, key).map(|(state, _)| state)
 }
 
-/// Writes `bytes` to `path` through a fsynced temporary file renamed over it, then fsyncs the
-/// directory.
+/// Writes `bytes` to `path` through a fsynced temporary file renamed over it (retried while
+/// Windows reports the file busy: see [`replace`]), then fsyncs the directory. On failure the
+/// old file is as it was and the temporary file is removed.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Status> {
     let temp = path.with_extension("tmp");
     let mut options = OpenOptions::new();
@@ -338,9 +340,13 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Status> 
     let written = options
         .open(&temp)
         .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
-        .and_then(|_| std::fs::rename(&temp, path))
-        .and_then(|_| path.parent().map_or(Ok(()), sync_dir));
-    written.map_err(|e| crate::detail::io(Status::StoreIo, "cannot write", path, &e))
+        .and_then(|_| replace::rename(&temp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+        .and_then(|_| path.parent().map_or(Ok(()), sync_dir))
+        .map_err(|e| crate::detail::io(Status::StoreIo, "cannot write", path, &e))
 }
 
 /// The per-user default store directory: `$XDG_DATA_HOME/licensekit`, else

@@ -58,8 +58,9 @@ cflags=(-std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -Itests/c)
 cxxflags=(-std=c++17 -Wall -Wextra -Werror -Iinclude -Itests/c)
 sanitize=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g)
 shared_libs=(-L"$libdir" -Wl,-rpath,"$libdir" -llicensekit -lpthread)
-# From `cargo rustc --release -- --print native-static-libs`.
-static_libs=("$libdir/liblicensekit.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl)
+# shellcheck source=scripts/lib/native-libs.sh
+. scripts/lib/native-libs.sh
+static_libs=("$libdir/liblicensekit.a" "${LK_NATIVE_STATIC_LIBS[@]}")
 # No suppressions. Definite and indirect leaks fail; "possibly lost" blocks are neither shown
 # nor errors: Rust's std keeps a handle of each thread that calls into it (found through an
 # interior pointer, hence "possibly"), freed when the thread exits, which a process's main

@@ -1,9 +1,13 @@
 // The C++ RAII layer (bindings/cpp/licensekit.hpp) against the real server: handles freed by
-// destructors, failures as licensekit::Error with their status, questions as statuses.
+// destructors, failures as licensekit::Error with their status, questions as statuses, the
+// status callback as a std::function, and capacity held by Checkout guards.
 
 #include <cstdlib>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "check.h"
 #include "licensekit.hpp"
@@ -54,9 +58,27 @@ int main() {
     CHECK_STATUS(thrown([&] { config.set_proxy(""); }), LK_INVALID_ARGUMENT);
     licensekit::Client client(config);
     CHECK_STATUS(client.status(), LK_NOT_ACTIVATED);
+    // The callback, a lambda owning what it captures, sees each change; one that throws
+    // does not take the library down; an empty function unregisters.
+    std::mutex seen_mutex;
+    std::vector<lk_status> seen;
+    auto record = [&](lk_status s) {
+        {
+            std::lock_guard<std::mutex> lock(seen_mutex);
+            seen.push_back(s);
+        }
+        throw std::runtime_error("not for the library");
+    };
+    auto seen_now = [&] {
+        std::lock_guard<std::mutex> lock(seen_mutex);
+        return seen;
+    };
+    client.on_status_change([](lk_status) { CHECK(false); });
+    client.on_status_change(record);
     CHECK_STATUS(thrown([&] { client.activate("000000000000000000"); }), LK_INVALID_LICENSE_CODE);
     client.activate(code);
     CHECK_STATUS(client.status(), LK_OK);
+    CHECK(seen_now() == std::vector<lk_status>{LK_OK});
     CHECK_STATUS(client.feature_enabled("EXPORT"), LK_OK);
     CHECK(client.udf_value("EDITION") == "pro");
     CHECK_STATUS(thrown([&] { client.udf_value("NOPE"); }), LK_INVALID_ARGUMENT);
@@ -69,15 +91,47 @@ int main() {
     CHECK_STATUS(thrown([&] { client.import_certificate("garbage"); }), LK_MALFORMED_ENVELOPE);
     client.deactivate();
     CHECK_STATUS(client.status(), LK_DEACTIVATED);
+    CHECK(seen_now() == (std::vector<lk_status>{LK_OK, LK_DEACTIVATED}));
+    client.on_status_change(nullptr);
     CHECK_STATUS(thrown([&] { client.refresh(); }), LK_NO_LICENSE);
     CHECK_STATUS(thrown([&] { client.start_trial(); }), LK_TRIAL_UNAVAILABLE);
 
     // Shared capacity, and a handle moved: the moved-from one frees nothing.
     config.set_store_dir(dir2);
     licensekit::Client first(config);
+    int worker_changes = 0;
+    first.on_status_change([&worker_changes](lk_status) { ++worker_changes; });
     licensekit::Client worker(std::move(first));
     CHECK(first.get() == nullptr);
     worker.activate(capacity);
+    CHECK(worker_changes == 1);
+    {
+        licensekit::Checkout seat = worker.floating_seat("SOLVER");
+        CHECK(seat.held() && seat.feature_code() == "SOLVER");
+        CHECK_STATUS(worker.feature_enabled("SOLVER"), LK_OK);
+        licensekit::Checkout moved = std::move(seat);
+        CHECK(!seat.held() && moved.held());
+        CHECK_STATUS(worker.feature_enabled("SOLVER"), LK_OK);
+    }
+    CHECK_STATUS(worker.feature_enabled("SOLVER"), LK_NO_SEAT);
+    {
+        // The whole pool, twice in a row: the first guard gave its elements back.
+        { licensekit::Checkout all = worker.pool_elements("MESH", 1000); }
+        licensekit::Checkout all = worker.pool_elements("MESH", 1000);
+        CHECK_STATUS(thrown([&] { worker.pool_elements("MESH", 1); }), LK_POOL_EXHAUSTED);
+        all.release();
+        CHECK(!all.held());
+    }
+    {
+        licensekit::Checkout session = worker.session();
+        CHECK(session.held());
+    }
+    CHECK_STATUS(thrown([&] { worker.session_close(); }), LK_NO_SEAT);
+    {
+        licensekit::Checkout seat = worker.floating_seat("SOLVER");
+        worker.floating_checkin("SOLVER");
+        CHECK_STATUS(thrown([&] { seat.release(); }), LK_NO_SEAT);
+    }
     worker.floating_checkout("SOLVER");
     CHECK_STATUS(worker.feature_enabled("SOLVER"), LK_OK);
     worker.floating_checkin("SOLVER");

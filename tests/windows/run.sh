@@ -15,13 +15,8 @@
 # POSIX directory modes, /etc/machine-id), test_offline (runs the vendor command line through
 # a POSIX shell); the air-gapped round trip runs here through examples/c/airgap.c instead.
 #
-# Wine workarounds, in this harness only (never shipped):
-#  - Debian's Wine 8 lacks bcryptprimitives.dll, whose ProcessPrng every Rust program imports:
-#    tests/windows/processprng.c builds a stand-in that forwards to BCryptGenRandom, copied into
-#    the prefix's system32;
-#  - the prefix's dosdevices/z: is removed, so Linux paths are not visible to the programs,
-#    as on a real Windows;
-#  - the prefix reports Windows 10.
+# The Wine prefix and its workarounds (the ProcessPrng stand-in, no Z: drive, Windows 10) are
+# tests/windows/prefix.sh's, shared with the Rust tests (tests/windows/rust.sh).
 # POSIX calls of the tests are mapped by tests/windows/posix_compat.h (force-included).
 #
 # Prints `N passed, M failed` last and exits non-zero on any failure.
@@ -37,22 +32,16 @@ for f in licensekit.dll liblicensekit.dll.a liblicensekit.a; do
 done
 server_bin="${LK_SERVER_BIN:-$root/target/release/licensekit-server}"
 [[ -x "$server_bin" ]] || { echo "windows/run.sh: $server_bin is missing (cargo build --release --workspace)" >&2; exit 2; }
-WINE=/usr/lib/wine/wine64
-WINESERVER=/usr/lib/wine/wineserver64
+# shellcheck source=tests/windows/prefix.sh
+. tests/windows/prefix.sh
+work="$root/target/wine"
+wine_env "$work"
 CC=x86_64-w64-mingw32-gcc
 CXX=x86_64-w64-mingw32-g++
 for tool in "$WINE" "$WINESERVER" "$CC" "$CXX" x86_64-w64-mingw32-objdump curl python3; do
     command -v "$tool" >/dev/null || { echo "windows/run.sh: $tool is not installed (apt-get install wine64 gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64)" >&2; exit 2; }
 done
 
-work="$root/target/wine"
-export WINEPREFIX="$work/prefix"
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
-unset DISPLAY WAYLAND_DISPLAY
-# Wine keeps wineserver's socket under $TMPDIR, and passes the variable on to the programs:
-# unset, so wineserver uses /tmp and the programs get TMPDIR=C:\lk\tmp from the prefix's
-# registry (make_prefix).
-unset TMPDIR
 rm -rf "$work"
 mkdir -p "$work/bin/dll" "$work/bin/static" "$work/logs" "$work/server"
 
@@ -75,7 +64,7 @@ cxxflags=(-std=c++17 "${common[@]}")
 dll_libs=("$windir/liblicensekit.dll.a" -static -lpthread)
 # PLATFORMS.md: what the static library needs from Windows.
 static_libs=("$windir/liblicensekit.a" -static -lkernel32 -ladvapi32 -lbcrypt -lntdll -luserenv -lws2_32
-    -lpdh -lpowrprof -lpsapi -lshell32 -loleaut32 -lole32 -lpthread)
+    -lpdh -lpowrprof -lpsapi -lshell32 -loleaut32 -lole32 -liphlpapi -lpthread)
 
 passed=0
 failed=0
@@ -136,27 +125,6 @@ check_airgap() {
         ! "${helper[@]}" import "$win\\certificate.txt" 2>&1 | tee /dev/stderr | grep -q '^imported'
     } >"$out" 2>&1 || { cat "$out"; echo "the air-gapped round trip failed"; return 1; }
     cat "$out"
-}
-
-# A fresh prefix: wineboot, Windows 10, the ProcessPrng stand-in, no Z: drive.
-make_prefix() {
-    "$CC" -O2 -shared -Wall -Werror -o "$work/bcryptprimitives.dll" tests/windows/processprng.c -lbcrypt || return 1
-    "$WINE" wineboot --init && "$WINESERVER" -w || return 1
-    "$WINE" winecfg -v win10 && "$WINESERVER" -w || return 1
-    cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" || return 1
-    rm -f "$WINEPREFIX/dosdevices/z:" && [[ ! -e "$WINEPREFIX/dosdevices/z:" ]] || return 1
-    mkdir -p "$WINEPREFIX/drive_c/lk/tmp" || return 1
-    "$WINE" reg add 'HKCU\Environment' /v TMPDIR /d 'C:\lk\tmp' /f && "$WINESERVER" -w || return 1
-    grep -q '"ProductName"="Microsoft Windows 10' "$WINEPREFIX/system.reg" || { echo "the prefix is not Windows 10"; return 1; }
-    echo "prefix ready: $(ls "$WINEPREFIX/dosdevices" | tr '\n' ' ')"
-}
-
-# Linux paths are not visible: Z:\etc\hostname does not exist for Windows programs.
-no_linux_paths() {
-    local out
-    out="$("$WINE" cmd /c 'if exist Z:\etc\hostname (echo visible) else (echo hidden)' 2>&1 | tr -d '\r')"
-    echo "$out"
-    [[ "$out" == *hidden* && "$out" != *visible* ]]
 }
 
 build() {

@@ -1,0 +1,3 @@
+module licensekit.dev/licensekit
+
+go 1.19
