@@ -37,7 +37,9 @@ server_bin="${LK_SERVER_BIN:-$root/target/release/licensekit-server}"
 work="$root/target/wine"
 wine_env "$work"
 CC=x86_64-w64-mingw32-gcc
-CXX=x86_64-w64-mingw32-g++
+# The POSIX-threads g++: Debian's default mingw g++ 12 (win32 threads) has no std::mutex,
+# which the C++ layer uses (GCC 13 and later have it with either thread model).
+CXX=x86_64-w64-mingw32-g++-posix
 for tool in "$WINE" "$WINESERVER" "$CC" "$CXX" x86_64-w64-mingw32-objdump curl python3; do
     command -v "$tool" >/dev/null || { echo "windows/run.sh: $tool is not installed (apt-get install wine64 gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64)" >&2; exit 2; }
 done
