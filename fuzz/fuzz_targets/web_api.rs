@@ -15,7 +15,8 @@
 use libfuzzer_sys::fuzz_target;
 use licensekit_fuzz::has_repeated_keys;
 use licensekit_server::fuzzing::{
-    ApiError, DateInput, MAX_TEXT, Params, credentials, format_datetime, parse_datetime, refuse_repeated_keys,
+    ApiError, DateInput, Field, MAX_TEXT, Params, credentials, endpoint_fields, format_datetime,
+    parse_datetime, refuse_repeated_keys,
 };
 
 /// 1900-01-01T00:00:00 and 9999-12-31T23:59:59.999, in Unix milliseconds.
@@ -78,8 +79,9 @@ fn bad_request(error: &ApiError) {
     assert!(error.message.contains(':'), "no field named: {}", error.message);
 }
 
-/// `rest`: the query string (`name=value&…`), a NUL, the body.
+/// `rest`: a byte choosing the endpoint, the query string (`name=value&…`), a NUL, the body.
 fn params(rest: &[u8]) {
+    let Some((&choice, rest)) = rest.split_first() else { return };
     let (query, body) = match rest.iter().position(|&b| b == 0) {
         Some(at) => (&rest[..at], &rest[at + 1..]),
         None => (&[][..], rest),
@@ -104,19 +106,27 @@ fn params(rest: &[u8]) {
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
         names.extend(map.keys().map(|k| k.to_ascii_lowercase()));
     }
-    names.push("missing".into());
-    match Params::from_parts(query, body) {
+    // The request is parsed with one endpoint's field table, chosen by the input, and read
+    // through every field the table declares (a name it does not declare is refused first).
+    let tables = endpoint_fields();
+    let known = tables[usize::from(choice) % tables.len()];
+    let declared: Vec<&Field> = known.iter().flat_map(|group| group.iter()).collect();
+    match Params::from_parts(query, body, known) {
         Ok(params) => {
             for name in &names {
-                accessors(&params, name, 0);
+                assert!(declared.iter().any(|f| f.name == name), "{name:?} was accepted undeclared");
+            }
+            for field in &declared {
+                accessors(&params, field, 0);
             }
         }
         Err(error) => bad_request(&error),
     }
 }
 
-/// Calls every accessor of `name` and checks what each promises.
-fn accessors(params: &Params, name: &str, depth: usize) {
+/// Calls every accessor of `field` and checks what each promises.
+fn accessors(params: &Params, field: &Field, depth: usize) {
+    let name = field.name;
     let text = params.text(name);
     match &text {
         Ok(Some(s)) => {
@@ -178,7 +188,7 @@ fn accessors(params: &Params, name: &str, depth: usize) {
     match params.list(name) {
         Ok(items) if depth < 2 => {
             for item in &items {
-                for inner in ["a", "code", "name", "value", "date", "missing"] {
+                for inner in field.items {
                     accessors(item, inner, depth + 1);
                 }
             }

@@ -44,6 +44,7 @@ pub mod fuzzing {
     pub use crate::clock::Clock;
     pub use crate::datetime::{format as format_datetime, parse as parse_datetime};
     pub use crate::error::ApiError;
+    pub use crate::fields::{Field, Fields};
     pub use crate::json::refuse_repeated_keys;
     pub use crate::offline::{certificate_request, deactivation_request};
     pub use crate::params::{DateInput, MAX_TEXT, Params};
@@ -53,6 +54,11 @@ pub mod fuzzing {
     use licensekit::protocol::client_api::{LeaseState, LicenseType};
 
     use crate::datetime::DAY_MILLIS;
+
+    /// The field table of every Web API endpoint, as the server parses their requests with.
+    pub fn endpoint_fields() -> Vec<Fields> {
+        crate::api::endpoints().into_iter().map(|e| e.fields).collect()
+    }
     use crate::store::leasing::Grant;
     use crate::store::model::{FeatureState, FeatureType, UdfSetting};
 
