@@ -27,17 +27,37 @@ wine_env() {
     unset TMPDIR
 }
 
+# checked COMMAND...: runs COMMAND, saying which one failed and with what exit status.
+checked() {
+    "$@" || { local rc=$?; echo "failed (exit $rc): $*"; return "$rc"; }
+}
+
+# A fresh prefix. wineboot has once failed without a word on a fresh CI machine (not seen
+# here since): the set-up is tried a second time from scratch, with Wine's error channel on.
 make_prefix() {
-    local shim="$WINEPREFIX.bcryptprimitives.dll"
-    x86_64-w64-mingw32-gcc -O2 -shared -Wall -Werror -o "$shim" tests/windows/processprng.c -lbcrypt || return 1
-    "$WINE" wineboot --init && "$WINESERVER" -w || return 1
-    "$WINE" winecfg -v win10 && "$WINESERVER" -w || return 1
-    cp "$shim" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" || return 1
-    rm -f "$WINEPREFIX/dosdevices/z:" && [[ ! -e "$WINEPREFIX/dosdevices/z:" ]] || return 1
-    mkdir -p "$WINEPREFIX/drive_c/lk/tmp" || return 1
-    "$WINE" reg add 'HKCU\Environment' /v TMPDIR /d 'C:\lk\tmp' /f && "$WINESERVER" -w || return 1
+    local shim="$WINEPREFIX.bcryptprimitives.dll" attempt
+    checked x86_64-w64-mingw32-gcc -O2 -shared -Wall -Werror -o "$shim" tests/windows/processprng.c -lbcrypt || return 1
+    for attempt in 1 2; do
+        if init_prefix "$shim"; then
+            echo "prefix ready (attempt $attempt): $(ls "$WINEPREFIX/dosdevices" | tr '\n' ' ')"
+            return 0
+        fi
+        "$WINESERVER" -k 2>/dev/null || true
+        rm -rf "$WINEPREFIX"
+        export WINEDEBUG=err+all
+    done
+    return 1
+}
+
+# init_prefix SHIM: wineboot, Windows 10, the ProcessPrng stand-in, no Z: drive.
+init_prefix() {
+    checked "$WINE" wineboot --init && checked "$WINESERVER" -w || return 1
+    checked "$WINE" winecfg -v win10 && checked "$WINESERVER" -w || return 1
+    checked cp "$1" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" || return 1
+    rm -f "$WINEPREFIX/dosdevices/z:" && [[ ! -e "$WINEPREFIX/dosdevices/z:" ]] || { echo "Z: is still mapped"; return 1; }
+    checked mkdir -p "$WINEPREFIX/drive_c/lk/tmp" || return 1
+    checked "$WINE" reg add 'HKCU\Environment' /v TMPDIR /d 'C:\lk\tmp' /f && checked "$WINESERVER" -w || return 1
     grep -q '"ProductName"="Microsoft Windows 10' "$WINEPREFIX/system.reg" || { echo "the prefix is not Windows 10"; return 1; }
-    echo "prefix ready: $(ls "$WINEPREFIX/dosdevices" | tr '\n' ' ')"
 }
 
 # Linux paths are not visible: Z:\etc\hostname does not exist for Windows programs.
