@@ -143,7 +143,7 @@ impl PostgresStore {
     fn client(&self) -> StoreResult<deadpool_postgres::Client> {
         self.runtime()
             .block_on(self.pool.get())
-            .map_err(|e| StoreError::Internal(format!("cannot connect to the database: {e}")))
+            .map_err(|e| StoreError::Internal(format!("cannot connect to the database: {}", with_causes(&e))))
     }
 
     /// The connections the pool may hold, and how many of them are free now (idle or not
@@ -311,4 +311,21 @@ fn retired_seeds(conn: &db::Connection<'_>) -> StoreResult<Vec<zeroize::Zeroizin
         .map(|seed| seed.map(zeroize::Zeroizing::new))
         .collect::<Result<_, _>>()?;
     Ok(seeds)
+}
+
+/// An error with the causes its message leaves out: the pool says only "db error", the
+/// reason (PostgreSQL's "database … is not currently accepting connections", a refused
+/// password) is its source's source, and that is what `/readyz` and the logs must show.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
 }
