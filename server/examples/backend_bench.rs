@@ -10,7 +10,9 @@
 //!
 //! Without `--database` it initialises an SQLite data directory in a temporary directory.
 //! Servers listen on 127.0.0.1 only and are stopped at the end; requests go round-robin to
-//! the processes, as a load balancer would send them.
+//! the processes, as a load balancer would send them. They log at `warn`: the request lines
+//! at `info` (hundreds of thousands a run) would flood the bench's stderr, and their cost is
+//! measured on its own (`loadgen --log-level`).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -112,7 +114,7 @@ fn start(server: &PathBuf, location: &[String], processes: usize) -> Servers {
     let mut bases = Vec::new();
     for _ in 0..processes {
         let mut child = Command::new(server)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-level", "warn"])
             .args(location)
             .stdout(Stdio::piped())
             .spawn()

@@ -1,10 +1,10 @@
 //! Load generator for licensekit-server on loopback: requests per second and p50 / p99
-//! latency of `GET LicenseCode` and `POST LicenseCode` at 8 and 64 concurrent connections,
-//! and the server's peak RSS (VmHWM from /proc).
+//! latency of `GET LicenseCode` and `POST LicenseCode` at 8 and 64 concurrent connections
+//! (or those `--connections` lists), and the server's peak RSS (VmHWM from /proc).
 //!
 //! ```text
 //! cargo build --release -p licensekit-server
-//! cargo run --release -p licensekit-server --example loadgen [-- --server PATH] [-- --requests N] [-- --seconds S] [-- --log-level L]
+//! cargo run --release -p licensekit-server --example loadgen [-- --server PATH] [-- --requests N] [-- --seconds S] [-- --log-level L] [-- --connections 8,64]
 //! ```
 //!
 //! It starts its own server on a fresh data directory in a temporary directory, on
@@ -27,6 +27,9 @@ struct Options {
     /// The server's `--log-level` (its log, one line per request at info, is discarded):
     /// `warn` against `info` measures what the request log costs.
     log_level: String,
+    /// The concurrent connections of each run, in order: the request log's cost is measured
+    /// where the server is busy but not saturated (16 on two cores), the ceiling at 64.
+    connections: Vec<usize>,
 }
 
 fn options() -> Options {
@@ -42,6 +45,7 @@ fn options() -> Options {
         requests: 20_000,
         seconds: 10,
         log_level: "info".to_owned(),
+        connections: vec![8, 64],
     };
     while let Some(arg) = args.next() {
         let value = args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
@@ -50,6 +54,9 @@ fn options() -> Options {
             "--requests" => opts.requests = value.parse().expect("--requests N"),
             "--seconds" => opts.seconds = value.parse().expect("--seconds S"),
             "--log-level" => opts.log_level = value,
+            "--connections" => {
+                opts.connections = value.split(',').map(|n| n.parse().expect("--connections N,N")).collect()
+            }
             other => panic!("unknown option {other}"),
         }
     }
@@ -202,7 +209,7 @@ fn main() {
         opts.requests, opts.seconds
     );
     let pid = child.id();
-    for connections in [8, 64] {
+    for &connections in &opts.connections {
         run("GET LicenseCode", pid, connections, opts.requests, limit, |agent, n| {
             send(
                 agent,

@@ -17,7 +17,6 @@ use crate::clock::Clock;
 use crate::connections;
 use crate::datadir;
 use crate::datetime;
-use crate::keys;
 use crate::licensing_cli;
 use crate::location::{self, Location, LocationArgs};
 use crate::server::{self, AppState, Limits};
@@ -280,8 +279,8 @@ pub enum KeysAction {
         at: LocationArgs,
     },
     /// Make a new vendor signing key current; the old one is retired but kept and listed.
-    /// Restart the server to sign with the new key.
-    /// A data directory only, for now: with --database it is refused.
+    /// Restart the server to sign with the new key (with --database, every process serving
+    /// the database: each reads the key when it starts).
     Rotate {
         #[command(flatten)]
         at: LocationArgs,
@@ -461,14 +460,12 @@ fn record(store: &dyn Store, entry: crate::store::operations::NewAuditEntry) {
     }
 }
 
-/// Why `backup`, `restore` and `keys rotate` refuse `--database` (see `location::data_dir_only`).
+/// Why `backup` and `restore` refuse `--database` (see `location::data_dir_only`).
 const BACKUP_POSTGRES: &str = "backup takes a data directory; back up a PostgreSQL database with \
      pg_dump (the signing key is stored in the database, so the dump carries it): \
      pg_dump --format=custom --file=FILE URL";
 const RESTORE_POSTGRES: &str = "restore fills a data directory; restore a PostgreSQL dump with \
      pg_restore into an empty database: pg_restore --dbname=URL FILE";
-const ROTATE_POSTGRES: &str = "keys rotate is not supported with --database yet (the signing key is \
-     stored in the database); the key was left as it is";
 
 /// Runs the command line; the error is printed by `main`.
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -562,11 +559,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 Ok(())
             }
             KeysAction::Rotate { at } => {
-                let data_dir = location::data_dir_only(&at.location(), ROTATE_POSTGRES)?;
-                let (old, new) = keys::rotate(&data_dir)?;
+                let at = at.location();
+                let (old, new) = location::rotate(&at)?;
                 println!("current signing key: {} (public key {})", new.id().to_hex(), new.to_hex());
                 println!("retired signing key: {} (public key {})", old.id().to_hex(), old.to_hex());
-                println!("Restart the server to sign with the new key; applications must trust it.");
+                match at {
+                    Location::DataDir(_) => {
+                        println!("Restart the server to sign with the new key; applications must trust it.")
+                    }
+                    Location::Postgres(_) => println!(
+                        "Restart every server process on this database to sign with the new key; \
+                         applications must trust it."
+                    ),
+                }
                 Ok(())
             }
             KeysAction::Revoke { at, id } => {

@@ -7,7 +7,9 @@
 //! signed by the old key, still verifies, and their next refresh brings one signed by the
 //! new key. An application that trusts only the old key is refused cleanly at its next
 //! request (`LK_UNKNOWN_KEY`, naming the key the server signs with). The server reads its key
-//! at start: restart it after a rotation.
+//! at start: restart it after a rotation. A PostgreSQL database keeps the same two kinds of
+//! key in its own tables and rotates them in one transaction
+//! (`store::postgres::PostgresStore::rotate_signing_key`).
 //!
 //! Order on disk, so that a crash at any point loses no key: the current key is appended to
 //! the retired file (synced) before the new key replaces it by a rename.

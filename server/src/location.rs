@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use licensekit::protocol::SigningKey;
+use licensekit::protocol::{PublicKey, SigningKey};
 
 use crate::auth::hash_key;
 use crate::datadir::{self, Initialised};
@@ -133,19 +133,29 @@ pub fn open(location: &Location) -> Result<(Arc<dyn Store>, SigningKey), String>
         }
         Location::Postgres(url) => {
             let store = open_postgres(url)?;
-            let seed = store.signing_key_hex().map_err(|e| format!("{e:?}"))?.ok_or_else(|| {
-                "the database is not initialised: run `licensekit-server init --database URL`".to_owned()
-            })?;
-            let key = SigningKey::from_seed_hex(&seed)
-                .map_err(|_| "the database does not hold a valid signing key".to_owned())?;
+            let key = current_key(&store)?;
             Ok((Arc::new(store), key))
         }
     }
 }
 
+/// The signing key the database holds, the one every process serving it signs with.
+fn current_key(store: &PostgresStore) -> Result<SigningKey, String> {
+    let seed = store.signing_key_hex().map_err(|e| format!("{e:?}"))?.ok_or_else(|| {
+        "the database is not initialised: run `licensekit-server init --database URL`".to_owned()
+    })?;
+    database_key(&seed, "signing key")
+}
+
+/// A signing key the database holds (hex seed); `what` names it in the error.
+fn database_key(seed: &str, what: &str) -> Result<SigningKey, String> {
+    SigningKey::from_seed_hex(seed).map_err(|_| format!("the database does not hold a valid {what}"))
+}
+
 /// `migrate --from sqlite:FILE --to postgres://...`: copies the SQLite installation whose
-/// database is FILE (its signing key is the one beside it, as `init` left them) into a
-/// new, empty PostgreSQL database, checked row by row (see `store::postgres::import`).
+/// database is FILE (its signing key and retired keys are the files beside it, as `init`
+/// and `keys rotate` left them) into a new, empty PostgreSQL database, checked row by row
+/// (see `store::postgres::import`).
 pub fn migrate(from: &str, to: &str) -> Result<Moved, String> {
     let file = from
         .strip_prefix("sqlite:")
@@ -156,8 +166,9 @@ pub fn migrate(from: &str, to: &str) -> Result<Moved, String> {
     }
     let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let key = datadir::signing_key(dir)?;
+    let retired = crate::keys::retired(dir)?;
     let to = parse_database(to).map_err(|e| format!("--to: {e}"))?;
-    open_postgres(&to)?.import_sqlite(&file, &key).map_err(|e| format!("{e:?}"))
+    open_postgres(&to)?.import_sqlite(&file, &key, &retired).map_err(|e| format!("{e:?}"))
 }
 
 /// Refuses to serve a data directory others can read or the server could not write
@@ -170,8 +181,7 @@ pub fn check_for_serving(location: &Location) -> Result<(), String> {
 }
 
 /// The data directory of a location, for the commands that work on its files (`backup`,
-/// `restore`, `keys rotate`); with a database, `refusal` (what to do instead) and nothing
-/// touched.
+/// `restore`); with a database, `refusal` (what to do instead) and nothing touched.
 pub fn data_dir_only(location: &Location, refusal: &str) -> Result<PathBuf, String> {
     match location {
         Location::DataDir(dir) => Ok(dir.clone()),
@@ -179,14 +189,37 @@ pub fn data_dir_only(location: &Location, refusal: &str) -> Result<PathBuf, Stri
     }
 }
 
-/// `keys list`'s signing-key lines (ID, public key, current or retired): a data directory's
-/// current and retired keys ([`crate::keys::describe`]); a database holds one current key.
+/// `keys rotate`: a new vendor signing key becomes current and the old one is retired, kept
+/// and listed; returns (old, new). A data directory's files ([`crate::keys::rotate`]), or
+/// one transaction in the database ([`PostgresStore::rotate_signing_key`]). Either way each
+/// server process signs with the new key only once restarted: it reads the key at start.
+pub fn rotate(location: &Location) -> Result<(PublicKey, PublicKey), String> {
+    match location {
+        Location::DataDir(dir) => crate::keys::rotate(dir),
+        Location::Postgres(url) => {
+            let new = SigningKey::generate().map_err(|e| format!("cannot generate a signing key: {e:?}"))?;
+            let old =
+                open_postgres(url)?.rotate_signing_key(&new.seed_hex()).map_err(|e| format!("{e:?}"))?;
+            Ok((database_key(&old, "signing key")?.public_key(), new.public_key()))
+        }
+    }
+}
+
+/// `keys list`'s signing-key lines (ID, public key, current or retired, the newest retired
+/// first): a data directory's files ([`crate::keys::describe`]), or the database's keys.
 pub fn describe_signing_keys(location: &Location) -> Result<Vec<String>, String> {
     match location {
         Location::DataDir(dir) => crate::keys::describe(dir),
-        Location::Postgres(_) => {
-            let public = open(location)?.1.public_key();
-            Ok(vec![format!("{}\t{}\tcurrent", public.id().to_hex(), public.to_hex())])
+        Location::Postgres(url) => {
+            let store = open_postgres(url)?;
+            let line =
+                |key: &PublicKey, state: &str| format!("{}\t{}\t{state}", key.id().to_hex(), key.to_hex());
+            let mut lines = vec![line(&current_key(&store)?.public_key(), "current")];
+            let retired = store.retired_signing_keys_hex().map_err(|e| format!("{e:?}"))?;
+            for seed in retired.iter().rev() {
+                lines.push(line(&database_key(seed, "retired signing key")?.public_key(), "retired"));
+            }
+            Ok(lines)
         }
     }
 }

@@ -2,30 +2,18 @@
 //! backed up. An application updated to trust both keeps its activation across the change
 //! (its old lease verifies, its refresh brings one signed by the new key); one that trusts
 //! only the old key is refused with LK_UNKNOWN_KEY, naming the key the server signs with.
+//! This is the data directory's rotation (its files, its backup); `postgres_key_rotation`
+//! is the database's.
 
 mod common;
 
 use std::process::Command;
-use std::time::Duration;
 
-use common::licensing::{code, product};
+use common::licensing::{client_trusting as client, code, product};
 use common::{BIN, Server, spawn_serve};
+use licensekit::Status;
 use licensekit::protocol::{Envelope, PublicKey};
-use licensekit::{Client, Config, Status};
 use serde_json::json;
-
-/// A client of `product` at `base` trusting `keys`, on the computer simulated under `store`.
-fn client(base: &str, product: &str, store: &std::path::Path, keys: &[&str]) -> Client {
-    let mut config = Config::new(product).unwrap();
-    for key in keys {
-        config.add_public_key(key).unwrap();
-    }
-    config.set_store_dir(store).unwrap();
-    config.set_machine_root(store.join("computer")).unwrap();
-    config.set_server_url(base).unwrap();
-    config.set_timeout(Duration::from_secs(20)).unwrap();
-    Client::new(config).unwrap()
-}
 
 fn keys(args: &[&str], dir: &std::path::Path) -> String {
     let out = Command::new(BIN).arg("keys").args(args).arg("--data-dir").arg(dir).output().unwrap();

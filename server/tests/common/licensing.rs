@@ -44,6 +44,21 @@ pub fn client(server: &Server, product: &str, store: &Path) -> Client {
     Client::new(config).unwrap()
 }
 
+/// A client of `product` at `base` trusting the vendor public keys `keys` (hex), on the
+/// computer simulated under `store`: across a key rotation, the application before its
+/// update (the old key) and after it (both keys).
+pub fn client_trusting(base: &str, product: &str, store: &Path, keys: &[&str]) -> Client {
+    let mut config = Config::new(product).unwrap();
+    for key in keys {
+        config.add_public_key(key).unwrap();
+    }
+    config.set_store_dir(store).unwrap();
+    config.set_machine_root(store.join("computer")).unwrap();
+    config.set_server_url(base).unwrap();
+    config.set_timeout(Duration::from_secs(20)).unwrap();
+    Client::new(config).unwrap()
+}
+
 fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);

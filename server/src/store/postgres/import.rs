@@ -1,5 +1,6 @@
 //! `licensekit-server migrate --from sqlite:FILE --to postgres://...`: moves an SQLite
-//! installation, signing key included, into a new PostgreSQL database.
+//! installation, signing keys included (the current one and those `keys rotate` retired),
+//! into a new PostgreSQL database.
 //!
 //! Everything happens in one PostgreSQL transaction: every table is copied row by row with
 //! its IDs (SQLite's `rowid` included where the PostgreSQL schema keeps insertion order in
@@ -14,7 +15,7 @@ use licensekit::protocol::SigningKey;
 use rusqlite::{Connection as Sqlite, OpenFlags};
 
 use super::db::{self, Connection, Value};
-use super::{PostgresStore, SIGNING_KEY};
+use super::{PostgresStore, SIGNING_KEY, retired_seeds};
 use crate::store::{StoreError, StoreResult};
 
 /// Every table, parents before children (foreign keys hold at each insert).
@@ -134,9 +135,10 @@ fn sort(rows: &mut [Vec<Value>]) {
 }
 
 impl PostgresStore {
-    /// Copies the SQLite database at `path` (with the signing key beside it) into this
-    /// database, which must not be initialised. See the module documentation.
-    pub fn import_sqlite(&self, path: &Path, key: &SigningKey) -> StoreResult<Moved> {
+    /// Copies the SQLite database at `path` (with the signing key beside it, `key`, and the
+    /// keys retired beside it, `retired`, oldest first) into this database, which must not
+    /// be initialised. See the module documentation.
+    pub fn import_sqlite(&self, path: &Path, key: &SigningKey, retired: &[SigningKey]) -> StoreResult<Moved> {
         let source = open_source(path)?;
         let lease_serial: i64 =
             source.query_row("SELECT value FROM lease_serial WHERE id = 1", [], |r| r.get(0))?;
@@ -147,11 +149,13 @@ impl PostgresStore {
                     "--to: the database is already initialised; migrate into a new, empty database".into(),
                 ));
             }
-            // A table this list leaves out would be lost: refuse to run without it.
+            // A table this list leaves out would be lost: refuse to run without it. The
+            // retired keys are not in the SQLite database but in a file beside it (below).
             let mut present: Vec<String> = conn
                 .prepare_cached(
                     "SELECT table_name FROM information_schema.tables
-                     WHERE table_schema = current_schema() AND table_name != 'schema_version'",
+                     WHERE table_schema = current_schema()
+                       AND table_name NOT IN ('schema_version', 'retired_signing_keys')",
                 )?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
@@ -194,6 +198,14 @@ impl PostgresStore {
             }
             let seed = zeroize::Zeroizing::new(key.seed_hex());
             conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [SIGNING_KEY, seed.as_str()])?;
+            let seeds: Vec<_> = retired.iter().map(SigningKey::seed_hex).collect();
+            for seed in &seeds {
+                conn.execute("INSERT INTO retired_signing_keys (seed) VALUES (?1)", [seed.as_str()])?;
+            }
+            if retired_seeds(conn)? != seeds {
+                return Err(internal("retired_signing_keys: the copy differs from the retired keys' file"));
+            }
+            tables.push(("retired_signing_keys", seeds.len()));
             if lease_serial > 0 {
                 conn.query_row("SELECT setval('lease_serial', ?1)", [lease_serial], |_| Ok(()))?;
             }

@@ -16,8 +16,10 @@
 //! only ever going up. **The vendor signing key** is kept in the database (`meta`), written
 //! by `init` in the same transaction as the customer ID: a second process pointed at the
 //! same database signs with the same key with nothing to copy between machines, and a
-//! database backup holds the key that signed its leases. Whoever can read the database can
-//! read the key, as whoever can read the SQLite data directory can: restrict the role.
+//! database backup holds the key that signed its leases. `keys rotate` keeps the keys it
+//! retires in `retired_signing_keys`, so they stay listed and in every dump as a data
+//! directory's retired file does. Whoever can read the database can read the keys, as
+//! whoever can read the SQLite data directory can: restrict the role.
 
 mod db;
 mod import;
@@ -141,7 +143,7 @@ impl PostgresStore {
     fn client(&self) -> StoreResult<deadpool_postgres::Client> {
         self.runtime()
             .block_on(self.pool.get())
-            .map_err(|e| StoreError::Internal(format!("cannot connect to the database: {e}")))
+            .map_err(|e| StoreError::Internal(format!("cannot connect to the database: {}", with_causes(&e))))
     }
 
     /// The connections the pool may hold, and how many of them are free now (idle or not
@@ -257,6 +259,37 @@ impl PostgresStore {
         })
     }
 
+    /// `keys rotate`: in one transaction, the current vendor signing key (hex seed) joins the
+    /// retired keys and `new_seed_hex` becomes current; returns the retired one. Nothing is
+    /// changed when the database is not initialised.
+    ///
+    /// Every server process reads the key once, when it starts (as on SQLite): a process
+    /// that was running goes on signing with the retired key until it is restarted, so
+    /// restart each process serving the database. Two rotations at once are serialised (a
+    /// serializable transaction, run again on conflict): the second retires the key the
+    /// first made current, and no key is lost.
+    pub fn rotate_signing_key(&self, new_seed_hex: &str) -> StoreResult<zeroize::Zeroizing<String>> {
+        use db::OptionalExtension;
+        self.write(|conn| {
+            let old: Option<String> = conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [SIGNING_KEY], |r| r.get(0))
+                .optional()?;
+            let old = zeroize::Zeroizing::new(old.ok_or_else(|| {
+                StoreError::NotFound(
+                    "the database is not initialised: run `licensekit-server init --database URL`".into(),
+                )
+            })?);
+            conn.execute("INSERT INTO retired_signing_keys (seed) VALUES (?1)", [old.as_str()])?;
+            conn.execute("UPDATE meta SET value = ?2 WHERE key = ?1", [SIGNING_KEY, new_seed_hex])?;
+            Ok(old)
+        })
+    }
+
+    /// The vendor signing keys `keys rotate` retired (hex seeds), oldest first.
+    pub fn retired_signing_keys_hex(&self) -> StoreResult<Vec<zeroize::Zeroizing<String>>> {
+        self.read(retired_seeds)
+    }
+
     /// The vendor signing key (hex seed) `init` stored; `None` before `init`.
     pub fn signing_key_hex(&self) -> StoreResult<Option<zeroize::Zeroizing<String>>> {
         use db::OptionalExtension;
@@ -267,4 +300,32 @@ impl PostgresStore {
             Ok(seed.map(zeroize::Zeroizing::new))
         })
     }
+}
+
+/// The retired signing keys (hex seeds), oldest first, read on `conn` (`migrate` checks its
+/// copy of them with this in its own transaction).
+fn retired_seeds(conn: &db::Connection<'_>) -> StoreResult<Vec<zeroize::Zeroizing<String>>> {
+    let seeds = conn
+        .prepare_cached("SELECT seed FROM retired_signing_keys ORDER BY id")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .map(|seed| seed.map(zeroize::Zeroizing::new))
+        .collect::<Result<_, _>>()?;
+    Ok(seeds)
+}
+
+/// An error with the causes its message leaves out: the pool says only "db error", the
+/// reason (PostgreSQL's "database … is not currently accepting connections", a refused
+/// password) is its source's source, and that is what `/readyz` and the logs must show.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
 }
