@@ -12,6 +12,9 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use rustls::crypto::{CryptoProvider, KeyProvider};
+use rustls::pki_types::PrivateKeyDer;
+use rustls::sign::SigningKey;
 use ureq::tls::{Certificate, PemItem, RootCerts};
 
 use crate::Status;
@@ -40,10 +43,28 @@ pub(crate) fn roots(ca_file: Option<&Path>) -> Result<RootCerts, Status> {
     Ok(RootCerts::Specific(Arc::new(system.iter().cloned().chain(added).collect())))
 }
 
-/// rustls's cryptography: ring, as the server's. One per process.
-pub(crate) fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
-    static PROVIDER: OnceLock<Arc<rustls::crypto::CryptoProvider>> = OnceLock::new();
-    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+/// rustls's cryptography: ring, as the server's, less the key provider. One per process.
+///
+/// The key provider parses and signs with private keys, for client certificates, which the
+/// library never presents; ring's (RSA, ECDSA and Ed25519 signing) is left out so that the
+/// linker drops it from the shipped library. Every cipher suite, key exchange and signature
+/// verification stays.
+pub(crate) fn crypto_provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    Arc::clone(PROVIDER.get_or_init(|| {
+        Arc::new(CryptoProvider { key_provider: &NoClientKeys, ..rustls::crypto::ring::default_provider() })
+    }))
+}
+
+/// Refuses every private key: the library authenticates with signed requests, not with a
+/// client certificate.
+#[derive(Debug)]
+struct NoClientKeys;
+
+impl KeyProvider for NoClientKeys {
+    fn load_private_key(&self, _key: PrivateKeyDer<'static>) -> Result<Arc<dyn SigningKey>, rustls::Error> {
+        Err(rustls::Error::General("licensekit presents no client certificate".into()))
+    }
 }
 
 /// The system's roots, read once per process (a few milliseconds: the Linux bundle is about
