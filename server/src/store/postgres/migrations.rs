@@ -330,6 +330,10 @@ const MIGRATIONS: &[&str] = &[
         seed TEXT NOT NULL
     );
     "#,
+    // 4: SQLite's migration 7, the order GET LicenseCodes lists a product's codes in.
+    r#"
+    CREATE INDEX license_codes_listing ON license_codes (product_id, created, rowid);
+    "#,
 ];
 
 /// The schema version this binary writes.

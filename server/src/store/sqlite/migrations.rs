@@ -337,6 +337,12 @@ const MIGRATIONS: &[&str] = &[
         fields TEXT NOT NULL
     );
     "#,
+    // 7: the order GET LicenseCodes lists a product's codes in (created, then rowid, which
+    // every SQLite index ends with), so a page is read off the index instead of sorting every
+    // code of the product first.
+    r#"
+    CREATE INDEX license_codes_listing ON license_codes (product_id, created);
+    "#,
 ];
 
 /// The schema version this binary writes.
