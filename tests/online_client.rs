@@ -301,6 +301,29 @@ fn grace_period_then_lease_expired_then_recovery_without_user_action() {
 }
 
 #[test]
+fn a_status_change_made_by_the_callback_is_delivered_before_the_call_returns() {
+    let server = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let c = Arc::new(client(dir.path(), &server.url(), Duration::from_secs(5)));
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    {
+        // A callback that gives the seat back as soon as it hears of it: the change it makes
+        // from inside is delivered after it returns, and before `activate` does.
+        let (weak, statuses) = (Arc::downgrade(&c), Arc::clone(&statuses));
+        c.set_status_callback(Some(Box::new(move |status| {
+            statuses.lock().unwrap().push(status);
+            if status == Status::Ok {
+                let c = weak.upgrade().expect("the client outlives its calls");
+                assert_eq!(c.deactivate(), Ok(()));
+            }
+        })));
+    }
+    c.activate(CODE).unwrap();
+    assert_eq!(*statuses.lock().unwrap(), [Status::Ok, Status::Deactivated]);
+    assert_eq!(c.status(), Status::Deactivated);
+}
+
+#[test]
 fn trials_are_trial_leases() {
     let server = honest();
     let dir = tempfile::tempdir().unwrap();

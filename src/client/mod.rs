@@ -11,6 +11,7 @@ mod current;
 mod diagnostics;
 mod offline;
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -496,14 +497,25 @@ impl Inner {
     }
 
     /// Reports the current status to the callback if it changed since the last report.
+    ///
+    /// One delivery at a time, in order: the thread that finds a change delivers it before it
+    /// returns (so `activate` returns after its callback ran, even when the background thread
+    /// noticed the change first), and two threads never report two changes out of order.
+    /// A callback that changes the status itself (a deactivation from inside it) re-enters
+    /// here; that change is delivered by the loop once the callback returns.
     pub(crate) fn notify_if_changed(&self) {
-        let status = self.status();
-        let changed = {
-            let mut reported = lock(&self.reported);
-            std::mem::replace(&mut *reported, status) != status
-        };
-        let callback = lock(&self.callback).clone();
-        if let (true, Some(callback)) = (changed, callback) {
+        let me = self as *const Inner as usize;
+        if DELIVERING.with(Cell::get) == me {
+            return;
+        }
+        let mut reported = lock(&self.reported);
+        loop {
+            let status = self.status();
+            if std::mem::replace(&mut *reported, status) == status {
+                return;
+            }
+            let Some(callback) = lock(&self.callback).clone() else { return };
+            let _delivering = Delivering::enter(me);
             callback(status);
         }
     }
@@ -871,6 +883,26 @@ fn random_hex() -> Result<String, Status> {
     let mut bytes = [0u8; 16];
     os_random(&mut bytes)?;
     Ok(hex::encode(bytes))
+}
+
+thread_local! {
+    // The client whose status callback this thread is running (0 for none).
+    static DELIVERING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Marks this thread as delivering for one client, until dropped (a panicking callback too).
+struct Delivering(usize);
+
+impl Delivering {
+    fn enter(client: usize) -> Delivering {
+        Delivering(DELIVERING.with(|d| d.replace(client)))
+    }
+}
+
+impl Drop for Delivering {
+    fn drop(&mut self) {
+        DELIVERING.with(|d| d.set(self.0));
+    }
 }
 
 /// Locks a mutex, recovering from poisoning: every critical section here leaves the data
