@@ -9,21 +9,24 @@
 //! ```
 //!
 //! Without `--database` it initialises an SQLite data directory in a temporary directory.
-//! Servers listen on 127.0.0.1 only and are stopped at the end; requests go round-robin to
-//! the processes, as a load balancer would send them. They log at `warn`: the request lines
+//! Servers listen on 127.0.0.1 only and are stopped at the end; the 64 connections are
+//! spread over the processes, as a load balancer would spread them. They log at `warn`: the request lines
 //! at `info` (hundreds of thousands a run) would flood the bench's stderr, and their cost is
 //! measured on its own (`loadgen --log-level`).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use licensekit::machine::ComponentDigest;
 use licensekit::protocol::client_api::{AppInfo, ClientRequest, Operation, PATH_ACTIVATE};
 use licensekit::protocol::{Envelope, Kind, PublicKey, SigningKey};
 use serde_json::{Value, json};
+use support::load::{self, Request};
+
+#[path = "support/mod.rs"]
+mod support;
 
 const CONNECTIONS: usize = 64;
 const BATCH: usize = 10_000;
@@ -55,8 +58,8 @@ impl Servers {
         text
     }
 
-    /// An activation by a new installation on a new computer, through process `n`.
-    fn activate(&self, n: usize, product: &str, code: &str) {
+    /// An activation by a new installation on a new computer.
+    fn activation(&self, product: &str, code: &str) -> Request {
         let key = SigningKey::generate().expect("key");
         let random = || hex::encode(&SigningKey::generate().expect("key").public_key().to_bytes()[..16]);
         let request = ClientRequest {
@@ -85,12 +88,22 @@ impl Servers {
         let envelope =
             Envelope::sign(&key, Kind::ClientRequest, &serde_json::to_vec(&request).expect("json"))
                 .expect("sign");
-        let body = json!({"request": envelope.to_compact()}).to_string();
+        Request {
+            method: "POST",
+            path: PATH_ACTIVATE.to_owned(),
+            auth: None,
+            body: json!({"request": envelope.to_compact()}).to_string(),
+        }
+    }
+
+    /// An activation through process `n`, waited for.
+    fn activate(&self, n: usize, product: &str, code: &str) {
+        let request = self.activation(product, code);
         let mut response = self
             .agent
-            .post(format!("{}{PATH_ACTIVATE}", self.base(n)))
+            .post(format!("{}{}", self.base(n), request.path))
             .header("Content-Type", "application/json")
-            .send(body.as_bytes())
+            .send(request.body.as_bytes())
             .expect("activate");
         let text = response.body_mut().read_to_string().expect("body");
         assert_eq!(response.status().as_u16(), 200, "activate: {text}");
@@ -147,35 +160,18 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
 }
 
-/// Runs `request(n)` from 64 threads for `limit`; prints requests/s, p50 and p99.
-fn concurrent(label: &str, limit: Duration, request: impl Fn(usize) + Sync) {
-    let issued = AtomicUsize::new(0);
-    let start = Instant::now();
-    let mut times: Vec<Duration> = std::thread::scope(|s| {
-        let threads: Vec<_> = (0..CONNECTIONS)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    while start.elapsed() < limit {
-                        let n = issued.fetch_add(1, Ordering::Relaxed);
-                        let t = Instant::now();
-                        request(n);
-                        mine.push(t.elapsed());
-                    }
-                    mine
-                })
-            })
-            .collect();
-        threads.into_iter().flat_map(|t| t.join().expect("thread")).collect()
-    });
-    let elapsed = start.elapsed().as_secs_f64();
-    times.sort();
+/// Runs `request(n)` on 64 connections spread over the processes for `limit`; prints
+/// requests/s, p50 and p99.
+fn concurrent(label: &str, servers: &Servers, limit: Duration, request: impl Fn(usize) -> Request + Sync) {
+    let addrs: Vec<String> =
+        servers.bases.iter().map(|b| b.trim_start_matches("http://").to_owned()).collect();
+    let run = load::run(&addrs, CONNECTIONS, usize::MAX, limit, request);
     println!(
         "{label:<28} {CONNECTIONS} conns  {:>7} reqs  {:>8.0} /s  p50 {:>6.2} ms  p99 {:>6.2} ms",
-        times.len(),
-        times.len() as f64 / elapsed,
-        percentile(&times, 0.5),
-        percentile(&times, 0.99)
+        run.latencies.len(),
+        run.per_second(),
+        run.percentile_ms(0.5),
+        run.percentile_ms(0.99)
     );
 }
 
@@ -232,17 +228,15 @@ fn main() {
         created(&servers.vendor(0, "POST", "LicenseCode", &json!({"productid": product, "numcodes": 1000})));
     let limit = Duration::from_secs(seconds);
     println!("backend {backend}: {} process(es), {seconds} s per run", servers.bases.len());
-    concurrent(&format!("{backend}: GET LicenseCode"), limit, |n| {
-        servers.vendor(
-            n,
-            "GET",
-            "LicenseCode",
-            &json!({"productid": product, "licensecode": codes[n % codes.len()]}),
-        );
+    concurrent(&format!("{backend}: GET LicenseCode"), &servers, limit, |n| Request {
+        method: "GET",
+        path: "/api/LicenseCode".into(),
+        auth: Some(servers.auth.clone()),
+        body: json!({"productid": product, "licensecode": codes[n % codes.len()]}).to_string(),
     });
     // Spread over the codes: a code's own activations are not what is measured.
-    concurrent(&format!("{backend}: activations"), limit, |n| {
-        servers.activate(n, &product, &codes[n % codes.len()])
+    concurrent(&format!("{backend}: activations"), &servers, limit, |n| {
+        servers.activation(&product, &codes[n % codes.len()])
     });
 
     if scale.is_empty() {

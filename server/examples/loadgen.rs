@@ -14,11 +14,13 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
+use support::load::{self, Request};
+
+#[path = "support/mod.rs"]
+mod support;
 
 struct Options {
     server: PathBuf,
@@ -83,10 +85,6 @@ fn send(agent: &ureq::Agent, method: &str, url: &str, auth: &str, body: &Value) 
     response.body_mut().read_to_string().expect("body")
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 /// CPU time the server has used so far (user + system, all threads), from /proc. The
 /// kernel reports it in USER_HZ ticks, 100 per second on Linux.
 fn server_cpu(pid: u32) -> Duration {
@@ -97,51 +95,26 @@ fn server_cpu(pid: u32) -> Duration {
     Duration::from_millis(fields.iter().sum::<u64>() * 10)
 }
 
-/// Runs `connections` clients until `total` requests or `limit` elapse; prints the figures,
-/// with the share of one core the server used (the clients run on the same machine).
+/// Runs `connections` connections until `total` requests or `limit` elapse; prints the
+/// figures, with the share of one core the server used (the client runs on the same machine).
 fn run(
     label: &str,
-    pid: u32,
+    (pid, addr): (u32, &str),
     connections: usize,
     total: usize,
     limit: Duration,
-    request: impl Fn(&ureq::Agent, usize) + Sync,
+    request: impl Fn(usize) -> Request + Sync,
 ) {
     let cpu_before = server_cpu(pid);
-    let issued = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut latencies: Vec<Duration> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..connections)
-            .map(|_| {
-                let issued = Arc::clone(&issued);
-                let request = &request;
-                scope.spawn(move || {
-                    let agent = agent();
-                    let mut mine = Vec::new();
-                    loop {
-                        let n = issued.fetch_add(1, Ordering::Relaxed);
-                        if n >= total || start.elapsed() >= limit {
-                            break mine;
-                        }
-                        let t = Instant::now();
-                        request(&agent, n);
-                        mine.push(t.elapsed());
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
-    });
-    let elapsed = start.elapsed();
+    let run = load::run(&[addr.to_owned()], connections, total, limit, request);
     let cpu = server_cpu(pid).saturating_sub(cpu_before);
-    latencies.sort();
     println!(
         "{label:<18} {connections:>3} conns  {:>7} reqs  {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  server CPU {:>4.0}%",
-        latencies.len(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
-        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
-        cpu.as_secs_f64() / elapsed.as_secs_f64() * 100.0,
+        run.latencies.len(),
+        run.per_second(),
+        run.percentile_ms(0.50),
+        run.percentile_ms(0.99),
+        cpu.as_secs_f64() / run.elapsed.as_secs_f64() * 100.0,
     );
 }
 
@@ -208,19 +181,19 @@ fn main() {
         "licensekit-server load on {addr}: at most {} requests or {}s per run",
         opts.requests, opts.seconds
     );
-    let pid = child.id();
+    let server = (child.id(), addr.as_str());
     for &connections in &opts.connections {
-        run("GET LicenseCode", pid, connections, opts.requests, limit, |agent, n| {
-            send(
-                agent,
-                "GET",
-                &url,
-                &auth,
-                &json!({"productid": product, "licensecode": codes[n % codes.len()]}),
-            );
+        run("GET LicenseCode", server, connections, opts.requests, limit, |n| Request {
+            method: "GET",
+            path: "/api/LicenseCode".into(),
+            auth: Some(auth.clone()),
+            body: json!({"productid": product, "licensecode": codes[n % codes.len()]}).to_string(),
         });
-        run("POST LicenseCode", pid, connections, opts.requests / 4, limit, |agent, _| {
-            send(agent, "POST", &url, &auth, &json!({"productid": product, "numcodes": 1}));
+        run("POST LicenseCode", server, connections, opts.requests / 4, limit, |_| Request {
+            method: "POST",
+            path: "/api/LicenseCode".into(),
+            auth: Some(auth.clone()),
+            body: json!({"productid": product, "numcodes": 1}).to_string(),
         });
     }
     println!("server peak RSS: {:.1} MiB", peak_rss_kib(child.id()) as f64 / 1024.0);

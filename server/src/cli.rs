@@ -578,7 +578,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 let store = location::open_store(&at.location())?;
                 store.revoke_key(id).map_err(|e| format!("{e:?}"))?;
                 record(store.as_ref(), audit::local("DELETE", "keys", "", &format!("id={id}")));
-                println!("revoked key {id}");
+                println!("revoked key {id} (running servers refuse it within a second)");
                 Ok(())
             }
         },

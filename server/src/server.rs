@@ -22,7 +22,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::{self, Action, Endpoint, Route};
 use crate::audit::{self, Actor};
-use crate::auth;
+use crate::auth::{self, Credentials, KeyCache};
 use crate::client_api::ClientProtocol;
 use crate::connections::{self, ConnectionLimits, Guarded, RESERVED_DESCRIPTORS, Watched};
 use crate::error::ApiError;
@@ -75,6 +75,8 @@ pub struct AppState {
     pub limits: Limits,
     /// What `/metrics` reports.
     pub metrics: Metrics,
+    /// The live API keys recently checked.
+    pub keys: KeyCache,
     /// The handler slots of [`Limits::max_requests`].
     work: Arc<Semaphore>,
 }
@@ -99,6 +101,7 @@ impl AppState {
             client,
             limits,
             metrics: Metrics::default(),
+            keys: KeyCache::default(),
             work: Arc::new(Semaphore::new(limits.max_requests.max(1))),
         }
     }
@@ -287,19 +290,23 @@ async fn dispatch(
     };
     // The credentials first: a caller without a valid key gets its 401 (or 403) before a byte
     // of its body is read, so it can neither hold the server's memory nor its time.
-    let authorization = headers.get(header::AUTHORIZATION).cloned();
-    let slot = state.slot().await;
-    let checked = {
-        let state = state.clone();
-        tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            auth::authorize(state.store.as_ref(), &state.customer_id, authorization.as_ref(), endpoint.access)
-        })
+    let kind = match auth::check(&state.keys, &state.customer_id, headers.get(header::AUTHORIZATION)) {
+        Ok(Credentials::Known(kind)) => Ok(kind),
+        Ok(Credentials::Unknown(hash)) => {
+            let slot = state.slot().await;
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || {
+                let _slot = slot;
+                auth::look_up(state.store.as_ref(), &state.keys, hash)
+            })
+            .await
+            .unwrap_or_else(|join| Err(ApiError::internal(format!("authentication failed: {join}"))))
+        }
+        Err(error) => Err(error),
     };
-    let actor = match checked.await {
-        Ok(Ok(kind)) => Actor::new(kind, headers.get(header::AUTHORIZATION), connection.peer()),
-        Ok(Err(error)) => return error.into_response(),
-        Err(join) => return ApiError::internal(format!("authentication failed: {join}")).into_response(),
+    let actor = match kind.and_then(|kind| auth::allow(kind, endpoint.access)) {
+        Ok(kind) => Actor::new(kind, headers.get(header::AUTHORIZATION), connection.peer()),
+        Err(error) => return error.into_response(),
     };
     let body = match read_body(&state, &headers, body, MAX_BODY).await {
         Ok(body) => body,

@@ -12,17 +12,21 @@ use crate::random;
 use crate::store::model::*;
 use crate::store::{StoreError, StoreResult};
 
-fn select() -> String {
-    let settings: Vec<String> = SETTINGS_COLUMNS.split(", ").map(|c| format!("lc.{c}")).collect();
-    format!(
-        "SELECT lc.code, lc.product_id, coalesce(c.name, ''), coalesce(lc.company_id, 0), p.name,
-                lc.subscription_last_activated, lc.created, lc.modified,
-                (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Activated'),
-                (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Deactivated'),
-                {}
-         FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id LEFT JOIN profiles p ON p.id = lc.profile_id",
-        settings.join(", ")
-    )
+/// The columns of a code and what it is joined with; built once (a read runs it per request).
+fn select() -> &'static str {
+    static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let settings: Vec<String> = SETTINGS_COLUMNS.split(", ").map(|c| format!("lc.{c}")).collect();
+        format!(
+            "SELECT lc.code, lc.product_id, coalesce(c.name, ''), coalesce(lc.company_id, 0), p.name,
+                    lc.subscription_last_activated, lc.created, lc.modified,
+                    (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Activated'),
+                    (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Deactivated'),
+                    {}
+             FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id LEFT JOIN profiles p ON p.id = lc.profile_id",
+            settings.join(", ")
+        )
+    });
+    &SELECT
 }
 
 fn read(row: &db::Row<'_>) -> db::Result<LicenseCode> {
@@ -77,14 +81,18 @@ pub fn find(
     product_id: Option<&str>,
     with_notes: bool,
 ) -> StoreResult<Vec<LicenseCode>> {
-    if let Some(product_id) = product_id {
-        must_exist(conn, product_id, code)?;
-    }
+    static BY_CODE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("{} WHERE lc.code = ?1 AND (?2 IS NULL OR lc.product_id = ?2)", select())
+    });
     let mut found: Vec<LicenseCode> = conn
-        .prepare_cached(&format!("{} WHERE lc.code = ?1 AND (?2 IS NULL OR lc.product_id = ?2)", select()))?
+        .prepare_cached(&BY_CODE)?
         .query_map(params![code, product_id], read)?
         .collect::<Result<_, _>>()?;
     if found.is_empty() {
+        // Which of the two is missing, the product or its code, only once nothing was found.
+        if let Some(product_id) = product_id {
+            must_exist(conn, product_id, code)?;
+        }
         return Err(StoreError::NotFound(format!("licensecode: license code {code} not found")));
     }
     for code in &mut found {

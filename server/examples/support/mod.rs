@@ -1,0 +1,3 @@
+//! What the benchmark examples share.
+
+pub mod load;
