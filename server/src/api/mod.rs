@@ -87,6 +87,29 @@ pub struct Endpoint {
     pub fields: Fields,
 }
 
+/// The reads of one object by its key, short enough for [`crate::store::Store::reads_in_place`]:
+/// lists, counts and everything that writes stay on the blocking pool.
+const POINT_READS: &[&str] = &[
+    "LicenseCode",
+    "Product",
+    "Profile",
+    "ConsumerData",
+    "Trial",
+    "LicenseNote",
+    "Company",
+    "CompanyID",
+    "SystemDetails",
+];
+
+impl Endpoint {
+    /// Whether this is one of the [`POINT_READS`].
+    pub fn is_point_read(&self) -> bool {
+        self.method == Method::GET
+            && matches!(self.action, Action::Run(_))
+            && POINT_READS.contains(&self.controller)
+    }
+}
+
 const ACCOUNTS: &str = "groups, group users and account-based licensing are not implemented yet";
 const NETWORK: &str = "network master licenses (LAN daemon) are not implemented yet";
 const STREAMER: &str = "DataStreamer events are not implemented yet";

@@ -37,6 +37,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the server stores. See the module documentation.
 pub trait Store: Send + Sync {
+    /// Whether a short read may run on the server's async threads instead of the blocking
+    /// pool: true where it is microseconds on a local file (SQLite), where the hop to the pool
+    /// cost more than the read; false where it waits on a network (PostgreSQL).
+    fn reads_in_place(&self) -> bool;
+
     // --- setup and API keys ---
     /// The customer ID of this installation (the first half of every bearer token).
     fn customer_id(&self) -> StoreResult<String>;

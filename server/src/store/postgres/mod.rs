@@ -105,6 +105,10 @@ impl Drop for PostgresStore {
 }
 
 impl PostgresStore {
+    /// See [`crate::store::Store::reads_in_place`]: a query here blocks on the store's own
+    /// runtime, which may not be entered from the server's.
+    const READS_IN_PLACE: bool = false;
+
     /// Connects to `url` (`postgres://user:password@host/db`, or key=value pairs) and applies
     /// pending migrations. An unreachable database is an error here, not at the first call.
     pub fn open(url: &str) -> StoreResult<PostgresStore> {

@@ -70,6 +70,9 @@ fn product_must_exist(conn: &Connection, product_id: &str) -> StoreResult<()> {
 }
 
 impl Store for Backend {
+    fn reads_in_place(&self) -> bool {
+        Backend::READS_IN_PLACE
+    }
     fn customer_id(&self) -> StoreResult<String> {
         self.read(admin::customer_id)
     }

@@ -60,6 +60,9 @@ fn open_connection(path: &Path, create: bool) -> StoreResult<Connection> {
 }
 
 impl SqliteStore {
+    /// See [`crate::store::Store::reads_in_place`].
+    const READS_IN_PLACE: bool = true;
+
     /// Opens (with `create`, creates) the database and applies pending migrations. A
     /// database SQLite could only open read-only (its mode, its owner, a read-only mount) is
     /// refused here: SQLite would open it quietly and fail every write later.
