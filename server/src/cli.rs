@@ -561,6 +561,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
             KeysAction::Rotate { at } => {
                 let at = at.location();
                 let (old, new) = location::rotate(&at)?;
+                let fields = format!("current={},retired={}", new.id().to_hex(), old.id().to_hex());
+                record(location::open_store(&at)?.as_ref(), audit::local("PUT", "signing-key", "", &fields));
                 println!("current signing key: {} (public key {})", new.id().to_hex(), new.to_hex());
                 println!("retired signing key: {} (public key {})", old.id().to_hex(), old.to_hex());
                 match at {

@@ -48,6 +48,16 @@ fn rotation_keeps_clients_that_trust_both_and_refuses_old_only_ones() {
     let (child, base) = spawn_serve(&data);
     let mut server = Server::adopt(server, child, base);
     server.public_key = new.clone();
+    // The rotation is in the audit trail, by key ID.
+    let (status, trail) =
+        server.call("GET", "AuditLog", "read_only", &json!({"pagenumber": 1, "pagesize": 1}));
+    assert_eq!(status, 200, "{trail}");
+    let id = |hex: &str| PublicKey::from_hex(hex).unwrap().id().to_hex();
+    assert_eq!(
+        (trail[0]["keyKind"].as_str(), trail[0]["controller"].as_str()),
+        (Some("cli"), Some("signing-key"))
+    );
+    assert_eq!(trail[0]["fields"], format!("current={},retired={}", id(&new), id(&old)));
 
     // The application updated to trust both: its old lease still verifies, and the refresh
     // brings a lease signed by the new key.

@@ -12,6 +12,9 @@ use crate::random;
 use crate::store::model::*;
 use crate::store::{StoreError, StoreResult};
 
+/// The codes with what a filter may name (`lc`, `c`, `p`, see [`filter_sql`]).
+const CODES_FROM: &str = "license_codes lc LEFT JOIN companies c ON c.id = lc.company_id LEFT JOIN profiles p ON p.id = lc.profile_id";
+
 /// The columns of a code and what it is joined with; built once (a read runs it per request).
 fn select() -> &'static str {
     static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -22,7 +25,7 @@ fn select() -> &'static str {
                     (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Activated'),
                     (SELECT count(*) FROM activations a WHERE a.code = lc.code AND a.status = 'Deactivated'),
                     {}
-             FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id LEFT JOIN profiles p ON p.id = lc.profile_id",
+             FROM {CODES_FROM}",
             settings.join(", ")
         )
     });
@@ -138,10 +141,7 @@ fn filter_sql(filter: &CodeFilter) -> (String, Vec<Value>) {
 
 pub fn count(conn: &Connection, filter: &CodeFilter) -> StoreResult<i64> {
     let (condition, values) = filter_sql(filter);
-    let sql = format!(
-        "SELECT count(*) FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id
-         LEFT JOIN profiles p ON p.id = lc.profile_id WHERE {condition}"
-    );
+    let sql = format!("SELECT count(*) FROM {CODES_FROM} WHERE {condition}");
     Ok(conn.prepare_cached(&sql)?.query_row(db::params_from_iter(values), |r| r.get(0))?)
 }
 
@@ -150,8 +150,13 @@ pub fn page(conn: &Connection, filter: &CodeFilter, page: Page) -> StoreResult<V
     let n = values.len();
     values.push(Value::Integer(page.size));
     values.push(Value::Integer(page.offset()));
+    // The page's codes are picked first, on the listing index alone; the columns (counts of
+    // activations among them) are computed for those only. PostgreSQL computes a query's
+    // columns below its OFFSET, so one query did that for every code skipped.
     let sql = format!(
-        "{} WHERE {condition} ORDER BY lc.created, lc.rowid LIMIT ?{} OFFSET ?{}",
+        "{} WHERE lc.code IN (SELECT lc.code FROM {CODES_FROM} WHERE {condition}
+                              ORDER BY lc.created, lc.rowid LIMIT ?{} OFFSET ?{})
+         ORDER BY lc.created, lc.rowid",
         select(),
         n + 1,
         n + 2
