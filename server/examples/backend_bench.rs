@@ -10,9 +10,9 @@
 //!
 //! Without `--database` it initialises an SQLite data directory in a temporary directory.
 //! Servers listen on 127.0.0.1 only and are stopped at the end; the 64 connections are
-//! spread over the processes, as a load balancer would spread them. They log at `warn`: the request lines
-//! at `info` (hundreds of thousands a run) would flood the bench's stderr, and their cost is
-//! measured on its own (`loadgen --log-level`).
+//! spread over the processes, as a load balancer would spread them. They log at `warn`: the
+//! request lines at `info` (hundreds of thousands a run) would flood the bench's stderr, and
+//! their cost is measured on its own (`loadgen --log-level`).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -156,10 +156,6 @@ fn start(server: &PathBuf, location: &[String], processes: usize) -> Servers {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
-}
-
 /// Runs `request(n)` on 64 connections spread over the processes for `limit`; prints
 /// requests/s, p50 and p99.
 fn concurrent(label: &str, servers: &Servers, limit: Duration, request: impl Fn(usize) -> Request + Sync) {
@@ -185,7 +181,7 @@ fn sequential(runs: usize, mut call: impl FnMut(usize)) -> f64 {
         })
         .collect();
     times.sort();
-    percentile(&times, 0.5)
+    load::percentile_ms(&times, 0.5)
 }
 
 fn created(answer: &str) -> Vec<String> {

@@ -27,7 +27,7 @@ fn unauthorized(message: &str) -> ApiError {
 /// How long a live key found in the store is trusted without asking the store again. Keys
 /// are created and revoked by the command line, another process, which no cache here can hear
 /// of: a revoked key stays accepted for at most this long by a running server.
-pub const KEY_CACHE_TTL: Duration = Duration::from_secs(1);
+const KEY_CACHE_TTL: Duration = Duration::from_secs(1);
 
 /// Live keys recently found in the store (by hash): most requests are then checked without a
 /// database read and without a hop to the blocking pool. Only live keys are kept, so however

@@ -37,7 +37,7 @@ impl Request {
     }
 }
 
-/// The latencies of every request answered, and the run's wall time.
+/// The latencies of every request answered (sorted), and the run's wall time.
 #[derive(Debug)]
 pub struct Run {
     pub latencies: Vec<Duration>,
@@ -51,10 +51,13 @@ impl Run {
 
     /// The `p` quantile (0..=1) in milliseconds.
     pub fn percentile_ms(&self, p: f64) -> f64 {
-        let mut sorted = self.latencies.clone();
-        sorted.sort();
-        sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
+        percentile_ms(&self.latencies, p)
     }
+}
+
+/// The `p` quantile (0..=1) of `sorted` latencies, in milliseconds.
+pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
 }
 
 /// Runs `connections` connections, connection `c` to `addrs[c % addrs.len()]` (as a load
@@ -93,7 +96,10 @@ pub fn run(
         });
         futures_util::future::join_all(connections).await
     });
-    Run { latencies: per_connection.into_iter().flatten().collect(), elapsed: start.elapsed() }
+    let elapsed = start.elapsed();
+    let mut latencies: Vec<Duration> = per_connection.into_iter().flatten().collect();
+    latencies.sort();
+    Run { latencies, elapsed }
 }
 
 /// Reads one response (`Content-Length` framed, as the server sends every answer) and returns
