@@ -87,6 +87,7 @@ fn licensed_client(dir: &std::path::Path) -> (Config, Client) {
         serial: 1,
         nonce: "00".repeat(16),
         vm_platform: "Physical".into(),
+        network: None,
     };
     let text =
         Envelope::sign(&vendor, Kind::Lease, &serde_json::to_vec(&lease).unwrap()).unwrap().to_compact();

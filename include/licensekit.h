@@ -182,6 +182,19 @@ enum lk_status
    */
   LK_SEAT_TAKEN = 123,
   /**
+   * The license code is a network license: its seats are served by a LAN daemon.
+   *
+   * Workstations take a seat from the site's daemon (`lk_activate_lan`); only the daemon
+   * activates the code itself.
+   */
+  LK_NETWORK_LICENSE_ONLY = 124,
+  /**
+   * The license code is not a network license (concurrency mode `Network`).
+   *
+   * A LAN daemon can serve seats only of a code the vendor made a network license.
+   */
+  LK_NOT_NETWORK_LICENSE = 125,
+  /**
    * The signed data is malformed.
    */
   LK_MALFORMED_ENVELOPE = 200,
@@ -299,6 +312,29 @@ enum lk_status
    * `lk_last_error_message` says by how much. Correct the clock and try again.
    */
   LK_CLOCK_SKEW = 606,
+  /**
+   * No LAN license daemon is configured.
+   *
+   * Set one with `lk_config_set_lan_server` or the `LICENSEKIT_LAN_SERVER` environment variable.
+   */
+  LK_NO_LAN_SERVER = 700,
+  /**
+   * The LAN license daemon could not be reached.
+   *
+   * `lk_last_error_message` says why: connection refused, host not found, timeout.
+   */
+  LK_LAN_UNREACHABLE = 701,
+  /**
+   * Every network seat of the site's license is in use.
+   */
+  LK_NETWORK_SEATS_EXHAUSTED = 702,
+  /**
+   * The LAN daemon is not certified for this product by a trusted vendor key.
+   *
+   * Its master license is missing, signed by a key this application does not trust, for
+   * another product, expired, or does not name the key that signed the seat.
+   */
+  LK_DAEMON_NOT_CERTIFIED = 703,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -293,5 +293,6 @@ fn lease_of_passive(passive: PassiveLicense) -> Lease {
         serial: passive.serial,
         nonce: String::new(),
         vm_platform: String::new(),
+        network: None,
     }
 }

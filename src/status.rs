@@ -111,6 +111,15 @@ pub enum Status {
     /// The request carried neither the previous installation key's handover nor component
     /// digests matching the recorded ones.
     SeatTaken = 123,
+    /// The license code is a network license: its seats are served by a LAN daemon.
+    ///
+    /// Workstations take a seat from the site's daemon (`lk_activate_lan`); only the daemon
+    /// activates the code itself.
+    NetworkLicenseOnly = 124,
+    /// The license code is not a network license (concurrency mode `Network`).
+    ///
+    /// A LAN daemon can serve seats only of a code the vendor made a network license.
+    NotNetworkLicense = 125,
     // 200-299: signed artifacts (envelopes, certificates).
     /// The signed data is malformed.
     MalformedEnvelope = 200,
@@ -183,6 +192,22 @@ pub enum Status {
     ///
     /// `lk_last_error_message` says by how much. Correct the clock and try again.
     ClockSkew = 606,
+    // 700-799: the LAN license daemon.
+    /// No LAN license daemon is configured.
+    ///
+    /// Set one with `lk_config_set_lan_server` or the `LICENSEKIT_LAN_SERVER` environment variable.
+    NoLanServer = 700,
+    /// The LAN license daemon could not be reached.
+    ///
+    /// `lk_last_error_message` says why: connection refused, host not found, timeout.
+    LanUnreachable = 701,
+    /// Every network seat of the site's license is in use.
+    NetworkSeatsExhausted = 702,
+    /// The LAN daemon is not certified for this product by a trusted vendor key.
+    ///
+    /// Its master license is missing, signed by a key this application does not trust, for
+    /// another product, expired, or does not name the key that signed the seat.
+    DaemonNotCertified = 703,
 }
 
 include!(concat!(env!("OUT_DIR"), "/status_table.rs"));

@@ -76,6 +76,7 @@ fn lease_for(client: &Client, edit: impl FnOnce(&mut Lease)) -> Lease {
         serial: 1,
         nonce: "00".repeat(16),
         vm_platform: "Physical".into(),
+        network: None,
     };
     edit(&mut lease);
     lease

@@ -146,6 +146,7 @@ fn main() {
         lease: Some(signed(&VENDOR, Kind::Lease, &lease_payload, false).unwrap()),
         seat: Some(seat_text.clone()),
         remaining: Some(4),
+        master: None,
     };
     write("http_answers", "lease-response", &with(0, &json(&response)));
     let refusal =
@@ -261,6 +262,8 @@ fn client_request(operation: Operation) -> ClientRequest {
             };
             signed(&PREVIOUS, Kind::KeyHandover, &json(&handover), false).unwrap()
         }),
+        network_daemon: false,
+        seats_in_use: Vec::new(),
     }
 }
 
@@ -286,6 +289,7 @@ fn lease(license_type: LicenseType) -> Lease {
         serial: 5,
         nonce: NONCE.into(),
         vm_platform: "Physical".into(),
+        network: None,
     }
 }
 

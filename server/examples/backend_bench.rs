@@ -84,6 +84,8 @@ impl Servers {
             trusted_keys: vec![self.key_id.clone()],
             held_serial: None,
             handover: None,
+            network_daemon: false,
+            seats_in_use: Vec::new(),
         };
         let envelope =
             Envelope::sign(&key, Kind::ClientRequest, &serde_json::to_vec(&request).expect("json"))

@@ -143,6 +143,8 @@ impl Installation {
             trusted_keys: vec![self.trusted_key.clone()],
             held_serial,
             handover: None,
+            network_daemon: false,
+            seats_in_use: Vec::new(),
         };
         let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
         let envelope =

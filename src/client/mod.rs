@@ -686,6 +686,8 @@ impl Inner {
             trusted_keys: self.config.trusted_keys().ids().map(|id| id.to_hex()).collect(),
             held_serial: None,
             handover: None,
+            network_daemon: false,
+            seats_in_use: Vec::new(),
         })
     }
 

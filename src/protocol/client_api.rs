@@ -61,6 +61,9 @@ pub const SERVER_REASONS: &[Status] = &[
     Status::NoSeat,
     Status::CloneDetected,
     Status::SeatTaken,
+    Status::NetworkLicenseOnly,
+    Status::NotNetworkLicense,
+    Status::NetworkSeatsExhausted,
     Status::MalformedEnvelope,
     Status::EnvelopeTooLarge,
     Status::UnsupportedVersion,
@@ -124,10 +127,21 @@ pub enum Operation {
     SessionOpen,
     SessionHeartbeat,
     SessionClose,
+    /// Takes a network seat from a LAN daemon.
+    NetworkCheckout,
+    /// Keeps a network seat: renews it.
+    NetworkHeartbeat,
+    /// Gives a network seat back to the daemon.
+    NetworkCheckin,
 }
 
 impl Operation {
-    /// Every operation, each posted to its own path.
+    /// The operations a LAN daemon serves (see [`super::network`]); licensekit-server
+    /// serves the others.
+    pub const LAN: [Operation; 3] =
+        [Operation::NetworkCheckout, Operation::NetworkHeartbeat, Operation::NetworkCheckin];
+
+    /// Every operation licensekit-server serves, each posted to its own path.
     pub const ALL: [Operation; 14] = [
         Operation::Activate,
         Operation::Refresh,
@@ -162,6 +176,9 @@ impl Operation {
             Operation::SessionOpen => PATH_SESSION_OPEN,
             Operation::SessionHeartbeat => PATH_SESSION_HEARTBEAT,
             Operation::SessionClose => PATH_SESSION_CLOSE,
+            Operation::NetworkCheckout => super::network::PATH_CHECKOUT,
+            Operation::NetworkHeartbeat => super::network::PATH_HEARTBEAT,
+            Operation::NetworkCheckin => super::network::PATH_CHECKIN,
         }
     }
 }
@@ -231,6 +248,13 @@ pub struct ClientRequest {
     /// the right to take its seat over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handover: Option<String>,
+    /// The installation is a LAN daemon: it asks for (activation, refresh) a network master
+    /// license, which only a code in concurrency mode `Network` grants, and only to a daemon.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub network_daemon: bool,
+    /// On a LAN daemon's refresh: the network seats it serves now, for the vendor's records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats_in_use: Vec<super::network::SeatInUse>,
 }
 
 /// The payload of a `key-handover` envelope, signed by the previous installation key: it
@@ -269,6 +293,10 @@ pub struct LeaseResponse {
     /// Elements left in the pool, or tokens left, after a pool or token operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
+    /// In a LAN daemon's answer: its compact `network-master-license`, which names the key
+    /// that signed the `network-seat` in `lease`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master: Option<String>,
 }
 
 /// A refusal: a licensekit status number, its name, and a human message.
@@ -360,6 +388,9 @@ pub struct Lease {
     pub nonce: String,
     /// The platform the server recorded.
     pub vm_platform: String,
+    /// In a network master license: what its daemon may serve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<super::network::NetworkTerms>,
 }
 
 /// The payload of a `floating-seat` envelope: a floating seat of a feature, or a

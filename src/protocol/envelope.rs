@@ -47,6 +47,9 @@ pub enum Kind {
     FloatingSeat,
     /// A LAN master license (vendor → network daemon).
     NetworkMasterLicense,
+    /// A network seat (LAN daemon → workstation), signed by the daemon key its master
+    /// license names.
+    NetworkSeat,
     /// An offline activation request (installation → vendor).
     ActivationRequest,
     /// An offline deactivation certificate (installation → vendor).
@@ -59,13 +62,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::Lease,
         Kind::TrialLease,
         Kind::ActivationCertificate,
         Kind::PassiveLicense,
         Kind::FloatingSeat,
         Kind::NetworkMasterLicense,
+        Kind::NetworkSeat,
         Kind::ActivationRequest,
         Kind::DeactivationCertificate,
         Kind::ClientRequest,
@@ -81,6 +85,7 @@ impl Kind {
             Kind::PassiveLicense => "passive-license",
             Kind::FloatingSeat => "floating-seat",
             Kind::NetworkMasterLicense => "network-master-license",
+            Kind::NetworkSeat => "network-seat",
             Kind::ActivationRequest => "activation-request",
             Kind::DeactivationCertificate => "deactivation-certificate",
             Kind::ClientRequest => "client-request",

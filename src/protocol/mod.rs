@@ -8,6 +8,7 @@ mod armour;
 pub mod client_api;
 mod envelope;
 mod keys;
+pub mod network;
 pub mod offline;
 mod strict_json;
 

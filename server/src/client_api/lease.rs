@@ -59,6 +59,7 @@ pub fn lease(request: &ClientRequest, grant: &Grant, now: i64) -> Lease {
         serial: u64::try_from(grant.serial).unwrap_or(0),
         nonce: request.nonce.clone(),
         vm_platform: grant.vm_platform.clone(),
+        network: None,
     }
 }
 

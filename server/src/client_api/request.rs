@@ -233,6 +233,9 @@ fn capacity(r: &ClientRequest, operation: Operation) -> Result<Capacity, Refusal
         FloatingHeartbeat | FloatingCheckin | SessionHeartbeat | SessionClose => (false, false, true),
         SessionOpen => (false, false, false),
         Activate | Refresh | Deactivate | StartTrial | SystemDetails => return Ok(Capacity::default()),
+        NetworkCheckout | NetworkHeartbeat | NetworkCheckin => {
+            return Err(malformed("operation: network seats are served by the site's LAN daemon"));
+        }
     };
     if r.license_code.is_none() {
         return Err(malformed("license_code: required for shared capacity"));

@@ -90,6 +90,8 @@ impl Installation {
             held_serial: (operation == Operation::Refresh)
                 .then(|| held(&self.key.public_key().to_hex()).unwrap_or(0)),
             handover: None,
+            network_daemon: false,
+            seats_in_use: Vec::new(),
         }
     }
 }

@@ -56,6 +56,7 @@ pub fn call(
                 lease: r.get(1)?,
                 seat: r.get(2)?,
                 remaining: remaining.map(|n| u64::try_from(n).unwrap_or(0)),
+                master: None,
             };
             Ok((r.get(0)?, answer))
         })
@@ -88,6 +89,10 @@ pub fn call(
         Operation::PoolCheckout => capacity::call(conn, call, pools::checkout)?,
         Operation::PoolCheckin => capacity::call(conn, call, pools::checkin)?,
         Operation::ConsumeTokens => capacity::call(conn, call, tokens::consume)?,
+        // Refused when the request is read (`client_api::request`): a LAN daemon serves them.
+        Operation::NetworkCheckout | Operation::NetworkHeartbeat | Operation::NetworkCheckin => {
+            return Err(StoreError::Internal("a LAN operation reached the store".into()));
+        }
     };
     let granted = match outcome {
         Ok(granted) => granted,
