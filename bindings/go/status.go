@@ -72,6 +72,10 @@ const (
 	StatusCloneDetected Status = 122
 	// StatusSeatTaken: another installation holds this computer's seat and this one cannot prove it may take it over.
 	StatusSeatTaken Status = 123
+	// StatusNetworkLicenseOnly: the license code is a network license: its seats are served by a LAN daemon.
+	StatusNetworkLicenseOnly Status = 124
+	// StatusNotNetworkLicense: the license code is not a network license (concurrency mode Network).
+	StatusNotNetworkLicense Status = 125
 	// StatusMalformedEnvelope: the signed data is malformed.
 	StatusMalformedEnvelope Status = 200
 	// StatusEnvelopeTooLarge: the signed data exceeds the size limit.
@@ -122,6 +126,14 @@ const (
 	StatusServerRefused Status = 605
 	// StatusClockSkew: this computer's clock is too far from the license server's.
 	StatusClockSkew Status = 606
+	// StatusNoLanServer: no LAN license daemon is configured.
+	StatusNoLanServer Status = 700
+	// StatusLanUnreachable: the LAN license daemon could not be reached.
+	StatusLanUnreachable Status = 701
+	// StatusNetworkSeatsExhausted: every network seat of the site's license is in use.
+	StatusNetworkSeatsExhausted Status = 702
+	// StatusDaemonNotCertified: the LAN daemon is not certified for this product by a trusted vendor key.
+	StatusDaemonNotCertified Status = 703
 )
 
 // statusConstants names the C constant of every status above.
@@ -159,6 +171,8 @@ var statusConstants = map[Status]string{
 	StatusNoSeat:                  "LK_NO_SEAT",
 	StatusCloneDetected:           "LK_CLONE_DETECTED",
 	StatusSeatTaken:               "LK_SEAT_TAKEN",
+	StatusNetworkLicenseOnly: "LK_NETWORK_LICENSE_ONLY",
+	StatusNotNetworkLicense: "LK_NOT_NETWORK_LICENSE",
 	StatusMalformedEnvelope:       "LK_MALFORMED_ENVELOPE",
 	StatusEnvelopeTooLarge:        "LK_ENVELOPE_TOO_LARGE",
 	StatusUnsupportedVersion:      "LK_UNSUPPORTED_VERSION",
@@ -184,4 +198,8 @@ var statusConstants = map[Status]string{
 	StatusBadResponse:             "LK_BAD_RESPONSE",
 	StatusServerRefused:           "LK_SERVER_REFUSED",
 	StatusClockSkew:               "LK_CLOCK_SKEW",
+	StatusNoLanServer: "LK_NO_LAN_SERVER",
+	StatusLanUnreachable: "LK_LAN_UNREACHABLE",
+	StatusNetworkSeatsExhausted: "LK_NETWORK_SEATS_EXHAUSTED",
+	StatusDaemonNotCertified: "LK_DAEMON_NOT_CERTIFIED",
 }

@@ -11,14 +11,16 @@ export declare const Status: {
     readonly NO_LICENSE: 113; readonly SEATS_EXHAUSTED: 114; readonly POOL_EXHAUSTED: 115;
     readonly TOKENS_EXHAUSTED: 116; readonly CONCURRENCY_LIMIT: 117; readonly SEAT_LOST: 118;
     readonly LONG_TERM_CHECKOUT_REFUSED: 119; readonly FEATURE_UNKNOWN: 120; readonly NO_SEAT: 121;
-    readonly CLONE_DETECTED: 122; readonly SEAT_TAKEN: 123; readonly MALFORMED_ENVELOPE: 200;
+    readonly CLONE_DETECTED: 122; readonly SEAT_TAKEN: 123; readonly NETWORK_LICENSE_ONLY: 124;
+    readonly NOT_NETWORK_LICENSE: 125; readonly MALFORMED_ENVELOPE: 200;
     readonly ENVELOPE_TOO_LARGE: 201; readonly UNSUPPORTED_VERSION: 202; readonly UNKNOWN_KEY: 203;
     readonly BAD_SIGNATURE: 204; readonly WRONG_KIND: 205; readonly MALFORMED_PAYLOAD: 206; readonly STALE_LEASE: 207;
     readonly FUTURE_LEASE: 208; readonly MISMATCHED_LEASE: 209; readonly WRONG_PRODUCT: 210; readonly WRONG_REQUEST: 211;
     readonly STORE_IO: 300; readonly STORE_CORRUPT: 301; readonly STORE_TRUNCATED: 302; readonly STORE_VERSION: 303;
     readonly STORE_ROLLED_BACK: 304; readonly MACHINE_ID_UNAVAILABLE: 500; readonly NO_SERVER: 600;
     readonly NETWORK: 601; readonly TIMEOUT: 602; readonly SERVER_ERROR: 603; readonly BAD_RESPONSE: 604;
-    readonly SERVER_REFUSED: 605; readonly CLOCK_SKEW: 606;
+    readonly SERVER_REFUSED: 605; readonly CLOCK_SKEW: 606; readonly NO_LAN_SERVER: 700;
+    readonly LAN_UNREACHABLE: 701; readonly NETWORK_SEATS_EXHAUSTED: 702; readonly DAEMON_NOT_CERTIFIED: 703;
 };
 /** One lk_status number. */
 export type Status = (typeof Status)[keyof typeof Status];

@@ -41,6 +41,8 @@ namespace Licensekit
         NoSeat = 121,
         CloneDetected = 122,
         SeatTaken = 123,
+        NetworkLicenseOnly = 124,
+        NotNetworkLicense = 125,
         MalformedEnvelope = 200,
         EnvelopeTooLarge = 201,
         UnsupportedVersion = 202,
@@ -66,6 +68,10 @@ namespace Licensekit
         BadResponse = 604,
         ServerRefused = 605,
         ClockSkew = 606,
+        NoLanServer = 700,
+        LanUnreachable = 701,
+        NetworkSeatsExhausted = 702,
+        DaemonNotCertified = 703,
     }
 
     /// <summary>Which date <see cref="Client.Expiry"/> reports (<c>lk_expiry_kind</c>).</summary>

@@ -36,6 +36,8 @@ const Status = Object.freeze({
     NO_SEAT: 121,
     CLONE_DETECTED: 122,
     SEAT_TAKEN: 123,
+    NETWORK_LICENSE_ONLY: 124,
+    NOT_NETWORK_LICENSE: 125,
     MALFORMED_ENVELOPE: 200,
     ENVELOPE_TOO_LARGE: 201,
     UNSUPPORTED_VERSION: 202,
@@ -61,6 +63,10 @@ const Status = Object.freeze({
     BAD_RESPONSE: 604,
     SERVER_REFUSED: 605,
     CLOCK_SKEW: 606,
+    NO_LAN_SERVER: 700,
+    LAN_UNREACHABLE: 701,
+    NETWORK_SEATS_EXHAUSTED: 702,
+    DAEMON_NOT_CERTIFIED: 703,
 });
 
 const names = new Map(Object.entries(Status).map(([name, value]) => [value, name]));

@@ -112,6 +112,12 @@ class Status(enum.IntEnum):
     SEAT_TAKEN = 123
     """Another installation holds this computer's seat and this one cannot prove it may take it over."""
 
+    NETWORK_LICENSE_ONLY = 124
+    """The license code is a network license: its seats are served by a LAN daemon."""
+
+    NOT_NETWORK_LICENSE = 125
+    """The license code is not a network license (concurrency mode `Network`)."""
+
     MALFORMED_ENVELOPE = 200
     """The signed data is malformed."""
 
@@ -186,6 +192,18 @@ class Status(enum.IntEnum):
 
     CLOCK_SKEW = 606
     """This computer's clock is too far from the license server's."""
+
+    NO_LAN_SERVER = 700
+    """No LAN license daemon is configured."""
+
+    LAN_UNREACHABLE = 701
+    """The LAN license daemon could not be reached."""
+
+    NETWORK_SEATS_EXHAUSTED = 702
+    """Every network seat of the site's license is in use."""
+
+    DAEMON_NOT_CERTIFIED = 703
+    """The LAN daemon is not certified for this product by a trusted vendor key."""
 
     @property
     def c_name(self) -> str:
@@ -321,6 +339,14 @@ class SeatTaken(LicenseError):
     """Another installation holds this computer's seat and this one cannot prove it may take it over. (``LK_SEAT_TAKEN``)"""
 
 
+class NetworkLicenseOnly(LicenseError):
+    """The license code is a network license: its seats are served by a LAN daemon. (``LK_NETWORK_LICENSE_ONLY``)"""
+
+
+class NotNetworkLicense(LicenseError):
+    """The license code is not a network license (concurrency mode `Network`). (``LK_NOT_NETWORK_LICENSE``)"""
+
+
 class MalformedEnvelope(LicenseError):
     """The signed data is malformed. (``LK_MALFORMED_ENVELOPE``)"""
 
@@ -421,6 +447,22 @@ class ClockSkew(LicenseError):
     """This computer's clock is too far from the license server's. (``LK_CLOCK_SKEW``)"""
 
 
+class NoLanServer(LicenseError):
+    """No LAN license daemon is configured. (``LK_NO_LAN_SERVER``)"""
+
+
+class LanUnreachable(LicenseError):
+    """The LAN license daemon could not be reached. (``LK_LAN_UNREACHABLE``)"""
+
+
+class NetworkSeatsExhausted(LicenseError):
+    """Every network seat of the site's license is in use. (``LK_NETWORK_SEATS_EXHAUSTED``)"""
+
+
+class DaemonNotCertified(LicenseError):
+    """The LAN daemon is not certified for this product by a trusted vendor key. (``LK_DAEMON_NOT_CERTIFIED``)"""
+
+
 #: The exception class raised for each failing status.
 ERRORS: dict[Status, type[LicenseError]] = {
     Status.NULL_POINTER: NullPointer,
@@ -455,6 +497,8 @@ ERRORS: dict[Status, type[LicenseError]] = {
     Status.NO_SEAT: NoSeat,
     Status.CLONE_DETECTED: CloneDetected,
     Status.SEAT_TAKEN: SeatTaken,
+    Status.NETWORK_LICENSE_ONLY: NetworkLicenseOnly,
+    Status.NOT_NETWORK_LICENSE: NotNetworkLicense,
     Status.MALFORMED_ENVELOPE: MalformedEnvelope,
     Status.ENVELOPE_TOO_LARGE: EnvelopeTooLarge,
     Status.UNSUPPORTED_VERSION: UnsupportedVersion,
@@ -480,6 +524,10 @@ ERRORS: dict[Status, type[LicenseError]] = {
     Status.BAD_RESPONSE: BadResponse,
     Status.SERVER_REFUSED: ServerRefused,
     Status.CLOCK_SKEW: ClockSkew,
+    Status.NO_LAN_SERVER: NoLanServer,
+    Status.LAN_UNREACHABLE: LanUnreachable,
+    Status.NETWORK_SEATS_EXHAUSTED: NetworkSeatsExhausted,
+    Status.DAEMON_NOT_CERTIFIED: DaemonNotCertified,
 }
 
 __all__ = [
@@ -516,6 +564,8 @@ __all__ = [
     "NoSeat",
     "CloneDetected",
     "SeatTaken",
+    "NetworkLicenseOnly",
+    "NotNetworkLicense",
     "MalformedEnvelope",
     "EnvelopeTooLarge",
     "UnsupportedVersion",
@@ -541,4 +591,8 @@ __all__ = [
     "BadResponse",
     "ServerRefused",
     "ClockSkew",
+    "NoLanServer",
+    "LanUnreachable",
+    "NetworkSeatsExhausted",
+    "DaemonNotCertified",
 ]
