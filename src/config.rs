@@ -26,6 +26,8 @@ pub struct Config {
     client_id: Option<String>,
     machine_root: Option<PathBuf>,
     clock: Option<Clock>,
+    lan_server: Option<String>,
+    network_daemon: bool,
 }
 
 /// A wall clock in Unix seconds, for [`Config::set_clock`].
@@ -55,6 +57,8 @@ impl Config {
             client_id: None,
             machine_root: None,
             clock: None,
+            lan_server: None,
+            network_daemon: false,
         })
     }
 
@@ -190,6 +194,46 @@ impl Config {
         self.client_id.as_deref()
     }
 
+    /// The site's LAN license daemon (`host:port`, or an `http://` URL) that network seats
+    /// are taken from ([`crate::Client::activate_lan`]). Without one, the
+    /// [`LAN_SERVER_ENV`](crate::protocol::network::LAN_SERVER_ENV) environment variable
+    /// that administrators set on every workstation is used.
+    pub fn set_lan_server(&mut self, address: &str) -> Result<(), Status> {
+        self.lan_server = Some(lan_url(address)?);
+        Ok(())
+    }
+
+    /// The LAN daemon's base URL: the configured one, else the environment's (an invalid
+    /// value there is ignored, with a log line, rather than failing every client).
+    pub fn lan_server(&self) -> Option<String> {
+        if let Some(url) = &self.lan_server {
+            return Some(url.clone());
+        }
+        let value = std::env::var(crate::protocol::network::LAN_SERVER_ENV).ok()?;
+        if value.trim().is_empty() {
+            return None;
+        }
+        lan_url(&value)
+            .inspect_err(|_| {
+                let name = crate::protocol::network::LAN_SERVER_ENV;
+                crate::log::emit(
+                    crate::log::Level::Warn,
+                    &format!("{name}={value:?} is not host:port; ignored"),
+                );
+            })
+            .ok()
+    }
+
+    /// Makes the client a LAN daemon's (see [`crate::lan`]): it asks for network master
+    /// licenses and accepts nothing else.
+    pub(crate) fn set_network_daemon(&mut self) {
+        self.network_daemon = true;
+    }
+
+    pub(crate) fn network_daemon(&self) -> bool {
+        self.network_daemon
+    }
+
     /// The server URL, if any.
     pub fn server_url(&self) -> Option<&str> {
         self.server_url.as_deref()
@@ -229,4 +273,28 @@ impl Config {
     pub fn store_dir(&self) -> Result<PathBuf, Status> {
         self.store_dir.clone().or_else(crate::store::default_dir).ok_or(Status::StoreIo)
     }
+}
+
+/// `host:port` (or an `http://`/`https://` URL) as the LAN daemon's base URL.
+fn lan_url(address: &str) -> Result<String, Status> {
+    let address = address.trim().trim_end_matches('/');
+    let invalid = |why: &str| {
+        Err(crate::detail::note(Status::InvalidArgument, format!("LAN server {address:?}: {why}")))
+    };
+    let (scheme, rest) = match address.split_once("://") {
+        Some((scheme @ ("http" | "https"), rest)) => (scheme, rest),
+        Some(_) => return invalid("only http:// and https:// are understood"),
+        None => ("http", address),
+    };
+    if rest.is_empty() || rest.len() > 300 || rest.contains(['/', '?', '#']) {
+        return invalid("expected host:port");
+    }
+    if !rest.bytes().all(|b| b.is_ascii_graphic()) {
+        return invalid("it contains white space or non-ASCII characters");
+    }
+    let port = rest.rsplit_once(':').map(|(_, port)| port);
+    if port.and_then(|p| p.parse::<u16>().ok()).filter(|p| *p != 0).is_none() || rest.ends_with(']') {
+        return invalid("expected host:port, with a port from 1 to 65535");
+    }
+    Ok(format!("{scheme}://{rest}"))
 }

@@ -15,6 +15,8 @@ mod detail;
 #[cfg(feature = "client")]
 pub mod ffi;
 #[cfg(feature = "client")]
+pub mod lan;
+#[cfg(feature = "client")]
 pub mod license;
 pub mod log;
 pub mod machine;

@@ -7,8 +7,9 @@
 use crate::Status;
 use crate::machine::{Fingerprint, match_components};
 use crate::protocol::client_api::{FeatureGrant, Lease, LeaseState, LicenseType, SeatLease};
+use crate::protocol::network::NetworkSeat;
 use crate::protocol::offline::PassiveLicense;
-use crate::protocol::{Envelope, Kind, TrustedKeys, from_slice_strict};
+use crate::protocol::{Envelope, Kind, PublicKey, TrustedKeys, from_slice_strict};
 
 pub use crate::protocol::client_api::FUTURE_TOLERANCE_SECS;
 
@@ -25,6 +26,9 @@ pub struct License {
     /// over integers and one string comparison (string comparisons at every step cost more
     /// than the rest of a feature check).
     features: Vec<(u64, FeatureGrant)>,
+    /// For a network seat: the seat as its daemon signed it (the lease is its master
+    /// license's, bounded by the seat).
+    seat: Option<NetworkSeat>,
 }
 
 /// What a signed artifact must be to be accepted here: the one set of rules for leases,
@@ -71,8 +75,10 @@ impl Expectation<'_> {
             if !binding.machine_matches {
                 // A file for another computer says so; a server answer for another computer
                 // does not answer this request.
-                let status = if kind == Kind::FloatingSeat || kind == Kind::Lease || kind == Kind::TrialLease
-                {
+                let status = if matches!(
+                    kind,
+                    Kind::FloatingSeat | Kind::Lease | Kind::TrialLease | Kind::NetworkSeat
+                ) {
                     Status::MismatchedLease
                 } else {
                     Status::WrongMachine
@@ -155,18 +161,32 @@ fn verify_envelope<'e>(
 }
 
 impl License {
-    /// Every kind of envelope that can be a product's license.
-    pub const KINDS: &[Kind] =
-        &[Kind::Lease, Kind::TrialLease, Kind::ActivationCertificate, Kind::PassiveLicense];
+    /// Every kind of envelope that can be an application's license. A network seat is two
+    /// envelopes, its daemon's master license and the seat, separated by a space.
+    pub const KINDS: &[Kind] = &[
+        Kind::Lease,
+        Kind::TrialLease,
+        Kind::ActivationCertificate,
+        Kind::PassiveLicense,
+        Kind::NetworkSeat,
+    ];
+
+    /// What a LAN daemon's own license is (and all it accepts).
+    pub const DAEMON_KINDS: &[Kind] = &[Kind::NetworkMasterLicense];
 
     /// Verifies a license text against `expect`: one of its kinds, signed by a trusted key,
     /// for its product, and (when `expect` says so) answering its request and not issued in
     /// this computer's future. The machine match is recorded, not required, for a license
     /// loaded from the store, so that "wrong machine" can be its status.
     pub fn verify(text: &str, expect: &Expectation<'_>) -> Result<License, Status> {
+        // Compact envelopes hold no space; armoured text (which may) begins with dashes.
+        if let Some((master, seat)) = text.split_once(' ').filter(|_| !text.trim_start().starts_with('-')) {
+            return License::verify_network_seat(master, seat, expect);
+        }
         let envelope = Envelope::parse(text)?;
         let kind = envelope.kind();
-        if !expect.kinds.contains(&kind) || !License::KINDS.contains(&kind) {
+        let known = License::KINDS.contains(&kind) || License::DAEMON_KINDS.contains(&kind);
+        if !expect.kinds.contains(&kind) || !known || kind == Kind::NetworkSeat {
             return Err(Status::WrongKind);
         }
         let payload = verify_envelope(&envelope, expect.trusted, kind)?;
@@ -176,7 +196,9 @@ impl License {
             (lease_of_passive(passive), matches)
         } else {
             let lease: Lease = from_slice_strict(payload)?;
-            if (kind == Kind::TrialLease) != (lease.license_type == LicenseType::Trial) {
+            if (kind == Kind::TrialLease) != (lease.license_type == LicenseType::Trial)
+                || (kind == Kind::NetworkMasterLicense && lease.network.is_none())
+            {
                 return Err(Status::MismatchedLease);
             }
             let report = match_components(&lease.components, &expect.fingerprint.components);
@@ -196,10 +218,102 @@ impl License {
             server_time: lease.server_time,
         };
         expect.check_binding(kind, binding)?;
+        Ok(License::new(kind, lease, envelope.to_compact(), machine_matches, None))
+    }
+
+    fn new(
+        kind: Kind,
+        lease: Lease,
+        compact: String,
+        machine_matches: bool,
+        seat: Option<NetworkSeat>,
+    ) -> License {
         let mut features: Vec<(u64, FeatureGrant)> =
             lease.features.iter().map(|f| (code_hash(f.code.as_bytes()), f.clone())).collect();
         features.sort_by_key(|(hash, _)| *hash);
-        Ok(License { kind, lease, compact: envelope.to_compact(), machine_matches, features })
+        License { kind, lease, compact, machine_matches, features, seat }
+    }
+
+    /// Verifies a network seat through its chain: the master license signed by a trusted
+    /// vendor key, for this product, naming the daemon's key; the seat signed by that key,
+    /// for the master's code and serial and (as any answer) this computer and request. The
+    /// license is the master's (features, UDFs, dates) held only while the seat is: its lease
+    /// and grace end when the seat does, or the master's grace if that comes first.
+    fn verify_network_seat(master: &str, seat: &str, expect: &Expectation<'_>) -> Result<License, Status> {
+        if !expect.kinds.contains(&Kind::NetworkSeat) {
+            return Err(Status::WrongKind);
+        }
+        let uncertified = |why: String| crate::detail::note(Status::DaemonNotCertified, why);
+        let master_envelope = Envelope::parse(master)?;
+        if master_envelope.kind() != Kind::NetworkMasterLicense {
+            return Err(uncertified(format!("its master license is a {}", master_envelope.kind().as_str())));
+        }
+        let payload =
+            master_envelope.verify(expect.trusted, Kind::NetworkMasterLicense).map_err(|status| {
+                let ids: Vec<String> = expect.trusted.ids().map(|id| id.to_hex()).collect();
+                uncertified(format!(
+                    "its master license does not verify ({}): signed by key {}; this application trusts {}",
+                    status.name().to_string_lossy(),
+                    master_envelope.key_id(),
+                    ids.join(", ")
+                ))
+            })?;
+        let master: Lease = from_slice_strict(payload)?;
+        let Some(terms) = &master.network else {
+            return Err(uncertified("its master license carries no network terms".into()));
+        };
+        if master.product_id != expect.product_id {
+            return Err(uncertified(format!(
+                "its master license is for product {}, this is product {}",
+                master.product_id, expect.product_id
+            )));
+        }
+        let daemon_key = PublicKey::from_hex(&master.installation_key)
+            .map_err(|_| uncertified("its master license names no valid daemon key".into()))?;
+        let seat_envelope = Envelope::parse(seat)?;
+        let seat_payload = seat_envelope.verify_with(&daemon_key, Kind::NetworkSeat).map_err(|status| {
+            uncertified(format!(
+                "the seat is not signed by the daemon key its master license names ({})",
+                status.name().to_string_lossy()
+            ))
+        })?;
+        let network_seat: NetworkSeat = from_slice_strict(seat_payload)?;
+        if network_seat.product_id != master.product_id
+            || Some(&network_seat.license_code) != master.license_code.as_ref()
+            || network_seat.master_serial != master.serial
+        {
+            return Err(uncertified("the seat names another master license".into()));
+        }
+        let machine_matches = network_seat.computer_id == expect.fingerprint.computer_id;
+        expect.check_binding(
+            Kind::NetworkSeat,
+            Binding {
+                product_id: &network_seat.product_id,
+                license_code: Some(&network_seat.license_code),
+                installation_key: &network_seat.installation_key,
+                nonce: &network_seat.nonce,
+                machine_matches,
+                server_time: network_seat.server_time,
+            },
+        )?;
+        let held_until = network_seat.expires.min(master.grace_end);
+        let lease = Lease {
+            computer_id: network_seat.computer_id.clone(),
+            components: Vec::new(),
+            installation_key: network_seat.installation_key.clone(),
+            lease_end: held_until.min(network_seat.server_time.saturating_add(terms.heartbeat_secs.max(1))),
+            grace_end: held_until,
+            server_time: network_seat.server_time,
+            nonce: network_seat.nonce.clone(),
+            ..master
+        };
+        let compact = format!("{} {}", master_envelope.to_compact(), seat_envelope.to_compact());
+        Ok(License::new(Kind::NetworkSeat, lease, compact, machine_matches, Some(network_seat)))
+    }
+
+    /// The network seat this license is held through, for a license from a LAN daemon.
+    pub fn network_seat(&self) -> Option<&NetworkSeat> {
+        self.seat.as_ref()
     }
 
     /// The signed contents.
@@ -207,12 +321,14 @@ impl License {
         &self.lease
     }
 
-    /// The envelope kind (`Lease` or `TrialLease`).
+    /// The envelope kind (`Lease`, `TrialLease`, ..., `NetworkSeat` for a seat from a LAN
+    /// daemon).
     pub fn kind(&self) -> Kind {
         self.kind
     }
 
-    /// The compact envelope as received.
+    /// The compact envelope as received (for a network seat: the master license and the
+    /// seat, separated by a space).
     pub fn compact(&self) -> &str {
         &self.compact
     }

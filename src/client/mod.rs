@@ -9,6 +9,7 @@
 mod capacity;
 mod current;
 mod diagnostics;
+mod network;
 mod offline;
 
 use std::cell::Cell;
@@ -58,6 +59,11 @@ pub(crate) struct Inner {
     client_id: String,
     virtualization: Virtualization,
     transport: Option<Transport>,
+    /// The site's LAN daemon, for network seats (never for a daemon itself).
+    lan: Option<Transport>,
+    /// A daemon's seats in use, reported to the vendor with each refresh of its master
+    /// license.
+    seats_in_use: Mutex<Vec<crate::protocol::network::SeatInUse>>,
     /// The current license (or why there is none), swapped whole when a lease arrives, so
     /// readers never take a lock.
     license: current::Current,
@@ -128,6 +134,7 @@ impl Client {
             return Err(Status::NoPublicKey);
         }
         let transport = Transport::new(&config)?;
+        let lan = if config.network_daemon() { None } else { Transport::lan(&config)? };
         let dir = config.store_dir()?;
         let root = config.machine();
         let store = Store::open_on(&root, &dir, config.product_id())?;
@@ -152,7 +159,7 @@ impl Client {
         let fingerprint = Fingerprint::compute(config.product_id(), &root, &virtualization)?;
         let client_id = config.client_id().unwrap_or(&fingerprint.computer_id).to_owned();
         let expect = Expectation {
-            kinds: License::KINDS,
+            kinds: license_kinds(&config),
             trusted: config.trusted_keys(),
             product_id: config.product_id(),
             fingerprint: &fingerprint,
@@ -176,6 +183,8 @@ impl Client {
             client_id,
             virtualization,
             transport,
+            lan,
+            seats_in_use: Mutex::new(Vec::new()),
             license: current::Current::new(license),
             high_water: AtomicI64::new(high_water),
             operation: Mutex::new(None),
@@ -369,12 +378,13 @@ impl Client {
     /// Activates `license_code` on this computer: a fresh installation key, a signed request,
     /// a signed lease back, stored before this returns.
     pub fn activate(&self, license_code: &str) -> Result<(), Status> {
-        self.inner.online(Operation::Activate, Some(validate_license_code(license_code)?))
+        let code = validate_license_code(license_code)?;
+        self.inner.online(Operation::Activate, Params { license_code: Some(code), ..Params::default() })
     }
 
     /// Starts (or resumes) the product's trial on this computer.
     pub fn start_trial(&self) -> Result<(), Status> {
-        self.inner.online(Operation::StartTrial, None)
+        self.inner.online(Operation::StartTrial, Params::default())
     }
 
     /// Renews the lease now (the background thread does this on its own before it ends).
@@ -432,7 +442,7 @@ impl Inner {
     /// application asks), at most once every [`NUDGE_SECS`].
     fn nudge(&self, now: i64) {
         let last = self.nudged.load(Ordering::Relaxed);
-        if self.transport.is_some()
+        if self.refresh_enabled()
             && now >= last + NUDGE_SECS
             && self.nudged.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
         {
@@ -469,7 +479,7 @@ impl Inner {
 
     /// True when the client has a server to refresh leases from.
     pub(crate) fn refresh_enabled(&self) -> bool {
-        self.transport.is_some()
+        self.transport.is_some() || self.lan.is_some()
     }
 
     /// The current lease's issue time, lease end and grace end, if it is one to refresh.
@@ -477,18 +487,22 @@ impl Inner {
         let license = self.license.load();
         let license = (**license).as_ref().ok()?;
         let lease = license.lease();
-        // Certificates and passive licenses are offline by design: nothing to refresh.
-        let refreshable = matches!(license.kind(), Kind::Lease | Kind::TrialLease)
-            && lease.state == crate::protocol::client_api::LeaseState::Active;
-        (self.transport.is_some() && refreshable).then_some((
-            lease.server_time,
-            lease.lease_end,
-            lease.grace_end,
-        ))
+        // Certificates and passive licenses are offline by design: nothing to refresh. A
+        // network seat is renewed by heartbeats to its daemon, unless it is borrowed.
+        let server = match license.kind() {
+            Kind::Lease | Kind::TrialLease | Kind::NetworkMasterLicense => self.transport.is_some(),
+            Kind::NetworkSeat => self.lan.is_some() && license.network_seat().is_some_and(|s| !s.borrowed),
+            _ => false,
+        };
+        let refreshable = server && lease.state == crate::protocol::client_api::LeaseState::Active;
+        refreshable.then_some((lease.server_time, lease.lease_end, lease.grace_end))
     }
 
     pub(crate) fn refresh(&self) -> Result<(), Status> {
-        self.online(Operation::Refresh, self.license_code())
+        if let Some(seat) = self.held_network_seat() {
+            return self.heartbeat_network_seat(&seat);
+        }
+        self.online(Operation::Refresh, Params { license_code: self.license_code(), ..Params::default() })
     }
 
     /// The license code of the current license (`None` for trials and when there is none).
@@ -524,8 +538,7 @@ impl Inner {
     /// change. An activation whose answer this client refuses (an untrusted key, a clock far
     /// off, a store it cannot write) gives its new seat straight back, signed by the key it
     /// just generated, so no seat is burnt on a license nobody can use.
-    fn online(&self, operation: Operation, license_code: Option<String>) -> Result<(), Status> {
-        let params = Params { license_code, ..Params::default() };
+    fn online(&self, operation: Operation, params: Params) -> Result<(), Status> {
         let give_back = params.clone();
         let result = self.call(operation, params, |response, key, nonce, transport| {
             let accepted = self.accept(operation, key, nonce, response);
@@ -572,7 +585,11 @@ impl Inner {
         params: Params,
         handle: impl FnOnce(LeaseResponse, &SigningKey, &str, &Transport) -> Result<T, Status>,
     ) -> Result<T, Status> {
-        let transport = self.transport.as_ref().ok_or(Status::NoServer)?;
+        let transport = if Operation::LAN.contains(&operation) {
+            self.lan.as_ref().ok_or(Status::NoLanServer)?
+        } else {
+            self.transport.as_ref().ok_or(Status::NoServer)?
+        };
         let mut pending = lock(&self.operation);
         let retry = pending.take().filter(|p| p.operation == operation && p.params == params);
         let retried = retry.is_some();
@@ -588,7 +605,10 @@ impl Inner {
         let response = match sent {
             Ok(response) => response,
             Err(status) => {
-                if matches!(status, Status::Network | Status::Timeout | Status::ServerError) {
+                if matches!(
+                    status,
+                    Status::Network | Status::Timeout | Status::ServerError | Status::LanUnreachable
+                ) {
                     *pending = Some(attempt);
                 }
                 return Err(status);
@@ -600,10 +620,13 @@ impl Inner {
     /// The key that signs a request: a fresh one for activation and trials (it becomes the
     /// installation key), the stored one for everything else.
     fn request_key(&self, operation: Operation) -> Result<SigningKey, Status> {
-        if matches!(operation, Operation::Activate | Operation::StartTrial) {
-            return SigningKey::generate();
+        match operation {
+            Operation::Activate | Operation::StartTrial => SigningKey::generate(),
+            // A workstation keeps its key across seats, so the daemon knows it again after a
+            // restart of the application and gives back the seat it holds.
+            Operation::NetworkCheckout => self.installation_key()?.map_or_else(SigningKey::generate, Ok),
+            _ => self.installation_key()?.ok_or(Status::NoLicense),
         }
-        self.installation_key()?.ok_or(Status::NoLicense)
     }
 
     /// The installation key in the store, if any.
@@ -626,8 +649,12 @@ impl Inner {
         let mut request = self.request(operation, &params, &key, &nonce)?;
         match operation {
             // The serial held: two installations refreshing diverging chains are a copied store.
+            // A daemon also reports the seats it serves.
             Operation::Refresh => {
                 request.held_serial = (**self.license.load()).as_ref().ok().map(|l| l.lease().serial);
+                if self.config.network_daemon() {
+                    request.seats_in_use = lock(&self.seats_in_use).clone();
+                }
             }
             // A re-activation hands the previous installation's seat over, with its key.
             Operation::Activate => {
@@ -666,6 +693,17 @@ impl Inner {
         nonce: &str,
     ) -> Result<ClientRequest, Status> {
         let starts = matches!(operation, Operation::Activate | Operation::StartTrial);
+        // A LAN daemon shows who holds each seat: the workstation's name and user.
+        let details = match operation {
+            _ if starts => Some(self.system_details()),
+            Operation::NetworkCheckout => {
+                let mut details = self.system_details();
+                let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
+                details.insert("username".into(), user.into());
+                Some(details)
+            }
+            _ => None,
+        };
         Ok(ClientRequest {
             operation,
             product_id: self.config.product_id().to_owned(),
@@ -677,7 +715,7 @@ impl Inner {
             nonce: nonce.to_owned(),
             client_time: self.now(),
             vm_platform: self.virtualization.platform.as_str().to_owned(),
-            system_details: starts.then(|| self.system_details()),
+            system_details: details,
             app: self.config.app().clone(),
             feature: params.feature.clone(),
             amount: params.amount,
@@ -686,7 +724,7 @@ impl Inner {
             trusted_keys: self.config.trusted_keys().ids().map(|id| id.to_hex()).collect(),
             held_serial: None,
             handover: None,
-            network_daemon: false,
+            network_daemon: self.config.network_daemon(),
             seats_in_use: Vec::new(),
         })
     }
@@ -717,10 +755,18 @@ impl Inner {
         nonce: &str,
         response: LeaseResponse,
     ) -> Result<(), Status> {
-        let text = response.lease.ok_or(Status::BadResponse)?;
+        let lease = response.lease.ok_or(Status::BadResponse)?;
+        let text = match response.master {
+            Some(master) if Operation::LAN.contains(&operation) => format!("{master} {lease}"),
+            _ => lease,
+        };
         let expected_kind = match operation {
             Operation::StartTrial => Kind::TrialLease,
+            Operation::Activate | Operation::Deactivate if self.config.network_daemon() => {
+                Kind::NetworkMasterLicense
+            }
             Operation::Activate | Operation::Deactivate => Kind::Lease,
+            Operation::NetworkCheckout | Operation::NetworkHeartbeat => Kind::NetworkSeat,
             // A refresh renews what is held: a lease or a trial lease.
             _ => match &**self.license.load() {
                 Ok(current) => current.kind(),
@@ -732,7 +778,9 @@ impl Inner {
         let license = License::verify(&text, &self.expectation(&[expected_kind], Some(answering)))?;
         let (key, replace) = match operation {
             Operation::Deactivate => (KeyChange::Destroy, false),
-            Operation::Activate | Operation::StartTrial => (KeyChange::Set(key.seed_hex().to_string()), true),
+            Operation::Activate | Operation::StartTrial | Operation::NetworkCheckout => {
+                (KeyChange::Set(key.seed_hex().to_string()), true)
+            }
             _ => (KeyChange::Set(key.seed_hex().to_string()), false),
         };
         self.install(license, key, Rebase::ToServer, replace, |state| {
@@ -759,7 +807,19 @@ impl Inner {
         let lease = license.lease();
         let now = self.now();
         let change = |state: &mut crate::store::StoreState| {
-            if lease.serial <= state.serial_high_water {
+            // A network seat's serial is its master license's, which its heartbeats repeat;
+            // only an older master license is a replay. Seats themselves answer a nonce.
+            if license.kind() == Kind::NetworkSeat {
+                if lease.serial < state.master_serial_high_water {
+                    return Err(crate::detail::note(
+                        Status::StaleLease,
+                        format!(
+                            "the daemon's master license has serial {}, below {}, the highest seen",
+                            lease.serial, state.master_serial_high_water
+                        ),
+                    ));
+                }
+            } else if lease.serial <= state.serial_high_water {
                 return Err(crate::detail::note(
                     Status::StaleLease,
                     format!(
@@ -769,7 +829,11 @@ impl Inner {
                 ));
             }
             also(state)?;
-            state.serial_high_water = lease.serial;
+            if license.kind() == Kind::NetworkSeat {
+                state.master_serial_high_water = lease.serial;
+            } else {
+                state.serial_high_water = lease.serial;
+            }
             state.license = Some(license.compact().to_owned());
             match &key {
                 KeyChange::Keep => {}
@@ -810,6 +874,9 @@ impl Inner {
             {
                 return Err(crate::detail::note(Status::NoLicense, "a trial has no seat to give back"));
             }
+            if let Some(seat) = self.held_network_seat() {
+                return self.check_in_network_seat(&seat);
+            }
             self.store.update(|state| {
                 if state.license.is_none() || state.installation_key.is_none() {
                     return Err(Status::NoLicense);
@@ -821,7 +888,10 @@ impl Inner {
             self.license.store(Err(Status::Deactivated));
             self.notify_if_changed();
         }
-        let result = self.online(Operation::Deactivate, self.stored_license_code());
+        let result = self.online(
+            Operation::Deactivate,
+            Params { license_code: self.stored_license_code(), ..Params::default() },
+        );
         match result {
             // The server no longer has this seat: it was freed already (an earlier attempt
             // whose answer was lost, or the vendor); finish locally.
@@ -834,9 +904,11 @@ impl Inner {
     /// deactivation is pending).
     fn stored_license_code(&self) -> Option<String> {
         let text = self.store.load().ok()?.license?;
-        let license =
-            License::verify(&text, &Expectation { now: None, ..self.expectation(License::KINDS, None) })
-                .ok()?;
+        let license = License::verify(
+            &text,
+            &Expectation { now: None, ..self.expectation(license_kinds(&self.config), None) },
+        )
+        .ok()?;
         license.lease().license_code.clone()
     }
 
@@ -869,6 +941,11 @@ pub(super) enum KeyChange {
     Keep,
     Set(String),
     Destroy,
+}
+
+/// What this client's license may be: a daemon holds only its master license.
+pub(crate) fn license_kinds(config: &Config) -> &'static [Kind] {
+    if config.network_daemon() { License::DAEMON_KINDS } else { License::KINDS }
 }
 
 /// License codes are 1-64 printable ASCII characters (the seed's are 18-19 digits; imported

@@ -44,13 +44,18 @@ impl Client {
     }
 
     /// Imports an activation certificate (answering this computer's pending request) or a
-    /// passive license (bound to this client ID). Anything else, or anything that does not
-    /// verify, is refused with its own status and nothing is written.
+    /// passive license (bound to this client ID); a LAN daemon imports its network master
+    /// license. Anything else, or anything that does not verify, is refused with its own
+    /// status and nothing is written.
     pub fn import_certificate(&self, text: &str) -> Result<(), Status> {
         let inner = &self.inner;
-        let kinds = [Kind::ActivationCertificate, Kind::PassiveLicense];
+        let kinds: &[Kind] = if inner.config.network_daemon() {
+            License::DAEMON_KINDS
+        } else {
+            &[Kind::ActivationCertificate, Kind::PassiveLicense]
+        };
         let result = match Envelope::parse(text.trim())?.kind() {
-            Kind::ActivationCertificate => {
+            Kind::ActivationCertificate | Kind::NetworkMasterLicense => {
                 // The certificate must answer this computer's pending request (a damaged store
                 // has none: make a new request).
                 let pending = inner.store.load()?.pending_offline.ok_or(Status::WrongRequest)?;
@@ -64,7 +69,7 @@ impl Client {
                     license_code: Some(&pending.license_code),
                 };
                 let license =
-                    usable(License::verify(text, &inner.expectation(&kinds, Some(answering)))?, inner.now())?;
+                    usable(License::verify(text, &inner.expectation(kinds, Some(answering)))?, inner.now())?;
                 inner.install(
                     license,
                     KeyChange::Set(pending.installation_key.clone()),
@@ -83,7 +88,7 @@ impl Client {
                 )
             }
             Kind::PassiveLicense => {
-                let license = usable(License::verify(text, &inner.expectation(&kinds, None))?, inner.now())?;
+                let license = usable(License::verify(text, &inner.expectation(kinds, None))?, inner.now())?;
                 inner.install(license, KeyChange::Keep, Rebase::No, true, |_| Ok(()))
             }
             _ => Err(Status::WrongKind),
@@ -102,10 +107,13 @@ impl Client {
             let (Some(text), Some(seed)) = (&state.license, &state.installation_key) else {
                 return state.last_deactivation.clone().ok_or(Status::NoLicense);
             };
-            let license = License::verify(text, &inner.expectation(License::KINDS, None))?;
+            let license =
+                License::verify(text, &inner.expectation(super::license_kinds(&inner.config), None))?;
             let lease = license.lease();
             let code = match (license.kind(), &lease.license_code) {
-                (Kind::Lease | Kind::ActivationCertificate, Some(code)) => code.clone(),
+                (Kind::Lease | Kind::ActivationCertificate | Kind::NetworkMasterLicense, Some(code)) => {
+                    code.clone()
+                }
                 _ => return Err(Status::NoLicense),
             };
             let key = SigningKey::from_seed_hex(seed).map_err(|_| Status::StoreCorrupt)?;

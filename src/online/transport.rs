@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::protocol::client_api::{ErrorResponse, LeaseResponse, Operation, RequestBody, SERVER_REASONS};
 use crate::protocol::from_slice_strict;
+use crate::protocol::network::LAN_REASONS;
 use crate::{Config, Status};
 
 /// The largest answer read from the server: a lease is a few kilobytes.
@@ -20,13 +21,26 @@ pub(crate) struct Transport {
     agent: ureq::Agent,
     base: String,
     timeout: std::time::Duration,
+    /// A LAN daemon rather than the vendor's server: an unreachable one is `LanUnreachable`,
+    /// and its refusals may say the daemon is not certified.
+    lan: bool,
 }
 
 impl Transport {
-    /// Builds the agent from the configuration; `None` when no server URL is configured.
+    /// The license server's transport; `None` when no server URL is configured.
     pub fn new(config: &Config) -> Result<Option<Transport>, Status> {
-        let Some(base) = config.server_url() else { return Ok(None) };
+        config.server_url().map(|base| Transport::connect(config, base, false)).transpose()
+    }
+
+    /// The LAN daemon's transport; `None` when no LAN server is configured (nor in the
+    /// environment). Never through a proxy: the daemon is on the site's own network.
+    pub fn lan(config: &Config) -> Result<Option<Transport>, Status> {
+        config.lan_server().map(|base| Transport::connect(config, &base, true)).transpose()
+    }
+
+    fn connect(config: &Config, base: &str, lan: bool) -> Result<Transport, Status> {
         let proxy = match config.proxy() {
+            _ if lan => None,
             Some(url) => Some(
                 ureq::Proxy::new(url)
                     .map_err(|e| crate::detail::note(Status::InvalidArgument, format!("proxy URL: {e}")))?,
@@ -47,7 +61,7 @@ impl Transport {
             .user_agent(format!("licensekit/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
-        Ok(Some(Transport { agent, base: base.to_owned(), timeout: config.timeout() }))
+        Ok(Transport { agent, base: base.to_owned(), timeout: config.timeout(), lan })
     }
 
     /// Posts a signed request and returns the server's answer. Every failure records its
@@ -84,7 +98,8 @@ impl Transport {
                 let refusal: ErrorResponse = parse(&bytes).map_err(|s| {
                     crate::detail::note(s, format!("{url}: HTTP {status}: {}", excerpt(&bytes)))
                 })?;
-                let known = Status::from_u32(refusal.status).filter(|s| SERVER_REASONS.contains(s));
+                let known = Status::from_u32(refusal.status)
+                    .filter(|s| SERVER_REASONS.contains(s) || (self.lan && LAN_REASONS.contains(s)));
                 let status_now = known.unwrap_or(Status::ServerRefused);
                 let name = if known.is_some() { String::new() } else { format!(" ({})", refusal.name) };
                 Err(crate::detail::note(status_now, format!("the server said{name}: {}", refusal.message)))
@@ -127,6 +142,10 @@ impl Transport {
             }
             ureq::Error::Json(e) => (Status::BadResponse, format!("the answer from {at} is not JSON: {e}")),
             other => (Status::Network, format!("{at}: {other}")),
+        };
+        let status = match status {
+            Status::Network | Status::Timeout if self.lan => Status::LanUnreachable,
+            status => status,
         };
         crate::detail::note(status, detail)
     }

@@ -16,6 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Status;
+
 /// The versioned prefix of the LAN protocol.
 pub const LAN_PREFIX: &str = "/lan/v1";
 /// Takes a network seat (or borrows one for days).
@@ -30,6 +32,10 @@ pub const PATH_STATUS: &str = "/lan/v1/status";
 /// The environment variable that names the LAN daemon (`host:port`) for every licensekit
 /// application on a workstation, as administrators set it.
 pub const LAN_SERVER_ENV: &str = "LICENSEKIT_LAN_SERVER";
+
+/// What a daemon's refusal may say beyond [`SERVER_REASONS`](super::client_api::SERVER_REASONS):
+/// its own license does not certify it (lapsed, another product).
+pub const LAN_REASONS: &[Status] = &[Status::DaemonNotCertified];
 
 /// What a network master license lets its daemon serve.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -52,6 +52,10 @@ pub struct StoreState {
     /// The highest lease serial ever accepted: an older lease offered again is a replay.
     #[serde(default)]
     pub serial_high_water: u64,
+    /// The highest serial of a LAN daemon's master license seen with a network seat (seats
+    /// carry their own daemon's serials, so they do not move `serial_high_water`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub master_serial_high_water: u64,
     /// An offline activation request waiting for its certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_offline: Option<PendingOffline>,
@@ -67,6 +71,10 @@ pub struct StoreState {
     /// request to free the seat is sent (again) until the server confirms it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deactivating: bool,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// An offline activation request and the key that signed it.
