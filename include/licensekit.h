@@ -559,6 +559,13 @@ void lk_config_free(struct lk_config *cfg);
 lk_status lk_config_set_server_url(struct lk_config *cfg, const char *url);
 
 /**
+ * Names the site's LAN license daemon (`"host:port"`, or an `http://` URL) that
+ * `lk_activate_lan` takes network seats from. Without one, the `LICENSEKIT_LAN_SERVER`
+ * environment variable is used (administrators set it on every workstation).
+ */
+lk_status lk_config_set_lan_server(struct lk_config *cfg, const char *address);
+
+/**
  * Bounds every network call by `timeout_ms` milliseconds (1 to 600000; default 10000).
  */
 lk_status lk_config_set_timeout_ms(struct lk_config *cfg, uint32_t timeout_ms);
@@ -730,6 +737,24 @@ lk_status lk_refresh(const struct lk_client *client);
  * reached (`LK_NETWORK`, `LK_TIMEOUT`), the background thread retries until it can.
  */
 lk_status lk_deactivate(const struct lk_client *client);
+
+/**
+ * Takes a network seat from the site's LAN daemon (`lk_config_set_lan_server` or the
+ * `LICENSEKIT_LAN_SERVER` environment variable; network call, bounded by the timeout). On
+ * success `lk_license_status` is `LK_OK` and the background thread keeps the seat with
+ * heartbeats; `lk_deactivate` gives it back. `LK_NO_LAN_SERVER` when none is configured,
+ * `LK_LAN_UNREACHABLE` when it cannot be reached, `LK_NETWORK_SEATS_EXHAUSTED` when every
+ * seat is in use, `LK_DAEMON_NOT_CERTIFIED` when the daemon is not certified for this
+ * product by a trusted vendor key.
+ */
+lk_status lk_activate_lan(const struct lk_client *client);
+
+/**
+ * Borrows a network seat for `days` days (1 up to the site license's limit) for a computer
+ * leaving the site's network: held without heartbeats until it ends or `lk_deactivate`
+ * gives it back. `LK_LONG_TERM_CHECKOUT_REFUSED` beyond the license's limit.
+ */
+lk_status lk_borrow_lan(const struct lk_client *client, uint32_t days);
 
 /**
  * Starts the product's trial on this computer (or resumes the one already started).

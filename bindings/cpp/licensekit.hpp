@@ -186,6 +186,9 @@ public:
     void add_public_key(const std::string &hex) { detail::check(lk_config_add_public_key(get(), hex.c_str())); }
     void set_store_dir(const std::string &path) { detail::check(lk_config_set_store_dir(get(), path.c_str())); }
     void set_server_url(const std::string &url) { detail::check(lk_config_set_server_url(get(), url.c_str())); }
+    void set_lan_server(const std::string &address) {
+        detail::check(lk_config_set_lan_server(get(), address.c_str()));
+    }
     void set_timeout_ms(std::uint32_t ms) { detail::check(lk_config_set_timeout_ms(get(), ms)); }
     void set_proxy(const std::string &url) { detail::check(lk_config_set_proxy(get(), url.c_str())); }
     void set_ca_file(const std::string &path) { detail::check(lk_config_set_ca_file(get(), path.c_str())); }
@@ -270,6 +273,10 @@ public:
     void refresh() { detail::check(lk_refresh(get())); }
     void deactivate() { detail::check(lk_deactivate(get())); }
     void start_trial() { detail::check(lk_start_trial(get())); }
+
+    // Network seats from the site's LAN daemon.
+    void activate_lan() { detail::check(lk_activate_lan(get())); }
+    void borrow_lan(std::uint32_t days) { detail::check(lk_borrow_lan(get(), days)); }
 
     // Air-gapped machines and passive licenses.
     std::string offline_activation_request(const std::string &code) {

@@ -213,6 +213,7 @@ fn store_state() -> StoreState {
         license: lease,
         installation_key: Some("22".repeat(32)),
         serial_high_water: 9,
+        master_serial_high_water: 0,
         pending_offline: Some(PendingOffline {
             installation_key: "44".repeat(32),
             nonce: NONCE.into(),

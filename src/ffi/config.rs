@@ -92,6 +92,20 @@ pub unsafe extern "C" fn lk_config_set_server_url(cfg: *mut lk_config, url: *con
     })
 }
 
+/// Names the site's LAN license daemon (`"host:port"`, or an `http://` URL) that
+/// `lk_activate_lan` takes network seats from. Without one, the `LICENSEKIT_LAN_SERVER`
+/// environment variable is used (administrators set it on every workstation).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_config_set_lan_server(cfg: *mut lk_config, address: *const c_char) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live configuration or NULL.
+        let config = unsafe { config_mut(cfg) }?;
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let address = unsafe { str_arg(address, "address") }?;
+        config.set_lan_server(address).context("address")
+    })
+}
+
 /// Bounds every network call by `timeout_ms` milliseconds (1 to 600000; default 10000).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_config_set_timeout_ms(cfg: *mut lk_config, timeout_ms: u32) -> Status {

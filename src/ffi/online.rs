@@ -53,6 +53,32 @@ pub unsafe extern "C" fn lk_deactivate(client: *const lk_client) -> Status {
     })
 }
 
+/// Takes a network seat from the site's LAN daemon (`lk_config_set_lan_server` or the
+/// `LICENSEKIT_LAN_SERVER` environment variable; network call, bounded by the timeout). On
+/// success `lk_license_status` is `LK_OK` and the background thread keeps the seat with
+/// heartbeats; `lk_deactivate` gives it back. `LK_NO_LAN_SERVER` when none is configured,
+/// `LK_LAN_UNREACHABLE` when it cannot be reached, `LK_NETWORK_SEATS_EXHAUSTED` when every
+/// seat is in use, `LK_DAEMON_NOT_CERTIFIED` when the daemon is not certified for this
+/// product by a trusted vendor key.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_activate_lan(client: *const lk_client) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        unsafe { client_ref(client) }?.activate_lan().context("activate_lan")
+    })
+}
+
+/// Borrows a network seat for `days` days (1 up to the site license's limit) for a computer
+/// leaving the site's network: held without heartbeats until it ends or `lk_deactivate`
+/// gives it back. `LK_LONG_TERM_CHECKOUT_REFUSED` beyond the license's limit.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_borrow_lan(client: *const lk_client, days: u32) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL.
+        unsafe { client_ref(client) }?.borrow_lan(days).context("borrow_lan")
+    })
+}
+
 /// Starts the product's trial on this computer (or resumes the one already started).
 /// `LK_TRIAL_UNAVAILABLE` when the product has no trial; a used-up trial gives a trial lease
 /// whose status is `LK_TRIAL_EXPIRED`.

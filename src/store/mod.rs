@@ -418,6 +418,7 @@ mod tests {
             license: Some("lk1.lease.x".into()),
             installation_key: None,
             serial_high_water: 9,
+            master_serial_high_water: 0,
             pending_offline: None,
             last_deactivation: None,
             long_term_seats: Vec::new(),

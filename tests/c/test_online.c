@@ -340,6 +340,45 @@ static void test_without_server_url(void) {
     free(dir);
 }
 
+/* The LAN daemon's entry points: the arguments checked, no daemon configured, and one that
+ * does not answer (the seat flows themselves run against a real daemon in lan/tests). */
+static void test_lan_arguments(void) {
+    char *dir = make_temp_dir("lan");
+    lk_config *cfg = NULL;
+    lk_client *client = NULL;
+    char detail[512];
+    CHECK_STATUS(lk_config_set_lan_server(NULL, "127.0.0.1:9"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_activate_lan(NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_borrow_lan(NULL, 1), LK_NULL_POINTER);
+    REQUIRE(lk_config_new(product, &cfg) == LK_OK);
+    CHECK_STATUS(lk_config_add_public_key(cfg, public_key), LK_OK);
+    CHECK_STATUS(lk_config_set_store_dir(cfg, dir), LK_OK);
+    CHECK_STATUS(lk_config_set_lan_server(cfg, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_config_set_lan_server(cfg, "\xff:1"), LK_INVALID_UTF8);
+    CHECK_STATUS(lk_config_set_lan_server(cfg, "lanhost"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_lan_server(cfg, "lanhost:0"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_lan_server(cfg, "ftp://lanhost:27000"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
+    if (getenv("LICENSEKIT_LAN_SERVER") == NULL) {
+        CHECK_STATUS(lk_activate_lan(client), LK_NO_LAN_SERVER);
+    }
+    lk_client_free(client);
+    client = NULL;
+    CHECK_STATUS(lk_config_set_timeout_ms(cfg, 2000), LK_OK);
+    CHECK_STATUS(lk_config_set_lan_server(cfg, "127.0.0.1:9"), LK_OK);
+    CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
+    lk_config_free(cfg);
+    CHECK_STATUS(lk_borrow_lan(client, 0), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_activate_lan(client), LK_LAN_UNREACHABLE);
+    CHECK_STATUS(lk_last_error_message(detail, sizeof detail, NULL), LK_OK);
+    CHECK_MSG(strstr(detail, "127.0.0.1:9") != NULL, "%s", detail);
+    CHECK_STATUS(lk_borrow_lan(client, 3), LK_LAN_UNREACHABLE);
+    CHECK_STATUS(lk_license_status(client), LK_NOT_ACTIVATED);
+    lk_client_free(client);
+    remove_tree(dir);
+    free(dir);
+}
+
 /* A client built with another vendor's key: the server refuses before it records anything,
  * and the message names the server's key ID and the trusted ones. */
 static void test_untrusted_server(void) {
@@ -376,5 +415,6 @@ int main(void) {
     test_unreachable_server();
     test_without_server_url();
     test_untrusted_server();
+    test_lan_arguments();
     return check_done();
 }
