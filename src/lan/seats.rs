@@ -54,9 +54,11 @@ pub(crate) struct Limits<'a> {
 }
 
 impl Limits<'_> {
-    /// Until when a seat renewed now is held: two heartbeat intervals.
+    /// Until when a seat renewed now is held: two heartbeat intervals, and a second for the
+    /// whole-second clocks of the daemon and the workstation.
     fn renewed_until(&self) -> i64 {
-        self.now.saturating_add(self.terms.heartbeat_secs.max(1).saturating_mul(2)).min(self.master_grace_end)
+        let interval = self.terms.heartbeat_secs.max(1);
+        self.now.saturating_add(interval.saturating_mul(2)).saturating_add(1).min(self.master_grace_end)
     }
 }
 
@@ -211,16 +213,16 @@ mod tests {
     fn seats_are_exact_renewed_by_their_key_and_freed_when_they_lapse() {
         let mut table = SeatTable::default();
         let (a, s1) = table.check_out(holder("a"), None, limits(100), id("1")).unwrap();
-        assert_eq!(a.expires, 220);
+        assert_eq!(a.expires, 221);
         table.check_out(holder("b"), None, limits(100), id("2")).unwrap();
         let full = table.check_out(holder("c"), None, limits(100), id("3")).unwrap_err();
         assert_eq!(full.0, Status::NetworkSeatsExhausted);
         // The same key again: its own seat, not a second one.
         let (again, s2) = table.check_out(holder("a"), None, limits(150), id("4")).unwrap();
-        assert_eq!((again.seat_id.as_str(), again.expires), ("1", 270));
+        assert_eq!((again.seat_id.as_str(), again.expires), ("1", 271));
         assert!(s2 > s1);
         assert_eq!(table.heartbeat("1", "b", limits(160)).unwrap_err().0, Status::SeatLost);
-        // b stops renewing: its seat is free at 220, a's is renewed.
+        // b stops renewing: its seat is free at 221, a's is renewed.
         table.heartbeat("1", "a", limits(200)).unwrap();
         let (c, _) = table.check_out(holder("c"), None, limits(221), id("5")).unwrap();
         assert_eq!(c.seat_id, "5");

@@ -118,7 +118,11 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
             _ if failures > 0 && urgent => now + backoff(failures).min(URGENT_RETRY_SECS),
             _ if deactivating => now + 1,
             None => now + IDLE_POLL_SECS,
-            Some(_) if failures > 0 => now + backoff(failures),
+            // Never back off past the lease's own interval: a network seat's is its heartbeat,
+            // and its daemon frees it two intervals after the last one that got through.
+            Some((issued, lease_end, _)) if failures > 0 => {
+                now + backoff(failures).min((lease_end - issued).max(1))
+            }
             Some((issued, lease_end, _)) => issued + (lease_end - issued) * (50 + jitter(25)) / 100,
         };
         // Also wake at the end of the grace period, when the status changes by itself.
