@@ -58,7 +58,7 @@ pub(super) fn verify(
         ));
     }
     let skew = request.client_time.saturating_sub(now);
-    if skew < -FUTURE_TOLERANCE_SECS || skew > CLIENT_AHEAD_SECS {
+    if !(-FUTURE_TOLERANCE_SECS..=CLIENT_AHEAD_SECS).contains(&skew) {
         return Err(refuse(
             Status::ClockSkew,
             format!("client_time: this computer's clock is {skew} s off the LAN daemon's; set both right"),
