@@ -9,8 +9,9 @@
 # EDITION=pro, 1000 clients, 24 h lease, 30 days offline) with one license code, and a
 # capacity code (10 SOLVER seats, 1000 MESH elements, 1000 RENDER tokens, cloud concurrency of
 # 4 processes); exports LK_TEST_SERVER_URL, LK_TEST_PUBLIC_KEY, LK_TEST_PRODUCT,
-# LK_TEST_LICENSE_CODE, LK_TEST_CAPACITY_CODE, LK_TEST_SERVER_PID, and LK_TEST_SERVER_BIN and
-# LK_TEST_DATA_DIR for the vendor command line. Returns non-zero on failure.
+# LK_TEST_LICENSE_CODE, LK_TEST_CAPACITY_CODE, LK_TEST_SERVER_PID, LK_TEST_SERVER_BIN and
+# LK_TEST_DATA_DIR for the vendor command line, and LK_TEST_AUTH (the read-write key's
+# Authorization header) for the Web API. Returns non-zero on failure.
 # Needs curl and python3.
 
 start_test_server() {
@@ -53,6 +54,6 @@ start_test_server() {
     export LK_TEST_CAPACITY_CODE="$capacity"
     LK_TEST_PUBLIC_KEY="$(init_field "['public_key']")"
     export LK_TEST_SERVER_URL="$url" LK_TEST_PRODUCT="$product" LK_TEST_LICENSE_CODE="$code" LK_TEST_PUBLIC_KEY
-    export LK_TEST_SERVER_BIN="$bin" LK_TEST_DATA_DIR="$data"
+    export LK_TEST_SERVER_BIN="$bin" LK_TEST_DATA_DIR="$data" LK_TEST_AUTH="$auth"
     [[ -n "$product" && -n "$code" && -n "$capacity" && "$url" == http://127.0.0.1:* ]]
 }
