@@ -27,8 +27,8 @@ pub struct License {
     /// than the rest of a feature check).
     features: Vec<(u64, FeatureGrant)>,
     /// For a network seat: the seat as its daemon signed it (the lease is its master
-    /// license's, bounded by the seat).
-    seat: Option<NetworkSeat>,
+    /// license's, bounded by the seat), and the daemon's key its master license names.
+    seat: Option<(NetworkSeat, PublicKey)>,
 }
 
 /// What a signed artifact must be to be accepted here: the one set of rules for leases,
@@ -226,7 +226,7 @@ impl License {
         lease: Lease,
         compact: String,
         machine_matches: bool,
-        seat: Option<NetworkSeat>,
+        seat: Option<(NetworkSeat, PublicKey)>,
     ) -> License {
         let mut features: Vec<(u64, FeatureGrant)> =
             lease.features.iter().map(|f| (code_hash(f.code.as_bytes()), f.clone())).collect();
@@ -308,12 +308,18 @@ impl License {
             ..master
         };
         let compact = format!("{} {}", master_envelope.to_compact(), seat_envelope.to_compact());
-        Ok(License::new(Kind::NetworkSeat, lease, compact, machine_matches, Some(network_seat)))
+        Ok(License::new(Kind::NetworkSeat, lease, compact, machine_matches, Some((network_seat, daemon_key))))
     }
 
     /// The network seat this license is held through, for a license from a LAN daemon.
     pub fn network_seat(&self) -> Option<&NetworkSeat> {
-        self.seat.as_ref()
+        self.seat.as_ref().map(|(seat, _)| seat)
+    }
+
+    /// The key of the LAN daemon this license's network seat came from: it signs the
+    /// floating seats the daemon serves.
+    pub fn daemon_key(&self) -> Option<&PublicKey> {
+        self.seat.as_ref().map(|(_, key)| key)
     }
 
     /// The signed contents.

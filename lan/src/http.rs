@@ -13,22 +13,24 @@ use axum::routing::{get, post};
 use licensekit::Status;
 use licensekit::lan::{Daemon, Refusal};
 use licensekit::protocol::client_api::{ErrorResponse, Operation};
-use licensekit::protocol::network::{PATH_CHECKIN, PATH_CHECKOUT, PATH_HEARTBEAT, PATH_STATUS};
+use licensekit::protocol::network::{CAPACITY, PATH_STATUS, lan_path};
 
 /// Largest request body: an envelope is at most 96 KiB of text.
 const MAX_BODY: usize = 128 * 1024;
 /// A request not answered within this is cut off (a seat operation takes milliseconds).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The daemon's routes.
+/// The daemon's routes: the LAN operations, and the shared-capacity ones it serves from its
+/// network license.
 pub fn router(daemon: Arc<Daemon>) -> Router {
     let seat = |operation: Operation| {
         post(move |State(daemon): State<Arc<Daemon>>, body: Bytes| serve(daemon, operation, body))
     };
-    Router::new()
-        .route(PATH_CHECKOUT, seat(Operation::NetworkCheckout))
-        .route(PATH_HEARTBEAT, seat(Operation::NetworkHeartbeat))
-        .route(PATH_CHECKIN, seat(Operation::NetworkCheckin))
+    let router = Operation::LAN
+        .into_iter()
+        .chain(CAPACITY)
+        .fold(Router::new(), |router, operation| router.route(&lan_path(operation), seat(operation)));
+    router
         .route(PATH_STATUS, get(status))
         .fallback(|| async {
             refusal(StatusCode::NOT_FOUND, Status::InvalidArgument, "no such LAN path".into())
@@ -59,10 +61,14 @@ async fn status(State(daemon): State<Arc<Daemon>>) -> Response {
 /// The HTTP status of a refusal, as licensekit-server gives it.
 fn http_status(status: Status) -> StatusCode {
     match status {
-        Status::NetworkSeatsExhausted | Status::SeatLost => StatusCode::CONFLICT,
-        Status::DaemonNotCertified | Status::LongTermCheckoutRefused | Status::BadSignature => {
-            StatusCode::FORBIDDEN
+        Status::NetworkSeatsExhausted | Status::SeatLost | Status::SeatsExhausted | Status::PoolExhausted => {
+            StatusCode::CONFLICT
         }
+        Status::NoLicense => StatusCode::NOT_FOUND,
+        Status::DaemonNotCertified
+        | Status::LongTermCheckoutRefused
+        | Status::BadSignature
+        | Status::FeatureNotEnabled => StatusCode::FORBIDDEN,
         Status::NoSeat => StatusCode::NOT_FOUND,
         Status::EnvelopeTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Status::StoreIo | Status::Internal => StatusCode::INTERNAL_SERVER_ERROR,

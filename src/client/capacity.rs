@@ -192,7 +192,14 @@ impl Inner {
         let text = response.seat.as_deref().ok_or(Status::BadResponse)?;
         let public = key.public_key().to_hex();
         let answering = Answering { installation_key: &public, nonce, license_code: None };
-        let (compact, seat) = self.expectation(&[Kind::FloatingSeat], Some(answering)).seat(text)?;
+        // A license held through a LAN daemon's seat takes its floating seats from the daemon,
+        // signed by the daemon's key.
+        let daemon = self.daemon_trust();
+        let mut expect = self.expectation(&[Kind::FloatingSeat], Some(answering));
+        if let Some(keys) = &daemon {
+            expect.trusted = keys;
+        }
+        let (compact, seat) = expect.seat(text)?;
         if seat.feature.as_deref() != feature {
             return Err(Status::MismatchedLease);
         }

@@ -585,7 +585,7 @@ impl Inner {
         params: Params,
         handle: impl FnOnce(LeaseResponse, &SigningKey, &str, &Transport) -> Result<T, Status>,
     ) -> Result<T, Status> {
-        let transport = if Operation::LAN.contains(&operation) {
+        let transport = if self.through_lan(operation) {
             self.lan.as_ref().ok_or(Status::NoLanServer)?
         } else {
             self.transport.as_ref().ok_or(Status::NoServer)?

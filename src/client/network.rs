@@ -9,9 +9,9 @@
 use super::{Client, Inner, Params, lock};
 use crate::Status;
 use crate::license::License;
-use crate::protocol::SigningKey;
 use crate::protocol::client_api::Operation;
-use crate::protocol::network::{NetworkSeat, SeatInUse};
+use crate::protocol::network::{CAPACITY, NetworkSeat, SeatInUse};
+use crate::protocol::{SigningKey, TrustedKeys};
 
 impl Client {
     /// Takes a network seat from the site's LAN daemon ([`crate::Config::set_lan_server`] or
@@ -42,6 +42,23 @@ impl Inner {
             return Err(crate::detail::note(Status::InvalidArgument, "a LAN daemon does not take seats"));
         }
         self.online(Operation::NetworkCheckout, Params { checkout_days: days, ..Params::default() })
+    }
+
+    /// Whether `operation` goes to the LAN daemon: its own operations, and the floating seats
+    /// and element pools of a license held through one of its seats.
+    pub(super) fn through_lan(&self, operation: Operation) -> bool {
+        Operation::LAN.contains(&operation)
+            || (CAPACITY.contains(&operation) && self.held_network_seat().is_some())
+    }
+
+    /// The daemon key that signs the floating seats of a license held through a network
+    /// seat (the key its master license names); `None` for any other license.
+    pub(super) fn daemon_trust(&self) -> Option<TrustedKeys> {
+        let license = self.license.load();
+        let key = *(**license).as_ref().ok()?.daemon_key()?;
+        let mut keys = TrustedKeys::new();
+        keys.add(key).ok()?;
+        Some(keys)
     }
 
     /// The network seat the current license is held through, if it is one.

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use crate::client::lock;
 use crate::license::License;
-use crate::protocol::client_api::{LeaseResponse, Operation};
+use crate::protocol::client_api::{ClientRequest, FeatureKind, LeaseResponse, Operation, SeatLease};
 use crate::protocol::network::{DaemonStatus, NetworkSeat, NetworkTerms};
 use crate::protocol::{Envelope, Kind, SigningKey, os_random};
 use crate::{Client, Config, Status};
@@ -72,8 +72,10 @@ impl Daemon {
         &self.client
     }
 
-    /// Serves one workstation request (the body posted to one of the LAN paths): the seat,
-    /// signed by the daemon's key, with the master license that certifies the key.
+    /// Serves one workstation request (the body posted to one of the LAN paths): a network
+    /// seat, or a floating seat or pool elements of the network license for a workstation
+    /// holding one; seats are signed by the daemon's key and come with the master license
+    /// that certifies it. The table is written before the answer; a refusal changes nothing.
     pub fn serve(&self, operation: Operation, body: &[u8]) -> Result<LeaseResponse, Refusal> {
         let now = self.client.shared().now();
         let request = request::verify(body, operation, self.client.product_id(), now)?;
@@ -83,23 +85,57 @@ impl Daemon {
         let mut next = table.clone();
         let seat_id = request.seat_id.as_deref().unwrap_or_default();
         let key = &request.installation_key;
-        let (seat, serial) = match operation {
-            Operation::NetworkCheckout => {
-                let holder = Holder {
-                    computer_id: request.computer_id.clone(),
-                    installation_key: key.clone(),
-                    hostname: request::detail(&request, "computername"),
-                    user: request::detail(&request, "username"),
+        let feature = request.feature.as_deref().unwrap_or_default();
+        let certified = |lease: Option<String>, seat: Option<String>| LeaseResponse {
+            lease,
+            seat,
+            master: Some(master.license.compact().to_owned()),
+            ..LeaseResponse::default()
+        };
+        let answer = match operation {
+            Operation::NetworkCheckout | Operation::NetworkHeartbeat => {
+                let (seat, serial) = if operation == Operation::NetworkCheckout {
+                    let holder = Holder {
+                        computer_id: request.computer_id.clone(),
+                        installation_key: key.clone(),
+                        hostname: request::detail(&request, "computername"),
+                        user: request::detail(&request, "username"),
+                    };
+                    next.check_out(holder, request.checkout_days, limits, random_id)?
+                } else {
+                    next.heartbeat(seat_id, key, limits)?
                 };
-                next.check_out(holder, request.checkout_days, limits, random_id)?
+                certified(Some(sign_network_seat(&master, &request, &seat, serial, now)?), None)
             }
-            Operation::NetworkHeartbeat => next.heartbeat(seat_id, key, limits)?,
+            Operation::FloatingCheckout | Operation::FloatingHeartbeat => {
+                if request.checkout_days.is_some() {
+                    return Err(Refusal {
+                        status: Status::LongTermCheckoutRefused,
+                        message: "borrow the network seat instead (lk_borrow_lan)".into(),
+                    });
+                }
+                let limit = master.limit(feature, FeatureKind::Floating)?;
+                let (seat, serial) = if operation == Operation::FloatingCheckout {
+                    next.floating_checkout(key, feature, limit, limits, random_id)?
+                } else {
+                    next.floating_heartbeat(key, seat_id, limits)?
+                };
+                certified(None, Some(sign_floating_seat(&master, &request, &seat, serial, now)?))
+            }
+            Operation::PoolCheckout | Operation::PoolCheckin => {
+                let limit = master.limit(feature, FeatureKind::ElementPool)?;
+                let amount = i128::from(request.amount.unwrap_or_default());
+                let amount = if operation == Operation::PoolCheckout { amount } else { -amount };
+                let remaining = next.pool(key, feature, limit, amount, now)?;
+                LeaseResponse { remaining: Some(remaining), ..LeaseResponse::default() }
+            }
             Operation::NetworkCheckin => {
                 next.check_in(seat_id, key, now)?;
-                self.persist(&next)?;
-                *table = next;
-                self.report(&table);
-                return Ok(LeaseResponse::default());
+                LeaseResponse::default()
+            }
+            Operation::FloatingCheckin => {
+                next.floating_checkin(key, seat_id, now)?;
+                LeaseResponse::default()
             }
             _ => {
                 return Err(Refusal {
@@ -108,29 +144,10 @@ impl Daemon {
                 });
             }
         };
-        let signed = NetworkSeat {
-            product_id: request.product_id.clone(),
-            license_code: master.license.lease().license_code.clone().unwrap_or_default(),
-            master_serial: master.license.lease().serial,
-            computer_id: seat.computer_id.clone(),
-            installation_key: seat.installation_key.clone(),
-            seat_id: seat.seat_id.clone(),
-            expires: seat.expires,
-            heartbeat_secs: if seat.borrowed { 0 } else { master.terms.heartbeat_secs.max(1) },
-            borrowed: seat.borrowed,
-            server_time: now,
-            serial,
-            nonce: request.nonce.clone(),
-        };
-        let envelope = sign(&master.key, &signed)?;
         self.persist(&next)?;
         *table = next;
         self.report(&table);
-        Ok(LeaseResponse {
-            lease: Some(envelope),
-            master: Some(master.license.compact().to_owned()),
-            ..LeaseResponse::default()
-        })
+        Ok(answer)
     }
 
     /// The daemon's license and the seats in use now (`licensekit-lan status`).
@@ -189,13 +206,79 @@ impl Daemon {
     }
 }
 
+impl Master {
+    /// The limit of `feature` in the network license, which must grant it switched on as
+    /// `kind`.
+    fn limit(&self, feature: &str, kind: FeatureKind) -> Result<u64, Refusal> {
+        let lease = self.license.lease();
+        match lease.features.iter().find(|f| f.code == feature) {
+            Some(f) if f.enabled && f.kind == kind => Ok(f.limit.unwrap_or(0)),
+            _ => Err(Refusal {
+                status: Status::FeatureNotEnabled,
+                message: format!(
+                    "the site's network license does not grant {feature} as this kind of feature"
+                ),
+            }),
+        }
+    }
+}
+
+fn sign_network_seat(
+    master: &Master,
+    request: &ClientRequest,
+    seat: &seats::Seat,
+    serial: u64,
+    now: i64,
+) -> Result<String, Refusal> {
+    let lease = master.license.lease();
+    let signed = NetworkSeat {
+        product_id: request.product_id.clone(),
+        license_code: lease.license_code.clone().unwrap_or_default(),
+        master_serial: lease.serial,
+        computer_id: seat.computer_id.clone(),
+        installation_key: seat.installation_key.clone(),
+        seat_id: seat.seat_id.clone(),
+        expires: seat.expires,
+        heartbeat_secs: if seat.borrowed { 0 } else { master.terms.heartbeat_secs.max(1) },
+        borrowed: seat.borrowed,
+        server_time: now,
+        serial,
+        nonce: request.nonce.clone(),
+    };
+    sign(&master.key, Kind::NetworkSeat, &signed)
+}
+
+fn sign_floating_seat(
+    master: &Master,
+    request: &ClientRequest,
+    seat: &seats::FeatureSeat,
+    serial: u64,
+    now: i64,
+) -> Result<String, Refusal> {
+    let signed = SeatLease {
+        product_id: request.product_id.clone(),
+        license_code: master.license.lease().license_code.clone().unwrap_or_default(),
+        computer_id: request.computer_id.clone(),
+        installation_key: seat.installation_key.clone(),
+        seat_id: seat.seat_id.clone(),
+        feature: Some(seat.feature.clone()),
+        expires: seat.expires,
+        heartbeat_secs: master.terms.heartbeat_secs.max(1),
+        long_term: false,
+        server_time: now,
+        serial,
+        nonce: request.nonce.clone(),
+    };
+    sign(&master.key, Kind::FloatingSeat, &signed)
+}
+
 fn internal(what: &str) -> Refusal {
     Refusal { status: Status::Internal, message: format!("{what} could not be encoded") }
 }
 
-fn sign(key: &SigningKey, seat: &NetworkSeat) -> Result<String, Refusal> {
+fn sign(key: &SigningKey, kind: Kind, seat: &impl serde::Serialize) -> Result<String, Refusal> {
     let payload = serde_json::to_vec(seat).map_err(|_| internal("the seat"))?;
-    let envelope = Envelope::sign(key, Kind::NetworkSeat, &payload)
+    let envelope = Envelope::sign(key, kind, &payload)
         .map_err(|status| Refusal { status, message: "the seat could not be signed".into() })?;
     Ok(envelope.to_compact())
 }

@@ -19,6 +19,30 @@ pub(crate) type Refusal = (Status, String);
 pub(crate) struct SeatTable {
     pub serial: u64,
     pub seats: Vec<Seat>,
+    /// Seats of the network license's floating features, each held by a workstation that
+    /// holds a network seat.
+    #[serde(default)]
+    pub features: Vec<FeatureSeat>,
+    /// Elements drawn from the network license's element pools, per workstation.
+    #[serde(default)]
+    pub pools: Vec<PoolUse>,
+}
+
+/// A floating feature's seat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FeatureSeat {
+    pub feature: String,
+    pub seat_id: String,
+    pub installation_key: String,
+    pub expires: i64,
+}
+
+/// Elements of a pool drawn by one workstation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PoolUse {
+    pub feature: String,
+    pub installation_key: String,
+    pub units: u64,
 }
 
 /// One seat held.
@@ -63,9 +87,22 @@ impl Limits<'_> {
 }
 
 impl SeatTable {
-    /// Frees the seats whose holders stopped renewing them.
+    /// Frees the seats whose holders stopped renewing them, and with a network seat the
+    /// floating seats and pool elements its workstation held.
     fn free_lapsed(&mut self, now: i64) {
         self.seats.retain(|s| s.expires > now);
+        let seats = &self.seats;
+        let holds = |key: &str| seats.iter().any(|s| s.installation_key == key);
+        self.features.retain(|f| f.expires > now && holds(&f.installation_key));
+        self.pools.retain(|p| p.units > 0 && holds(&p.installation_key));
+    }
+
+    /// The network seat `installation_key` holds: floating seats and pool elements are for
+    /// the workstations holding one.
+    fn require_network_seat(&self, installation_key: &str) -> Result<&Seat, Refusal> {
+        self.seats.iter().find(|s| s.installation_key == installation_key).ok_or_else(|| {
+            (Status::NoLicense, "this workstation holds no network seat: take one first".to_owned())
+        })
     }
 
     fn next_serial(&mut self) -> u64 {
@@ -168,6 +205,115 @@ impl SeatTable {
         Ok(())
     }
 
+    /// Takes (or renews) a seat of floating feature `feature`, of which `limit` may be held
+    /// at once, for a workstation holding a network seat.
+    pub fn floating_checkout(
+        &mut self,
+        installation_key: &str,
+        feature: &str,
+        limit: u64,
+        limits: Limits<'_>,
+        new_id: impl FnOnce() -> Result<String, Status>,
+    ) -> Result<(FeatureSeat, u64), Refusal> {
+        self.free_lapsed(limits.now);
+        let expires = limits.renewed_until().min(self.require_network_seat(installation_key)?.expires);
+        let mine = |f: &&mut FeatureSeat| f.feature == feature && f.installation_key == installation_key;
+        if let Some(seat) = self.features.iter_mut().find(mine) {
+            seat.expires = expires;
+            let seat = seat.clone();
+            return Ok((seat, self.next_serial()));
+        }
+        if self.features.iter().filter(|f| f.feature == feature).count() as u64 >= limit {
+            return Err((Status::SeatsExhausted, format!("all {limit} seats of {feature} are in use")));
+        }
+        let seat_id = new_id().map_err(|s| (s, "no random seat ID".to_owned()))?;
+        let seat = FeatureSeat {
+            feature: feature.to_owned(),
+            seat_id,
+            installation_key: installation_key.to_owned(),
+            expires,
+        };
+        self.features.push(seat.clone());
+        Ok((seat, self.next_serial()))
+    }
+
+    /// Renews a floating seat; `SeatLost` when it lapsed or went with its network seat.
+    pub fn floating_heartbeat(
+        &mut self,
+        installation_key: &str,
+        seat_id: &str,
+        limits: Limits<'_>,
+    ) -> Result<(FeatureSeat, u64), Refusal> {
+        self.free_lapsed(limits.now);
+        let lost = || (Status::SeatLost, "this floating seat lapsed or was freed: take it again".to_owned());
+        let until = self.require_network_seat(installation_key).map_err(|_| lost())?.expires;
+        let mine = |f: &&mut FeatureSeat| f.seat_id == seat_id && f.installation_key == installation_key;
+        let seat = self.features.iter_mut().find(mine).ok_or_else(lost)?;
+        seat.expires = limits.renewed_until().min(until);
+        let seat = seat.clone();
+        Ok((seat, self.next_serial()))
+    }
+
+    /// Gives a floating seat back; `NoSeat` when the workstation holds no such seat.
+    pub fn floating_checkin(
+        &mut self,
+        installation_key: &str,
+        seat_id: &str,
+        now: i64,
+    ) -> Result<(), Refusal> {
+        self.free_lapsed(now);
+        let before = self.features.len();
+        self.features.retain(|f| !(f.seat_id == seat_id && f.installation_key == installation_key));
+        if self.features.len() == before {
+            return Err((Status::NoSeat, "this workstation holds no such floating seat".to_owned()));
+        }
+        self.next_serial();
+        Ok(())
+    }
+
+    /// Draws (`amount` > 0) or returns (< 0) elements of pool `feature` of `limit` elements;
+    /// the elements left.
+    pub fn pool(
+        &mut self,
+        installation_key: &str,
+        feature: &str,
+        limit: u64,
+        amount: i128,
+        now: i64,
+    ) -> Result<u64, Refusal> {
+        self.free_lapsed(now);
+        self.require_network_seat(installation_key)?;
+        let used: u64 = self.pools.iter().filter(|p| p.feature == feature).map(|p| p.units).sum();
+        let mine =
+            self.pools.iter().position(|p| p.feature == feature && p.installation_key == installation_key);
+        let held = mine.map_or(0, |i| self.pools[i].units);
+        let after = i128::from(held) + amount;
+        if after < 0 {
+            return Err((
+                Status::InvalidArgument,
+                format!("amount: returns more than the {held} elements drawn"),
+            ));
+        }
+        let total = i128::from(used) + amount;
+        if total > i128::from(limit) {
+            return Err((
+                Status::PoolExhausted,
+                format!("{feature}: {} of {limit} elements are left", limit.saturating_sub(used)),
+            ));
+        }
+        let after = after as u64;
+        match mine {
+            Some(i) => self.pools[i].units = after,
+            None => self.pools.push(PoolUse {
+                feature: feature.to_owned(),
+                installation_key: installation_key.to_owned(),
+                units: after,
+            }),
+        }
+        self.next_serial();
+        Ok(limit - total as u64)
+    }
+
     /// The seats held at `now`, as `status` shows them and the vendor is told.
     pub fn in_use(&self, now: i64) -> Vec<SeatInUse> {
         self.seats
@@ -230,6 +376,32 @@ mod tests {
         assert_eq!(table.in_use(222).len(), 2);
         table.check_in("5", "c", 223).unwrap();
         assert_eq!(table.check_in("5", "c", 223).unwrap_err().0, Status::NoSeat);
+    }
+
+    #[test]
+    fn floating_seats_and_pools_go_with_the_network_seat() {
+        let mut table = SeatTable::default();
+        assert_eq!(
+            table.floating_checkout("a", "SOLVE", 1, limits(0), id("f")).unwrap_err().0,
+            Status::NoLicense
+        );
+        table.check_out(holder("a"), None, limits(0), id("1")).unwrap();
+        table.check_out(holder("b"), None, limits(0), id("2")).unwrap();
+        let (seat, _) = table.floating_checkout("a", "SOLVE", 1, limits(0), id("f1")).unwrap();
+        assert_eq!(seat.expires, 121);
+        let full = table.floating_checkout("b", "SOLVE", 1, limits(0), id("f2")).unwrap_err();
+        assert_eq!(full.0, Status::SeatsExhausted);
+        assert_eq!(table.pool("a", "MESH", 100, 60, 0), Ok(40));
+        assert_eq!(table.pool("b", "MESH", 100, 50, 0).unwrap_err().0, Status::PoolExhausted);
+        assert_eq!(table.pool("b", "MESH", 100, -1, 0).unwrap_err().0, Status::InvalidArgument);
+        assert_eq!(table.pool("a", "MESH", 100, -10, 0), Ok(50));
+        // a gives its network seat back: its floating seat and elements go with it.
+        table.check_in("1", "a", 1).unwrap();
+        assert_eq!(table.floating_heartbeat("a", "f1", limits(1)).unwrap_err().0, Status::SeatLost);
+        table.floating_checkout("b", "SOLVE", 1, limits(1), id("f2")).unwrap();
+        assert_eq!(table.pool("b", "MESH", 100, 100, 1), Ok(0));
+        assert_eq!(table.floating_checkin("b", "f2", 2), Ok(()));
+        assert_eq!(table.floating_checkin("b", "f2", 2).unwrap_err().0, Status::NoSeat);
     }
 
     #[test]

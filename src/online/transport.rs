@@ -68,7 +68,12 @@ impl Transport {
     /// cause (see [`crate::last_error_detail`]): the host and port refused, the name not
     /// found, the TLS error, the timeout, the HTTP status and the server's message.
     pub fn post(&self, operation: Operation, body: &RequestBody) -> Result<LeaseResponse, Status> {
-        let url = format!("{}{}", self.base, operation.path());
+        let path = if self.lan {
+            crate::protocol::network::lan_path(operation)
+        } else {
+            operation.path().to_owned()
+        };
+        let url = format!("{}{path}", self.base);
         let mut response = self.agent.post(&url).send_json(body).map_err(|e| self.map_error(e))?;
         let status = response.status().as_u16();
         let declared =

@@ -16,6 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::client_api::{API_PREFIX, Operation};
 use crate::Status;
 
 /// The versioned prefix of the LAN protocol.
@@ -28,6 +29,27 @@ pub const PATH_HEARTBEAT: &str = "/lan/v1/heartbeat";
 pub const PATH_CHECKIN: &str = "/lan/v1/checkin";
 /// `GET`: the seats in use, as [`DaemonStatus`] (for `licensekit-lan status`).
 pub const PATH_STATUS: &str = "/lan/v1/status";
+
+/// The shared-capacity operations a daemon also serves to the workstations holding its seats,
+/// from its network license's floating features and element pools, at the client protocol's
+/// paths under [`LAN_PREFIX`] (`/lan/v1/floating/checkout`, ...). Its floating seats are
+/// `floating-seat` envelopes signed by the daemon's key.
+pub const CAPACITY: [Operation; 5] = [
+    Operation::FloatingCheckout,
+    Operation::FloatingHeartbeat,
+    Operation::FloatingCheckin,
+    Operation::PoolCheckout,
+    Operation::PoolCheckin,
+];
+
+/// Where a daemon serves `operation`.
+pub fn lan_path(operation: Operation) -> String {
+    let path = operation.path();
+    match path.strip_prefix(API_PREFIX) {
+        Some(rest) => format!("{LAN_PREFIX}{rest}"),
+        None => path.to_owned(),
+    }
+}
 
 /// The environment variable that names the LAN daemon (`host:port`) for every licensekit
 /// application on a workstation, as administrators set it.
