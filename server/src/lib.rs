@@ -92,6 +92,7 @@ pub mod fuzzing {
             serial: 1,
             installation_key: call.installation_key.clone(),
             vm_platform: call.vm_platform.clone(),
+            network: None,
         };
         crate::offline::sign_certificate(key, verified, &grant)
     }

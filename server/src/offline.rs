@@ -1,5 +1,6 @@
 //! Air-gapped activation by files: an activation request becomes an activation certificate
-//! under the online activation rules, and a deactivation certificate frees the seat. Shared
+//! (a LAN daemon's: a network master license) under the online activation rules, and a
+//! deactivation certificate frees the seat. Shared
 //! by `GET`/`DELETE OfflineActivation` and `licensekit-server offline activate|deactivate`.
 
 use licensekit::Status;
@@ -69,10 +70,15 @@ pub fn issue_certificate(
         Ok(_) => return Err(ApiError::internal("offline activation granted no certificate")),
         Err(refusal) => return Err(refused(refusal)),
     };
-    // Read back what was signed (a repeated request gets the stored certificate).
+    // Read back what was signed (a repeated request gets the stored certificate): an
+    // activation certificate, or a LAN daemon's network master license.
     let envelope = Envelope::parse(&text).map_err(|s| ApiError::internal(format!("certificate: {s:?}")))?;
+    let kind = match envelope.kind() {
+        kind @ (Kind::ActivationCertificate | Kind::NetworkMasterLicense) => kind,
+        other => return Err(ApiError::internal(format!("certificate: a {} was stored", other.as_str()))),
+    };
     let payload = envelope
-        .verify_with(&protocol.key.public_key(), Kind::ActivationCertificate)
+        .verify_with(&protocol.key.public_key(), kind)
         .map_err(|s| ApiError::internal(format!("certificate: {s:?}")))?;
     let lease = from_slice_strict(payload).map_err(|s| ApiError::internal(format!("certificate: {s:?}")))?;
     Ok(Certificate { text, lease })

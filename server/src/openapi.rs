@@ -99,6 +99,15 @@ fn object_schema(fields: &[Field]) -> Value {
     json!({ "type": "object", "properties": properties, "additionalProperties": false })
 }
 
+/// The schema of an endpoint's answer where the document spells it out (fields beyond the
+/// seed's examples), else open.
+fn answer_schema(endpoint: &Endpoint) -> Value {
+    match (endpoint.controller, endpoint.method.as_str()) {
+        ("LicenseCodeActivity", "GET") => api::activity_answer_schema(),
+        _ => json!({}),
+    }
+}
+
 fn web_operation(endpoint: &Endpoint) -> Value {
     let fields: Vec<Field> = endpoint.fields.iter().flat_map(|group| group.iter().copied()).collect();
     let summary = format!("{} {}", endpoint.method, endpoint.controller);
@@ -110,7 +119,7 @@ fn web_operation(endpoint: &Endpoint) -> Value {
         "security": [{ "bearer": [] }],
         "responses": {
             "200": { "description": "The answer, shaped as the seed's example outputs",
-                     "content": { "application/json": { "schema": {} } } },
+                     "content": { "application/json": { "schema": answer_schema(endpoint) } } },
             "default": { "description": "Refused: the message names the field", "content": error },
         },
     });
@@ -132,10 +141,20 @@ fn web_operation(endpoint: &Endpoint) -> Value {
 fn client_operation(operation: Operation) -> Value {
     let name =
         serde_json::to_value(operation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let mut description =
+        "No bearer key: the body is an envelope signed by the installation key it names.".to_owned();
+    if matches!(operation, Operation::Activate | Operation::Refresh) {
+        description.push_str(
+            " A code in concurrency mode Network is activated and refreshed only by its LAN daemon \
+             (network_daemon; its refresh reports seats_in_use), whose lease is a network-master-license \
+             envelope; others are refused with LK_NETWORK_LICENSE_ONLY (124), and a daemon on any other \
+             code with LK_NOT_NETWORK_LICENSE (125), both 403.",
+        );
+    }
     json!({
         "operationId": format!("client-{name}"),
         "summary": format!("Client protocol: {name}"),
-        "description": "No bearer key: the body is an envelope signed by the installation key it names.",
+        "description": description,
         "requestBody": {
             "required": true,
             "content": { "application/json": { "schema": {} } },
@@ -190,6 +209,13 @@ mod tests {
             item["properties"]["featuretype"].is_object() && item["additionalProperties"] == json!(false)
         );
         assert!(doc["paths"]["/client/v1/activate"]["post"].is_object());
+        let master = &doc["paths"]["/api/NetworkMasterLicense"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["properties"];
+        assert!(master["networkseats"].is_object() && master["heartbeat"].is_object());
+        let activity = &doc["paths"]["/api/LicenseCodeActivity"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["items"]["properties"];
+        assert!(activity["lanDaemon"].is_object());
+        assert!(activity["seatsInUse"]["items"]["properties"]["borrowed"].is_object());
         assert!(doc["paths"]["/api/Group"].is_null(), "a 501 endpoint is not documented");
     }
 }

@@ -615,7 +615,6 @@ fn activity_trials_and_system_details_answer_empty() {
 fn later_controllers_answer_501() {
     let server = Server::start();
     for (method, controller, kind) in [
-        ("POST", "NetworkMasterLicense", "read_write"),
         ("GET", "Group", "read_only"),
         ("POST", "GroupUser", "read_write"),
         ("PUT", "GroupUserPassword", "read_write"),

@@ -1,6 +1,7 @@
 //! `ActivatedLicenseCodes`, `LicenseCodeActivity` and `SystemDetails`: what the client
 //! protocol records about activations and machines.
 
+use super::render::Casing;
 use super::{PRODUCT_ID, product_id};
 use crate::datetime;
 use crate::error::{ApiError, ApiResult};
@@ -9,6 +10,7 @@ use crate::json::Json;
 use crate::obj;
 use crate::params::Params;
 use crate::store::Store;
+use crate::store::model::{Activation, LanSeat};
 
 /// Longest computer ID accepted (the library's are 20 characters).
 pub const MAX_COMPUTER_ID: usize = 255;
@@ -92,8 +94,36 @@ pub fn get(store: &dyn Store, p: &Params) -> ApiResult {
             ("cloneDetections", Json::Int(a.forks)),
             ("lastCloneDetected", Json::from(datetime::format_or_1900(a.last_fork))),
         ]);
+        fields.extend(lan_daemon(a));
         Json::Obj(fields)
     })))
+}
+
+/// Beyond the seed, for a LAN daemon's activation only (others keep the seed's shape): that
+/// it is one, when it last reported the network seats it serves (`1900-01-01T00:00:00`
+/// before its first report) and those seats, as it reported them.
+fn lan_daemon(a: &Activation) -> Vec<(&'static str, Json)> {
+    if !a.lan_daemon {
+        return Vec::new();
+    }
+    let c = Casing::LowerBooleans;
+    let seat = |s: &LanSeat| {
+        Json::Obj(vec![
+            ("seatID", Json::from(&s.seat_id)),
+            ("computerID", Json::from(&s.computer_id)),
+            ("hostname", Json::from(&s.hostname)),
+            ("username", Json::from(&s.user)),
+            ("since", Json::from(datetime::format(s.since))),
+            ("expires", Json::from(datetime::format(s.expires))),
+            ("borrowed", c.boolean(s.borrowed)),
+        ])
+    };
+    let report = a.lan_report.as_ref();
+    vec![
+        ("lanDaemon", c.boolean(true)),
+        ("seatsReported", Json::from(datetime::format_or_1900(report.map(|r| r.reported)))),
+        ("seatsInUse", Json::arr(report.into_iter().flat_map(|r| r.seats.iter().map(seat)))),
+    ]
 }
 
 /// PUT LicenseCodeActivity: every current activation of the code becomes 'returned'; each
@@ -124,6 +154,56 @@ pub fn system_details(store: &dyn Store, p: &Params) -> ApiResult {
             "computerid: no system details for computer {computer} in product {product}"
         ))),
     }
+}
+
+/// The OpenAPI schema of GET LicenseCodeActivity's answer: the rows [`get`] writes.
+pub fn answer_schema() -> serde_json::Value {
+    use serde_json::json;
+    let text = || json!({ "type": "string" });
+    let date = || json!({ "type": "string", "description": "UTC, the seed's format; 1900-01-01T00:00:00 when none" });
+    let flag = || json!({ "type": "string", "enum": ["true", "false"] });
+    let seat = json!({
+        "type": "object",
+        "required": ["seatID", "computerID", "hostname", "username", "since", "expires", "borrowed"],
+        "properties": {
+            "seatID": text(), "computerID": text(), "hostname": text(), "username": text(),
+            "since": date(), "expires": date(), "borrowed": flag(),
+        },
+    });
+    let seed = [
+        "licenseCode",
+        "computerID",
+        "status",
+        "vmLeaseperiod",
+        "clientleaseenddate",
+        "vmPlatform",
+        "username",
+        "activated",
+        "deactivated",
+        "cloneDetections",
+        "lastCloneDetected",
+    ];
+    json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": seed,
+            "properties": {
+                "licenseCode": text(), "computerID": text(),
+                "systemInfo": { "type": "object", "nullable": true, "description": "With getsysinfo=1" },
+                "status": { "type": "string", "enum": ["ACTIVATED", "DEACTIVATED", "RETURNED"] },
+                "vmLeaseperiod": { "type": "integer" }, "clientleaseenddate": date(), "vmPlatform": text(),
+                "username": text(), "activated": date(), "deactivated": date(),
+                "cloneDetections": { "type": "integer" }, "lastCloneDetected": date(),
+                "lanDaemon": { "type": "string", "enum": ["true"],
+                    "description": "Only on a LAN daemon's activation, which holds the code's network master license" },
+                "seatsReported": { "type": "string",
+                    "description": "A LAN daemon's: when it last reported its seats in use (UTC); 1900-01-01T00:00:00 before its first report" },
+                "seatsInUse": { "type": "array", "items": seat,
+                    "description": "A LAN daemon's: the network seats it served at its last report, by the daemon's clock" },
+            },
+        },
+    })
 }
 
 /// GET ActivatedLicenseCodes' fields.

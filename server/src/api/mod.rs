@@ -11,6 +11,7 @@ mod consumers;
 mod feature_groups;
 mod features;
 mod license_codes;
+mod network;
 mod notes;
 mod offline;
 mod passive;
@@ -23,7 +24,7 @@ mod udfs;
 
 use axum::http::Method;
 
-pub use activity::MAX_COMPUTER_ID;
+pub use activity::{MAX_COMPUTER_ID, answer_schema as activity_answer_schema};
 
 use crate::client_api::ClientProtocol;
 use crate::error::{ApiError, ApiResult};
@@ -111,7 +112,6 @@ impl Endpoint {
 }
 
 const ACCOUNTS: &str = "groups, group users and account-based licensing are not implemented yet";
-const NETWORK: &str = "network master licenses (LAN daemon) are not implemented yet";
 const STREAMER: &str = "DataStreamer events are not implemented yet";
 
 /// Every controller and verb of the seed.
@@ -185,7 +185,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         // Not in the seed: the audit trail of the changes above (crate::audit).
         e("AuditLog", get.clone(), Read, Run(audit::get), &[PAGING_FIELDS]),
         e("PassiveLicense", post.clone(), Write, Licensing(passive::post), passive::POST_FIELDS),
-        e("NetworkMasterLicense", post.clone(), Write, Later(NETWORK), NONE),
+        e("NetworkMasterLicense", post.clone(), Write, Run(network::post), network::POST_FIELDS),
         e("OfflineActivation", get.clone(), OfflineRead, Licensing(offline::get), offline::GET_FIELDS),
         e(
             "OfflineActivation",

@@ -1,13 +1,15 @@
 //! Turning grants into what the client verifies: leases (online), activation certificates
-//! (offline) and passive licenses, signed by the vendor key.
+//! (offline), network master licenses (a LAN daemon's, either way) and passive licenses,
+//! signed by the vendor key.
 
 use licensekit::protocol::client_api::{
     ClientRequest, FeatureGrant, FeatureKind, Lease, LicenseType, SeatLease,
 };
+use licensekit::protocol::network::NetworkTerms;
 use licensekit::protocol::offline::PassiveLicense;
 use licensekit::protocol::{Envelope, Kind, SigningKey};
 
-use crate::store::leasing::{Grant, PassiveGrant, SeatGrant};
+use crate::store::leasing::{Grant, NetworkGrant, PassiveGrant, SeatGrant};
 use crate::store::model::{FeatureState, FeatureType};
 
 fn seconds(millis: i64) -> i64 {
@@ -37,6 +39,21 @@ fn feature_grants(features: &[FeatureState]) -> Vec<FeatureGrant> {
         .collect()
 }
 
+/// A count or number of days on the wire (the store keeps them within range; clamped all
+/// the same, never wrapped).
+fn wire_u32(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+/// The terms of a network master license: the heartbeat in whole seconds, at least 1.
+fn network_terms(terms: &NetworkGrant) -> NetworkTerms {
+    NetworkTerms {
+        seats: wire_u32(terms.seats),
+        heartbeat_secs: seconds(terms.heartbeat).max(1),
+        borrow_days: wire_u32(terms.borrow_days),
+    }
+}
+
 /// The lease for `request`, signed at `now` (Unix milliseconds): the request's product,
 /// computer, components and nonce, the grant's everything else.
 pub fn lease(request: &ClientRequest, grant: &Grant, now: i64) -> Lease {
@@ -59,13 +76,20 @@ pub fn lease(request: &ClientRequest, grant: &Grant, now: i64) -> Lease {
         serial: u64::try_from(grant.serial).unwrap_or(0),
         nonce: request.nonce.clone(),
         vm_platform: grant.vm_platform.clone(),
-        network: None,
+        network: grant.network.as_ref().map(network_terms),
     }
 }
 
-/// Signs the lease with the vendor key: a `trial-lease` for a trial, else a `lease`.
+/// Signs the lease with the vendor key: a `network-master-license` for a LAN daemon, a
+/// `trial-lease` for a trial, else a `lease`.
 pub fn sign(key: &SigningKey, lease: &Lease) -> Result<String, String> {
-    let kind = if lease.license_type == LicenseType::Trial { Kind::TrialLease } else { Kind::Lease };
+    let kind = if lease.network.is_some() {
+        Kind::NetworkMasterLicense
+    } else if lease.license_type == LicenseType::Trial {
+        Kind::TrialLease
+    } else {
+        Kind::Lease
+    };
     let payload = serde_json::to_vec(lease).map_err(|e| format!("lease: {e}"))?;
     let envelope = Envelope::sign(key, kind, &payload).map_err(|s| format!("lease: {s:?}"))?;
     Ok(envelope.to_compact())
@@ -98,12 +122,18 @@ pub fn sign_seat(key: &SigningKey, seat: &SeatLease) -> Result<String, String> {
     Ok(envelope.to_compact())
 }
 
-/// Signs the lease of an offline activation with the vendor key: an armoured
-/// `activation-certificate`, the form carried back to the air-gapped machine.
+/// The kind of envelope an offline activation's lease is signed as: a LAN daemon's network
+/// master license, else an activation certificate.
+fn certificate_kind(lease: &Lease) -> Kind {
+    if lease.network.is_some() { Kind::NetworkMasterLicense } else { Kind::ActivationCertificate }
+}
+
+/// Signs the lease of an offline activation with the vendor key, armoured (the form carried
+/// back to the air-gapped machine), as [`certificate_kind`] says.
 pub fn sign_certificate(key: &SigningKey, lease: &Lease) -> Result<String, String> {
     let payload = serde_json::to_vec(lease).map_err(|e| format!("certificate: {e}"))?;
-    let envelope = Envelope::sign(key, Kind::ActivationCertificate, &payload)
-        .map_err(|s| format!("certificate: {s:?}"))?;
+    let envelope =
+        Envelope::sign(key, certificate_kind(lease), &payload).map_err(|s| format!("certificate: {s:?}"))?;
     Ok(envelope.to_armoured())
 }
 

@@ -65,6 +65,8 @@ pub(crate) fn http_status(status: Status) -> StatusCode {
         | Status::SeatTaken
         | Status::CloneDetected => StatusCode::CONFLICT,
         Status::Disabled
+        | Status::NetworkLicenseOnly
+        | Status::NotNetworkLicense
         | Status::FeatureNotEnabled
         | Status::LongTermCheckoutRefused
         | Status::Expired

@@ -7,12 +7,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use licensekit::Status;
 use licensekit::protocol::client_api::{ClientRequest, KeyHandover, Operation, RequestBody};
+use licensekit::protocol::network::SeatInUse;
 use licensekit::protocol::{Envelope, KeyId, Kind, PublicKey, from_slice_strict};
 use sha2::{Digest, Sha256};
 
 use super::ClientProtocol;
 use crate::api::MAX_COMPUTER_ID;
 use crate::store::leasing::{Capacity, Channel, ClientCall, Refusal};
+use crate::store::model::LanSeat;
 
 /// Most component digests a request may carry.
 const MAX_COMPONENTS: usize = 64;
@@ -21,6 +23,13 @@ const MAX_SYSTEM_DETAILS: usize = 16 * 1024;
 /// Most trusted key IDs a request may name (an application trusts a few keys at once while
 /// the vendor rotates them).
 const MAX_TRUSTED_KEYS: usize = 32;
+/// Most seats a LAN daemon's refresh may report. A request's envelope holds at most 48 KiB
+/// of payload, which already stops a report at a few hundred seats; this bounds the rows
+/// one report writes whatever that limit becomes.
+const MAX_SEATS_IN_USE: usize = 10_000;
+/// The latest time a reported seat may name (9999-12-31T23:59:59 UTC, Unix seconds): dates
+/// stay in the Web API's four-digit years, and milliseconds never overflow.
+const MAX_SEAT_TIME: i64 = 253_402_300_799;
 
 /// A verified request: what the store needs, and what the lease echoes.
 #[derive(Debug)]
@@ -100,6 +109,7 @@ fn verify(
     trusts(&request, &protocol.key.public_key())?;
     let system_details = check(&request, operation)?;
     let capacity = capacity(&request, operation)?;
+    let seats_in_use = network(&request, operation)?;
     // Only a refresh is judged by the lease it holds; elsewhere the field means nothing.
     let held_serial = match (request.held_serial, operation) {
         (Some(serial), Operation::Refresh) => {
@@ -137,6 +147,8 @@ fn verify(
         now: clock.now(),
         hour: clock.hour(),
         capacity,
+        network_daemon: request.network_daemon,
+        seats_in_use,
     };
     Ok(Verified { call, request })
 }
@@ -273,6 +285,74 @@ fn capacity(r: &ClientRequest, operation: Operation) -> Result<Capacity, Refusal
     Ok(Capacity { feature: r.feature.clone(), amount, seat_id, checkout_days })
 }
 
+/// The LAN daemon fields, checked: `network_daemon` names a license code's daemon (never a
+/// trial's), and only a daemon's refresh reports `seats_in_use`, each seat's fields bounded
+/// like the request's own and no seat named twice. Returns the report to record (times in
+/// milliseconds).
+fn network(r: &ClientRequest, operation: Operation) -> Result<Vec<LanSeat>, Refusal> {
+    let trial = match operation {
+        Operation::StartTrial => true,
+        Operation::Refresh => r.license_code.is_none(),
+        _ => false,
+    };
+    if r.network_daemon && trial {
+        return Err(malformed(
+            "network_daemon: a trial has no network master license: a LAN daemon activates a license code",
+        ));
+    }
+    if r.seats_in_use.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !r.network_daemon || operation != Operation::Refresh {
+        return Err(malformed(
+            "seats_in_use: only a LAN daemon's refresh (network_daemon) reports seats in use",
+        ));
+    }
+    if r.seats_in_use.len() > MAX_SEATS_IN_USE {
+        return Err(malformed(format!("seats_in_use: at most {MAX_SEATS_IN_USE} seats")));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(r.seats_in_use.len());
+    r.seats_in_use
+        .iter()
+        .enumerate()
+        .map(|(i, seat)| {
+            let at = |e: Refusal| malformed(format!("seats_in_use[{i}]: {}", e.message));
+            let lan_seat = reported_seat(seat).map_err(at)?;
+            if !seen.insert(seat.seat_id.as_str()) {
+                return Err(malformed(format!("seats_in_use[{i}]: seat_id: {} given twice", seat.seat_id)));
+            }
+            Ok(lan_seat)
+        })
+        .collect()
+}
+
+/// One reported seat, its fields checked: a seat ID and a computer ID as requests name them,
+/// host name and user up to 255 characters, and `since` ≤ `expires` within
+/// [0, `MAX_SEAT_TIME`].
+fn reported_seat(seat: &SeatInUse) -> Result<LanSeat, Refusal> {
+    text("seat_id", &seat.seat_id, 1, 64)?;
+    text("computer_id", &seat.computer_id, 1, MAX_COMPUTER_ID)?;
+    if !seat.computer_id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(malformed("computer_id: expected printable ASCII characters"));
+    }
+    text("hostname", &seat.hostname, 0, 255)?;
+    text("user", &seat.user, 0, 255)?;
+    if !(0..=MAX_SEAT_TIME).contains(&seat.since) || !(seat.since..=MAX_SEAT_TIME).contains(&seat.expires) {
+        return Err(malformed(format!(
+            "since, expires: expected Unix seconds, 0 <= since <= expires <= {MAX_SEAT_TIME}"
+        )));
+    }
+    Ok(LanSeat {
+        seat_id: seat.seat_id.clone(),
+        computer_id: seat.computer_id.clone(),
+        hostname: seat.hostname.clone(),
+        user: seat.user.clone(),
+        since: seat.since * 1000,
+        expires: seat.expires * 1000,
+        borrowed: seat.borrowed,
+    })
+}
+
 /// Checks the fields' bounds; returns the system details to record (with the app's version,
 /// build and edition, and the VM platform, under the seed's names).
 fn check(r: &ClientRequest, operation: Operation) -> Result<Option<String>, Refusal> {
@@ -321,4 +401,67 @@ fn check(r: &ClientRequest, operation: Operation) -> Result<Option<String>, Refu
         return Err(malformed(format!("system_details: larger than {MAX_SYSTEM_DETAILS} bytes")));
     }
     Ok(Some(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use licensekit::protocol::client_api::AppInfo;
+
+    fn daemon_refresh(seats: Vec<SeatInUse>) -> ClientRequest {
+        ClientRequest {
+            operation: Operation::Refresh,
+            product_id: "1".into(),
+            license_code: Some("2".into()),
+            computer_id: "C".into(),
+            components: Vec::new(),
+            installation_key: String::new(),
+            request_id: String::new(),
+            nonce: String::new(),
+            client_time: 0,
+            vm_platform: String::new(),
+            system_details: None,
+            app: AppInfo::default(),
+            feature: None,
+            amount: None,
+            seat_id: None,
+            checkout_days: None,
+            trusted_keys: Vec::new(),
+            held_serial: Some(1),
+            handover: None,
+            network_daemon: true,
+            seats_in_use: seats,
+        }
+    }
+
+    fn seat(n: usize) -> SeatInUse {
+        SeatInUse {
+            seat_id: format!("s{n}"),
+            computer_id: format!("C{n}"),
+            hostname: "cad-7".into(),
+            user: "ana".into(),
+            since: 10,
+            expires: 20,
+            borrowed: false,
+        }
+    }
+
+    /// The count bound cannot be reached through a signed request (the envelope's payload
+    /// limit stops it first), so it is checked here.
+    #[test]
+    fn a_report_is_bounded() {
+        let most: Vec<_> = (0..MAX_SEATS_IN_USE).map(seat).collect();
+        let report = network(&daemon_refresh(most.clone()), Operation::Refresh).unwrap();
+        assert_eq!((report.len(), report[0].since, report[0].expires), (MAX_SEATS_IN_USE, 10_000, 20_000));
+        let mut too_many = most;
+        too_many.push(seat(MAX_SEATS_IN_USE));
+        let refused = network(&daemon_refresh(too_many), Operation::Refresh).unwrap_err();
+        assert_eq!(refused.status, Status::MalformedPayload);
+        assert!(refused.message.contains("at most 10000"), "{}", refused.message);
+        let twice = network(&daemon_refresh(vec![seat(1), seat(1)]), Operation::Refresh).unwrap_err();
+        assert_eq!(twice.message, "seats_in_use[1]: seat_id: s1 given twice");
+        let backwards = SeatInUse { since: 30, ..seat(1) };
+        let refused = network(&daemon_refresh(vec![backwards]), Operation::Refresh).unwrap_err();
+        assert!(refused.message.starts_with("seats_in_use[0]: since, expires"), "{}", refused.message);
+    }
 }

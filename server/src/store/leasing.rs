@@ -8,7 +8,7 @@ use licensekit::protocol::client_api::{
     self, CLIENT_AHEAD_SECS, FUTURE_TOLERANCE_SECS, LeaseState, Operation, SERVER_REASONS,
 };
 
-use super::model::{FeatureState, LicenseType, Settings, UdfSetting};
+use super::model::{ConcurrencyMode, FeatureState, LanSeat, LicenseType, Settings, UdfSetting};
 use crate::datetime::{self, DAY_MILLIS};
 
 /// Hours in a day, for periods given in days (trial, subscription).
@@ -83,6 +83,12 @@ pub struct ClientCall {
     pub hour: i64,
     /// What a capacity call concerns (see [`Capacity`]); empty for the other operations.
     pub capacity: Capacity,
+    /// The installation is a LAN daemon asking for (activation, refresh) its code's network
+    /// master license.
+    pub network_daemon: bool,
+    /// On a LAN daemon's refresh: the network seats it serves now (bounds checked at
+    /// decoding); empty on every other call.
+    pub seats_in_use: Vec<LanSeat>,
 }
 
 /// The fields of a shared-capacity call (floating seats, pools, tokens, sessions).
@@ -323,6 +329,31 @@ pub struct Grant {
     pub serial: i64,
     pub installation_key: String,
     pub vm_platform: String,
+    /// For a LAN daemon: what its network master license lets it serve. A grant with terms
+    /// is signed as a `network-master-license` instead of a lease or certificate.
+    pub network: Option<NetworkGrant>,
+}
+
+/// What a network master license lets its LAN daemon serve, before it is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkGrant {
+    /// The code's `networkseats`.
+    pub seats: i64,
+    /// How often a workstation renews its seat (milliseconds), as a floating seat's
+    /// heartbeat is computed from the code's `heartbeat` minutes.
+    pub heartbeat: i64,
+    /// The longest borrow (days): the code's LTCO days when the server function is on, else 0.
+    pub borrow_days: i64,
+}
+
+/// The network terms of a LAN daemon's grant for a code with `settings` and server function
+/// `LTCO` (`ltco`: enabled, parameter text); `None` when the code is not a network license.
+pub fn network_terms(settings: &Settings, ltco: Option<(bool, &str)>, hour: i64) -> Option<NetworkGrant> {
+    (settings.concurrency_mode == ConcurrencyMode::Network).then(|| NetworkGrant {
+        seats: settings.network_seats,
+        heartbeat: seat_window(settings.heartbeat, 0, hour).0,
+        borrow_days: ltco_days(ltco).unwrap_or(0),
+    })
 }
 
 /// A floating seat or cloud session, before it is signed. Times are Unix milliseconds.
@@ -371,14 +402,23 @@ pub fn seat_window(heartbeat_minutes: i64, now: i64, hour: i64) -> (i64, i64) {
     (interval, now.saturating_add(interval.saturating_mul(2)))
 }
 
+/// The longest long-term check-out (days) the code's server function `LTCO` allows
+/// (`ltco`: enabled, parameter text); `None` when the function is off or absent. A parameter
+/// that is not a number allows none.
+fn ltco_days(ltco: Option<(bool, &str)>) -> Option<i64> {
+    match ltco {
+        Some((true, parameter)) => Some(parameter.trim().parse().unwrap_or(0)),
+        _ => None,
+    }
+}
+
 /// The expiry of a long-term check-out of `days` at `now`, allowed when the code's server
 /// function `LTCO` is on (`ltco`: enabled, parameter text) and `days` is 1 to its parameter.
 pub fn long_term_expiry(ltco: Option<(bool, &str)>, days: i64, now: i64, hour: i64) -> Result<i64, Refusal> {
     let refused = |why: String| Err(Refusal::new(Status::LongTermCheckoutRefused, why));
-    let Some((true, parameter)) = ltco else {
+    let Some(most) = ltco_days(ltco) else {
         return refused("checkout_days: server function LTCO is not on for this license code".into());
     };
-    let most: i64 = parameter.trim().parse().unwrap_or(0);
     if days < 1 || days > most {
         return refused(format!(
             "checkout_days: a long-term check-out lasts 1 to {most} days for this license code"
@@ -555,6 +595,21 @@ mod tests {
         ] {
             assert_eq!(refused.unwrap_err().status, Status::LongTermCheckoutRefused);
         }
+    }
+
+    #[test]
+    fn network_terms_follow_the_code() {
+        let mut s = Settings::profile_defaults();
+        assert_eq!(network_terms(&s, Some((true, "7")), HOUR), None, "not a network license");
+        s.concurrency_mode = ConcurrencyMode::Network;
+        s.network_seats = 25;
+        s.heartbeat = 10;
+        let terms = NetworkGrant { seats: 25, heartbeat: 10 * 60_000, borrow_days: 7 };
+        assert_eq!(network_terms(&s, Some((true, "7")), HOUR), Some(terms));
+        // Borrowing only with LTCO on; a 12-second hour shortens the heartbeat as for seats.
+        let no_borrow = NetworkGrant { heartbeat: 2000, borrow_days: 0, ..terms };
+        assert_eq!(network_terms(&s, Some((false, "7")), 12_000), Some(no_borrow));
+        assert_eq!(network_terms(&s, None, 12_000), Some(no_borrow));
     }
 
     #[test]

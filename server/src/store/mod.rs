@@ -99,6 +99,9 @@ pub trait Store: Send + Sync {
     /// Allocates or imports codes; returns the generated codes (empty for an import).
     fn create_codes(&self, request: &NewCodes) -> StoreResult<Vec<String>>;
     fn update_code(&self, product_id: &str, code: &str, change: &CodeChange) -> StoreResult<()>;
+    /// Creates a network master license's code (see [`NewNetworkMaster`]) in one transaction;
+    /// returns it.
+    fn create_network_master(&self, request: &NewNetworkMaster) -> StoreResult<String>;
     /// Takes up to `amount` unused codes not yet handed out, and marks them handed out.
     fn next_codes(&self, product_id: &str, profile: Option<&str>, amount: i64) -> StoreResult<Vec<String>>;
 

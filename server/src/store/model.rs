@@ -603,6 +603,45 @@ pub struct Activation {
     /// and when the last one came.
     pub forks: i64,
     pub last_fork: Option<i64>,
+    /// The activation is a LAN daemon's: it holds the code's network master license.
+    pub lan_daemon: bool,
+    /// The network seats the daemon last reported serving, when it has reported since its
+    /// activation.
+    pub lan_report: Option<LanReport>,
+}
+
+/// One network seat a LAN daemon serves, as its refresh reported it. Times are Unix
+/// milliseconds by the daemon's clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanSeat {
+    pub seat_id: String,
+    pub computer_id: String,
+    pub hostname: String,
+    pub user: String,
+    pub since: i64,
+    pub expires: i64,
+    pub borrowed: bool,
+}
+
+/// What a LAN daemon last reported: when (the server's clock), and the seats in use then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanReport {
+    pub reported: i64,
+    pub seats: Vec<LanSeat>,
+}
+
+/// A new network master license (`POST NetworkMasterLicense`): one generated code, assigned
+/// and set up as `POST LicenseCode` and `PUT LicenseCode` would, in concurrency mode Network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNetworkMaster {
+    pub product_id: String,
+    /// 0 = no company.
+    pub company_id: i64,
+    pub profile_name: Option<String>,
+    pub reference: String,
+    /// The request's settings; the store forces the concurrency mode to Network.
+    pub settings: SettingsPatch,
+    pub extras: LicenseExtras,
 }
 
 /// A trial's state.

@@ -38,6 +38,8 @@ const TABLES: &[&str] = &[
     "code_server_functions",
     "license_notes",
     "activations",
+    "lan_reports",
+    "lan_seats",
     "feature_checkouts",
     "system_details",
     "trials",

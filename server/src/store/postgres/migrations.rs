@@ -334,6 +334,26 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX license_codes_listing ON license_codes (product_id, created, rowid);
     "#,
+    // 5: SQLite's migration 8, network licensing: LAN daemon activations and the seats each
+    // last reported serving.
+    r#"
+    ALTER TABLE activations ADD COLUMN lan_daemon BIGINT NOT NULL DEFAULT 0;
+    CREATE TABLE lan_reports (
+        activation_id BIGINT PRIMARY KEY REFERENCES activations(id) ON DELETE CASCADE,
+        reported BIGINT NOT NULL
+    );
+    CREATE TABLE lan_seats (
+        activation_id BIGINT NOT NULL REFERENCES lan_reports(activation_id) ON DELETE CASCADE,
+        seat_id TEXT NOT NULL,
+        computer_id TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        username TEXT NOT NULL,
+        since BIGINT NOT NULL,
+        expires BIGINT NOT NULL,
+        borrowed BIGINT NOT NULL,
+        PRIMARY KEY (activation_id, seat_id)
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -29,14 +29,16 @@ pub fn activity(
     codes::must_exist(conn, product_id, code)?;
     let mut stmt = conn.prepare_cached(
         "SELECT a.code, a.computer_id, a.status, lc.vm_lease_period, a.lease_end, a.vm_platform, a.username,
-                a.activated, a.deactivated, sd.details, a.forks, a.last_fork
+                a.activated, a.deactivated, sd.details, a.forks, a.last_fork, a.lan_daemon, a.id, r.reported
          FROM activations a JOIN license_codes lc ON lc.code = a.code
          LEFT JOIN system_details sd ON sd.product_id = lc.product_id AND sd.computer_id = a.computer_id
+         LEFT JOIN lan_reports r ON r.activation_id = a.id
          WHERE a.code = ?1 AND (?2 = 0 OR a.status = 'Activated') ORDER BY a.id",
     )?;
+    // (activation, its row ID and when its LAN daemon last reported, if it did)
     let rows = stmt.query_map(params![code, only_active], |r| {
         let details: Option<String> = r.get(9)?;
-        Ok(Activation {
+        let activation = Activation {
             code: r.get(0)?,
             computer_id: r.get(1)?,
             status: r.get(2)?,
@@ -49,6 +51,37 @@ pub fn activity(
             system_info: if with_system { details } else { None },
             forks: r.get(10)?,
             last_fork: r.get(11)?,
+            lan_daemon: r.get(12)?,
+            lan_report: None,
+        };
+        Ok((activation, r.get::<_, i64>(13)?, r.get::<_, Option<i64>>(14)?))
+    })?;
+    let rows: Vec<(Activation, i64, Option<i64>)> = rows.collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(mut activation, id, reported)| {
+            if let Some(reported) = reported {
+                activation.lan_report = Some(LanReport { reported, seats: lan_seats(conn, id)? });
+            }
+            Ok(activation)
+        })
+        .collect()
+}
+
+/// The seats in a LAN daemon's last report, by when they were taken.
+fn lan_seats(conn: &Connection, activation_id: i64) -> StoreResult<Vec<LanSeat>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seat_id, computer_id, hostname, username, since, expires, borrowed FROM lan_seats
+         WHERE activation_id = ?1 ORDER BY since, seat_id",
+    )?;
+    let rows = stmt.query_map([activation_id], |r| {
+        Ok(LanSeat {
+            seat_id: r.get(0)?,
+            computer_id: r.get(1)?,
+            hostname: r.get(2)?,
+            user: r.get(3)?,
+            since: r.get(4)?,
+            expires: r.get(5)?,
+            borrowed: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -296,6 +296,40 @@ pub fn update(conn: &Connection, product_id: &str, code: &str, change: &CodeChan
     Ok(())
 }
 
+/// The network seats of a network master license whose request and profile set none.
+const DEFAULT_NETWORK_SEATS: i64 = 1;
+
+/// Creates a network master license: one generated code, assigned as `POST LicenseCode`
+/// assigns it (product or profile settings, company, reference), then set up as `PUT
+/// LicenseCode` sets one up (the same settings rules), in concurrency mode Network. Its
+/// network seats are the request's, else the profile's, else [`DEFAULT_NETWORK_SEATS`]: a
+/// master license always serves at least one seat.
+pub fn create_network_master(conn: &Connection, request: &NewNetworkMaster) -> StoreResult<String> {
+    let codes = NewCodes {
+        product_id: request.product_id.clone(),
+        company_id: request.company_id,
+        profile_name: request.profile_name.clone(),
+        reference: request.reference.clone(),
+        source: CodeSource::Generate(1),
+    };
+    let code = create(conn, &codes)?
+        .pop()
+        .ok_or_else(|| StoreError::Internal("a network master license's code was not generated".into()))?;
+    let mut settings = request.settings.clone();
+    settings.concurrency_mode = Some(ConcurrencyMode::Network);
+    if settings.network_seats.is_none() {
+        let profile_seats: i64 = conn
+            .prepare_cached("SELECT network_seats FROM license_codes WHERE code = ?1")?
+            .query_row([&code], |r| r.get(0))?;
+        if profile_seats < 1 {
+            settings.network_seats = Some(DEFAULT_NETWORK_SEATS);
+        }
+    }
+    let change = CodeChange { settings, extras: request.extras.clone(), ..CodeChange::default() };
+    update(conn, &request.product_id, &code, &change)?;
+    Ok(code)
+}
+
 pub fn next(
     conn: &Connection,
     product_id: &str,

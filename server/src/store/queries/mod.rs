@@ -183,6 +183,9 @@ impl Store for Backend {
     fn update_code(&self, product_id: &str, code: &str, change: &CodeChange) -> StoreResult<()> {
         self.write(|t| codes::update(t, product_id, code, change))
     }
+    fn create_network_master(&self, request: &NewNetworkMaster) -> StoreResult<String> {
+        self.write(|t| codes::create_network_master(t, request))
+    }
     fn next_codes(&self, product_id: &str, profile: Option<&str>, amount: i64) -> StoreResult<Vec<String>> {
         self.write(|t| codes::next(t, product_id, profile, amount))
     }

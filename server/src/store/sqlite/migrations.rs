@@ -343,6 +343,27 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX license_codes_listing ON license_codes (product_id, created);
     "#,
+    // 8: network licensing: which activations are LAN daemons (holding the code's network
+    // master license), and the seats each last reported serving: one report per activation,
+    // replaced at each refresh, gone with the activation or when it gives its seat back.
+    r#"
+    ALTER TABLE activations ADD COLUMN lan_daemon INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE lan_reports (
+        activation_id INTEGER PRIMARY KEY REFERENCES activations(id) ON DELETE CASCADE,
+        reported INTEGER NOT NULL
+    );
+    CREATE TABLE lan_seats (
+        activation_id INTEGER NOT NULL REFERENCES lan_reports(activation_id) ON DELETE CASCADE,
+        seat_id TEXT NOT NULL,
+        computer_id TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        username TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        expires INTEGER NOT NULL,
+        borrowed INTEGER NOT NULL,
+        PRIMARY KEY (activation_id, seat_id)
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -2,6 +2,10 @@
 //! conversion, no takeover of another installation's seat without proof), refresh
 //! (revocations reach the client as a signed state; copied stores show as forks), and
 //! deactivate online or by a deactivation certificate (the seat is freed).
+//!
+//! A code in concurrency mode Network is activated and refreshed by its site's LAN daemon
+//! only (`network_daemon`), which gets the network master license and reports the seats it
+//! serves at each refresh; only such a code grants one.
 
 use super::super::db::{Connection, OptionalExtension, params};
 use licensekit::Status;
@@ -15,9 +19,9 @@ use crate::datetime;
 use crate::store::StoreResult;
 use crate::store::leasing::{
     Chain, Channel, ClientCall, Grant, OfflineDeactivation, Periods, Refusal, certificate_window,
-    code_expiry, take_over, wire_license_type,
+    code_expiry, network_terms, take_over, wire_license_type,
 };
-use crate::store::model::Settings;
+use crate::store::model::{ConcurrencyMode, Settings};
 
 /// A license code as a call sees it.
 pub(super) struct Code {
@@ -59,6 +63,44 @@ impl Code {
         }
         Ok(())
     }
+
+    /// Refuses an activation or refresh that does not match the code's kind: a network
+    /// license (concurrency mode Network) is held by its site's LAN daemon alone, and a daemon
+    /// holds nothing else.
+    fn held_as(&self, call: &ClientCall) -> Result<(), Refusal> {
+        let network = self.settings.concurrency_mode == ConcurrencyMode::Network;
+        match (network, call.network_daemon) {
+            (true, false) => Err(Refusal::new(
+                Status::NetworkLicenseOnly,
+                format!(
+                    "license_code: license code {} is a network license: its seats are served by the \
+                     site's LAN daemon; take a seat from the daemon instead of activating the code",
+                    self.code
+                ),
+            )),
+            (false, true) => Err(Refusal::new(
+                Status::NotNetworkLicense,
+                format!(
+                    "network_daemon: license code {} is not a network license (concurrencyMode {}): a LAN \
+                     daemon serves only a code the vendor made a network license (POST \
+                     NetworkMasterLicense, or concurrencymode network)",
+                    self.code,
+                    self.settings.concurrency_mode.name()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The code's server function `LTCO`: (enabled, parameter).
+pub(super) fn ltco(conn: &Connection, code: &Code) -> StoreResult<Option<(bool, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT enabled, parameter FROM code_server_functions WHERE code = ?1 AND name = 'LTCO'",
+        )?
+        .query_row([&code.code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// The code the call names, in the call's product; a refusal when either is unknown.
@@ -93,7 +135,8 @@ fn find_code(conn: &Connection, product_id: &str, code: &str) -> StoreResult<Res
     }))
 }
 
-/// The lease contents for an activation of `code` in `state`.
+/// The lease contents for an activation of `code` in `state`; for a LAN daemon's call on a
+/// network license, with the terms of its network master license.
 fn grant(
     conn: &Connection,
     call: &ClientCall,
@@ -103,6 +146,12 @@ fn grant(
     serial: i64,
 ) -> StoreResult<Grant> {
     let owner = Owner::Code(&code.code);
+    let network = if call.network_daemon {
+        let ltco = ltco(conn, code)?;
+        network_terms(&code.settings, ltco.as_ref().map(|(on, p)| (*on, p.as_str())), call.hour)
+    } else {
+        None
+    };
     Ok(Grant {
         license_code: Some(code.code.clone()),
         state,
@@ -116,6 +165,7 @@ fn grant(
         serial,
         installation_key: call.installation_key.clone(),
         vm_platform: call.vm_platform.clone(),
+        network,
     })
 }
 
@@ -124,7 +174,7 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         Ok(code) => code,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    if let Err(refusal) = code.usable(call) {
+    if let Err(refusal) = code.held_as(call).and_then(|()| code.usable(call)) {
         return Ok(Err(refusal));
     }
     if call.channel == Channel::Offline && key_given_back(conn, &call.installation_key)? {
@@ -232,6 +282,13 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 Chain::new(serial).issued_text()
             ])?,
     };
+    if call.network_daemon {
+        conn.prepare_cached(
+            "UPDATE activations SET lan_daemon = 1
+             WHERE code = ?1 AND installation_key = ?2 AND status = 'Activated'",
+        )?
+        .execute(params![code.code, call.installation_key])?;
+    }
     let mut code = code;
     if code.first_activation.is_none() {
         code.first_activation = Some(call.now);
@@ -352,6 +409,9 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         Ok(code) => code,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    if let Err(refusal) = code.held_as(call) {
+        return Ok(Err(refusal));
+    }
     let Some(activation) = signed_activation(conn, call)? else {
         return Ok(Err(unknown_installation(conn, call)?));
     };
@@ -380,12 +440,42 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 chain.acked,
                 chain.issued_text()
             ])?;
+            if call.network_daemon {
+                record_lan_report(conn, id, call)?;
+            }
             (if code.settings.enabled_for_use { LeaseState::Active } else { LeaseState::Disabled }, serial)
         }
         // Deactivated, returned (PUT LicenseCodeActivity) or deleted (DELETE).
         _ => (LeaseState::Deactivated, next_serial(conn)?),
     };
     Ok(Ok(Granted::Lease(grant(conn, call, &code, state, window, serial)?)))
+}
+
+/// Records a LAN daemon's report of the seats it serves on its activation `id`, replacing
+/// the previous report (in the call's transaction, so a reader sees one report or the other).
+fn record_lan_report(conn: &Connection, id: i64, call: &ClientCall) -> StoreResult<()> {
+    // The seats of the previous report go with it (ON DELETE CASCADE).
+    conn.prepare_cached("DELETE FROM lan_reports WHERE activation_id = ?1")?.execute([id])?;
+    conn.prepare_cached("INSERT INTO lan_reports (activation_id, reported) VALUES (?1, ?2)")?
+        .execute(params![id, call.now])?;
+    conn.prepare_cached("UPDATE activations SET lan_daemon = 1 WHERE id = ?1")?.execute([id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO lan_seats (activation_id, seat_id, computer_id, hostname, username, since, expires, borrowed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for seat in &call.seats_in_use {
+        insert.execute(params![
+            id,
+            seat.seat_id,
+            seat.computer_id,
+            seat.hostname,
+            seat.user,
+            seat.since,
+            seat.expires,
+            seat.borrowed
+        ])?;
+    }
+    Ok(())
 }
 
 pub fn deactivate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {

@@ -90,6 +90,7 @@ fn lease(
         serial,
         installation_key: call.installation_key.clone(),
         vm_platform: call.vm_platform.clone(),
+        network: None,
     })
 }
 

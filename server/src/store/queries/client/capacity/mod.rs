@@ -87,8 +87,9 @@ fn feature(
     Ok(Ok(Feature { id, name, limit, tokens_used }))
 }
 
-/// Frees what installations of `code` hold (floating seats, sessions, elements): on one
-/// computer or all, except what the installation key `keep` holds.
+/// Frees what installations of `code` hold (floating seats, sessions, elements) and
+/// forgets the network seats a LAN daemon among them reported (they are the daemon's no
+/// more): on one computer or all, except what the installation key `keep` holds.
 pub(in super::super) fn release(
     conn: &Connection,
     code: &str,
@@ -100,13 +101,17 @@ pub(in super::super) fn release(
                                  AND (?3 IS NULL OR installation_key IS DISTINCT FROM ?3)",
         "DELETE FROM feature_checkouts WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)
                                              AND (?3 IS NULL OR installation_key IS DISTINCT FROM ?3)",
+        "DELETE FROM lan_reports WHERE activation_id IN (
+             SELECT id FROM activations WHERE code = ?1 AND (?2 IS NULL OR computer_id = ?2)
+                                              AND (?3 IS NULL OR installation_key IS DISTINCT FROM ?3))",
     ] {
         conn.prepare_cached(sql)?.execute(params![code, computer_id, keep])?;
     }
     Ok(())
 }
 
-/// Frees what one installation holds of `code`: floating seats, sessions and drawn elements.
+/// Frees what one installation holds of `code`: floating seats, sessions and drawn elements,
+/// and (a LAN daemon's) the report of the network seats it served.
 pub(in super::super) fn release_installation(
     conn: &Connection,
     code: &str,
@@ -115,6 +120,8 @@ pub(in super::super) fn release_installation(
     for sql in [
         "DELETE FROM seats WHERE code = ?1 AND installation_key = ?2",
         "DELETE FROM feature_checkouts WHERE code = ?1 AND installation_key = ?2",
+        "DELETE FROM lan_reports WHERE activation_id IN (
+             SELECT id FROM activations WHERE code = ?1 AND installation_key = ?2)",
     ] {
         conn.prepare_cached(sql)?.execute(params![code, installation_key])?;
     }

@@ -7,7 +7,7 @@ use super::super::super::db::{Connection, OptionalExtension, params};
 use licensekit::Status;
 use licensekit::protocol::client_api::Operation;
 
-use super::super::activations::Code;
+use super::super::activations::{Code, ltco};
 use super::super::{Granted, Outcome, next_serial};
 use super::{Which, feature, named};
 use crate::random;
@@ -121,16 +121,6 @@ pub(in super::super) fn checkout(conn: &Connection, call: &ClientCall, code: &Co
         },
     };
     granted(conn, call, code, seat_id, Some(feature.name), terms)
-}
-
-/// The code's server function `LTCO`: (enabled, parameter).
-fn ltco(conn: &Connection, code: &Code) -> StoreResult<Option<(bool, String)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT enabled, parameter FROM code_server_functions WHERE code = ?1 AND name = 'LTCO'",
-        )?
-        .query_row([&code.code], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
 }
 
 fn renew(conn: &Connection, seat_id: &str, (_, expires, long_term): Terms) -> StoreResult<()> {
