@@ -51,14 +51,18 @@ impl Vendor {
 
     /// A product with a feature and a UDF, leases of `lease_hours` and an offline period of
     /// `offline_days`.
-    fn product(&self, lease_hours: u32, offline_days: u32) -> String {
+    fn product(&self, name: &str, lease_hours: u32, offline_days: u32) -> String {
         let answer = self.call(
             "POST",
             "Product",
             json!({
-                "productname": "Site CAD", "clientsallowed": 3,
+                "productname": name, "clientsallowed": 3,
                 "clientleaseperiod": lease_hours, "clientofflineleaseperiod": offline_days,
-                "features": [{"featurecode": "SOLVE", "featurename": "Solver", "notes": "Site seats"}],
+                "features": [
+                    {"featurecode": "SOLVE", "featurename": "Solver", "notes": "Site seats"},
+                    {"featurecode": "RENDER", "featurename": "Render", "notes": "Floating", "featuretype": "floating"},
+                    {"featurecode": "MESH", "featurename": "Mesh", "notes": "Pool", "featuretype": "elementpool"}
+                ],
                 "udfvalues": [{"fieldname": "EDITION", "defaultvalue": "site"}]
             }),
         );
@@ -70,7 +74,13 @@ impl Vendor {
         let answer = self.call(
             "POST",
             "NetworkMasterLicense",
-            json!({"productid": product, "networkseats": seats, "heartbeat": 5}),
+            json!({
+                "productid": product, "networkseats": seats, "heartbeat": 5,
+                "features": [
+                    {"featurecode": "RENDER", "featureavailability": "on", "limit": 1},
+                    {"featurecode": "MESH", "featureavailability": "on", "limit": 100}
+                ]
+            }),
         );
         last_word(&answer)
     }
@@ -170,7 +180,7 @@ fn detail() -> String {
 /// A site with an online daemon, activated, for a product of 24-second "hours".
 fn online_site(temp: &Path, seats: u32) -> (Vendor, Site, String) {
     let vendor = Vendor::start(temp, 24);
-    let product = vendor.product(1, 1);
+    let product = vendor.product("Site CAD", 1, 1);
     let code = vendor.network_master(&product, seats);
     let site = Site {
         product: product.clone(),
@@ -202,6 +212,8 @@ fn sixty_four_workstations_race_for_ten_seats_and_crashed_ones_free_theirs() {
                 (c, result)
             })
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .map(|t| t.join().unwrap())
         .collect();
     let (mut holders, mut waiting): (Vec<_>, Vec<_>) = racers.into_iter().partition(|(_, r)| r.is_ok());
@@ -247,12 +259,18 @@ fn sixty_four_workstations_race_for_ten_seats_and_crashed_ones_free_theirs() {
 
     // The vendor sees the site's daemon and the seats it reported at its last refresh.
     let reported = wait_until(Duration::from_secs(30), || {
-        let activity = vendor.call("GET", "LicenseCodeActivity", json!({"licensecode": code}));
-        activity.to_string().matches("\"seatid\"").count()
-            + activity.to_string().matches("\"seatId\"").count()
-            == 10
+        let activity = vendor.call(
+            "GET",
+            "LicenseCodeActivity",
+            json!({"productid": site.product, "licensecode": code}),
+        );
+        activity.to_string().matches("\"seatID\"").count() == 10
     });
-    assert!(reported, "{}", vendor.call("GET", "LicenseCodeActivity", json!({"licensecode": code})));
+    assert!(
+        reported,
+        "{}",
+        vendor.call("GET", "LicenseCodeActivity", json!({"productid": site.product, "licensecode": code}))
+    );
 }
 
 #[test]
@@ -300,7 +318,7 @@ fn an_air_gapped_daemon_serves_for_its_offline_period_then_refuses() {
     let temp = tempfile::tempdir().unwrap();
     // One-second "hours": the one-day offline period lasts 24 seconds, the heartbeat 1 second.
     let vendor = Vendor::start(temp.path(), 1);
-    let product = vendor.product(1, 1);
+    let product = vendor.product("Site CAD", 1, 1);
     let code = vendor.network_master(&product, 2);
     let site = Site {
         product: product.clone(),
@@ -356,9 +374,32 @@ fn network_codes_go_to_daemons_and_daemons_serve_only_their_product() {
     let second = Site { data: temp.path().join("daemon2"), ..site.clone() };
     let refused = second.run(&["activate", &ordinary]).unwrap_err();
     assert!(refused.contains("LK_NOT_NETWORK_LICENSE"), "{refused}");
-    // A workstation of another product is refused by the daemon.
+    // The network license's floating seats and pool elements, for the workstations holding
+    // its seats, and freed with the seat.
     let daemon = site.serve(0);
-    let other_product = vendor.product(1, 1);
+    let w1 = workstation(&site.product, &site.public_key, &temp.path().join("w1"), &daemon.address);
+    let w2 = workstation(&site.product, &site.public_key, &temp.path().join("w2"), &daemon.address);
+    assert_eq!(w1.floating_checkout("RENDER"), Err(Status::NotActivated));
+    w1.activate_lan().unwrap();
+    w2.activate_lan().unwrap();
+    assert_eq!(w1.feature_enabled("RENDER"), Status::NoSeat);
+    w1.floating_checkout("RENDER").unwrap_or_else(|s| panic!("{s:?}: {}", detail()));
+    assert_eq!(w1.feature_enabled("RENDER"), Status::Ok);
+    assert_eq!(w2.floating_checkout("RENDER"), Err(Status::SeatsExhausted));
+    assert_eq!(w1.pool_checkout("MESH", 60), Ok(40));
+    assert_eq!(w2.pool_checkout("MESH", 50), Err(Status::PoolExhausted));
+    // Renewed by the background heartbeats past its first end (two 2-second intervals).
+    std::thread::sleep(Duration::from_millis(6000));
+    assert_eq!(w1.feature_enabled("RENDER"), Status::Ok);
+    w1.deactivate().unwrap();
+    w2.floating_checkout("RENDER").unwrap_or_else(|s| panic!("{s:?}: {}", detail()));
+    assert_eq!(w2.pool_checkout("MESH", 100), Ok(0));
+    assert_eq!(w2.pool_checkin("MESH", 30), Ok(30));
+    w2.floating_checkin("RENDER").unwrap();
+    assert_eq!(w2.feature_enabled("RENDER"), Status::NoSeat);
+
+    // A workstation of another product is refused by the daemon.
+    let other_product = vendor.product("Other CAD", 1, 1);
     let stranger =
         workstation(&other_product, &site.public_key, &temp.path().join("stranger"), &daemon.address);
     assert_eq!(stranger.activate_lan(), Err(Status::WrongProduct), "{}", detail());

@@ -653,7 +653,7 @@ impl Inner {
             Operation::Refresh => {
                 request.held_serial = (**self.license.load()).as_ref().ok().map(|l| l.lease().serial);
                 if self.config.network_daemon() {
-                    request.seats_in_use = lock(&self.seats_in_use).clone();
+                    request.seats_in_use = network::report(&lock(&self.seats_in_use));
                 }
             }
             // A re-activation hands the previous installation's seat over, with its key.

@@ -130,3 +130,23 @@ impl Client {
         &self.inner
     }
 }
+
+/// The bytes of a refresh's payload given to the seats it reports, well under the envelope's
+/// payload limit with the rest of the request.
+const REPORT_BUDGET: usize = 32 * 1024;
+
+/// The seats a daemon's refresh reports: the longest held first, as many as fit in
+/// [`REPORT_BUDGET`] (some 150 seats of long host and user names, 250 of short ones).
+pub(super) fn report(seats: &[SeatInUse]) -> Vec<SeatInUse> {
+    let mut by_age: Vec<&SeatInUse> = seats.iter().collect();
+    by_age.sort_by_key(|s| s.since);
+    let mut used = 0;
+    by_age
+        .into_iter()
+        .take_while(|seat| {
+            used += serde_json::to_vec(seat).map_or(usize::MAX / 2, |b| b.len() + 1);
+            used <= REPORT_BUDGET
+        })
+        .cloned()
+        .collect()
+}

@@ -67,23 +67,48 @@ pub(super) fn verify(
     text("computer_id", &request.computer_id, 1, 256)?;
     hex32("nonce", &request.nonce)?;
     hex32("request_id", &request.request_id)?;
-    match operation {
-        Operation::NetworkHeartbeat | Operation::NetworkCheckin => match &request.seat_id {
-            Some(id) => hex32("seat_id", id)?,
-            None => return Err(malformed("seat_id: required")),
-        },
-        _ if request.seat_id.is_some() => {
-            return Err(malformed("seat_id: only heartbeats and check-ins name one"));
-        }
-        _ => {}
+    use Operation::*;
+    let (seat, feature, amount) = match operation {
+        NetworkCheckout => (Need::No, false, false),
+        NetworkHeartbeat | NetworkCheckin => (Need::Yes, false, false),
+        FloatingCheckout => (Need::Maybe, true, false),
+        FloatingHeartbeat | FloatingCheckin => (Need::Yes, true, false),
+        PoolCheckout | PoolCheckin => (Need::No, true, true),
+        _ => return Err(malformed(format!("{}: not served by a LAN daemon", operation.path()))),
+    };
+    match (&request.seat_id, seat) {
+        (Some(id), Need::Yes | Need::Maybe) => hex32("seat_id", id)?,
+        (None, Need::Yes) => return Err(malformed("seat_id: required")),
+        (Some(_), Need::No) => return Err(malformed("seat_id: this operation names no seat")),
+        (None, _) => {}
     }
-    if request.checkout_days.is_some() && operation != Operation::NetworkCheckout {
+    match &request.feature {
+        Some(code) if feature => text("feature", code, 1, 64)?,
+        None if feature => return Err(malformed("feature: required")),
+        Some(_) => return Err(malformed("feature: this operation names no feature")),
+        None => {}
+    }
+    match request.amount {
+        Some(n) if amount && (1..=u64::from(u32::MAX)).contains(&n) => {}
+        None if !amount => {}
+        _ if amount => return Err(malformed(format!("amount: expected 1 to {}", u32::MAX))),
+        _ => return Err(malformed("amount: only pool operations have one")),
+    }
+    if request.checkout_days.is_some() && !matches!(operation, NetworkCheckout | FloatingCheckout) {
         return Err(malformed("checkout_days: only a check-out borrows"));
     }
     if request.network_daemon {
         return Err(malformed("network_daemon: a daemon does not take seats from another"));
     }
     Ok(request)
+}
+
+/// Whether an operation names a seat.
+#[derive(Clone, Copy)]
+enum Need {
+    Yes,
+    Maybe,
+    No,
 }
 
 /// A system detail the workstation sent (host name, user), bounded for the seat table.
