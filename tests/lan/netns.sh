@@ -29,7 +29,8 @@ url="$LK_TEST_SERVER_URL"
 
 echo "the vendor makes a one-seat network master license"
 master="$(curl -sf -X POST "$url/api/NetworkMasterLicense" -H "$LK_TEST_AUTH" \
-    -d "{\"productid\": \"$product\", \"networkseats\": 1, \"heartbeat\": 5}" | tr -d '"' | awk '{print $NF}')"
+    -d "{\"productid\": \"$product\", \"networkseats\": 1, \"heartbeat\": 5}" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin).split()[-1])')"
 [[ -n "$master" ]]
 lan=("$lib/licensekit-lan" --product-id "$product" --public-key "$key" --data-dir "$work/daemon")
 
