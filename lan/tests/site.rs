@@ -403,4 +403,10 @@ fn network_codes_go_to_daemons_and_daemons_serve_only_their_product() {
     let stranger =
         workstation(&other_product, &site.public_key, &temp.path().join("stranger"), &daemon.address);
     assert_eq!(stranger.activate_lan(), Err(Status::WrongProduct), "{}", detail());
+
+    // The site's administrator stops the daemon and gives the master license back.
+    drop(daemon);
+    site.run(&["deactivate"]).unwrap();
+    let status = site.run(&["status"]).unwrap();
+    assert!(status.contains("status LK_DEACTIVATED"), "{status}");
 }
