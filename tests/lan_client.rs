@@ -73,20 +73,17 @@ fn seat_answer(seen: &Seen, master: &str, master_serial: u64, signer: &SigningKe
     serde_json::json!({ "lease": seat.to_compact(), "master": master }).to_string()
 }
 
+/// A seat as an honest daemon answers it, under its master license of `serial`.
+fn certified_seat(seen: &Seen, serial: u64) -> String {
+    seat_answer(seen, &master(PRODUCT, serial, Kind::NetworkMasterLicense, &vendor()), serial, &daemon_key())
+}
+
 fn honest_daemon(master_serial: Arc<Mutex<u64>>) -> Scripted {
     Scripted::start(move |seen| {
         let serial = *master_serial.lock().unwrap();
         match seen.request.operation {
             Operation::NetworkCheckin => Some((200, "{}".into())),
-            _ => Some((
-                200,
-                seat_answer(
-                    seen,
-                    &master(PRODUCT, serial, Kind::NetworkMasterLicense, &vendor()),
-                    serial,
-                    &daemon_key(),
-                ),
-            )),
+            _ => Some((200, certified_seat(seen, serial))),
         }
     })
 }
@@ -230,15 +227,7 @@ fn a_full_or_unreachable_daemon_and_a_lost_seat_say_so() {
                 return Some((409, refusal(Status::SeatLost)));
             }
             let serial = *serial.lock().unwrap();
-            Some((
-                200,
-                seat_answer(
-                    seen,
-                    &master(PRODUCT, serial, Kind::NetworkMasterLicense, &vendor()),
-                    serial,
-                    &daemon_key(),
-                ),
-            ))
+            Some((200, certified_seat(seen, serial)))
         })
     };
     let c = workstation(dir.path(), &address(&answers));
