@@ -477,7 +477,8 @@ impl Inner {
         &self.refresh_signal
     }
 
-    /// True when the client has a server to refresh leases from.
+    /// True when the client has a server to refresh leases from, or a LAN daemon to renew a
+    /// network seat with.
     pub(crate) fn refresh_enabled(&self) -> bool {
         self.transport.is_some() || self.lan.is_some()
     }
