@@ -13,12 +13,14 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
+use licensekit::lan::verify_request;
 use licensekit::license::{Answering, Expectation, License};
 use licensekit::protocol::client_api::{
     AppInfo, CLIENT_AHEAD_SECS, ClientRequest, ErrorResponse, FUTURE_TOLERANCE_SECS, FeatureGrant,
     FeatureKind, KeyHandover, Lease, LeaseResponse, LeaseState, LicenseType, Operation, RequestBody,
     SeatLease,
 };
+use licensekit::protocol::network::CAPACITY;
 use licensekit::protocol::offline::{DeactivationCertificate, PassiveLicense};
 use licensekit::protocol::{Kind, SigningKey};
 use licensekit::store::{Marks, PendingOffline, StoreState, decode, encode};
@@ -76,6 +78,21 @@ fn main() {
             write("client_request", &format!("{name}-payload"), &with(selector | 1, &payload));
         }
     }
+    // Workstations' requests to a LAN daemon, each accepted by its check.
+    let served: Vec<Operation> = Operation::LAN.into_iter().chain(CAPACITY).collect();
+    for (i, operation) in served.into_iter().enumerate() {
+        let name = format!("{operation:?}").to_lowercase();
+        let selector = u8::try_from(i).unwrap() << 1;
+        let request = lan_request(operation);
+        let payload = json(&request);
+        let body = json(&RequestBody {
+            request: signed(&INSTALLATION, Kind::ClientRequest, &payload, false).unwrap(),
+        });
+        verify_request(&body, operation, PRODUCT, NOW).unwrap_or_else(|r| panic!("{operation:?}: {r:?}"));
+        write("lan_request", &format!("{name}-body"), &with(selector, &body));
+        write("lan_request", &format!("{name}-payload"), &with(selector | 1, &payload));
+    }
+
     let activation = json(&ClientRequest { handover: None, ..client_request(Operation::Activate) });
     let offline_text = signed(&INSTALLATION, Kind::ActivationRequest, &activation, true).unwrap();
     let verified = certificate_request(&offline_text, "request", Some(PRODUCT), &PROTOCOL).unwrap();
@@ -223,6 +240,24 @@ fn store_state() -> StoreState {
         last_deactivation: None,
         long_term_seats: vec!["lk1.floating-seat.x".into()],
         deactivating: false,
+    }
+}
+
+/// A workstation's request to a LAN daemon for `operation`, as the library makes it.
+fn lan_request(operation: Operation) -> ClientRequest {
+    use Operation::*;
+    let seat = matches!(operation, NetworkHeartbeat | NetworkCheckin | FloatingHeartbeat | FloatingCheckin);
+    let capacity = CAPACITY.contains(&operation);
+    ClientRequest {
+        license_code: None,
+        system_details: None,
+        feature: capacity.then(|| "F1".into()),
+        amount: matches!(operation, PoolCheckout | PoolCheckin).then_some(2),
+        seat_id: seat.then(|| "ab".repeat(16)),
+        checkout_days: (operation == NetworkCheckout).then_some(3),
+        held_serial: None,
+        handover: None,
+        ..client_request(operation)
     }
 }
 

@@ -22,6 +22,18 @@ use crate::protocol::{Envelope, Kind, SigningKey, os_random};
 use crate::{Client, Config, Status};
 use seats::{Holder, Limits, SeatTable};
 
+/// Checks a workstation's request as the daemon does before anything else (the body posted
+/// for `operation`, for `product_id`, at `now`): the verified request, or why it is refused.
+/// Public for the fuzz target of this parser (`fuzz/fuzz_targets/lan_request.rs`).
+pub fn verify_request(
+    body: &[u8],
+    operation: Operation,
+    product_id: &str,
+    now: i64,
+) -> Result<crate::protocol::client_api::ClientRequest, Refusal> {
+    request::verify(body, operation, product_id, now)
+}
+
 /// A site's LAN daemon for one product.
 #[derive(Debug)]
 pub struct Daemon {
@@ -78,7 +90,7 @@ impl Daemon {
     /// that certifies it. The table is written before the answer; a refusal changes nothing.
     pub fn serve(&self, operation: Operation, body: &[u8]) -> Result<LeaseResponse, Refusal> {
         let now = self.client.shared().now();
-        let request = request::verify(body, operation, self.client.product_id(), now)?;
+        let request = verify_request(body, operation, self.client.product_id(), now)?;
         let master = self.master(operation)?;
         let limits = Limits { terms: &master.terms, master_grace_end: master.license.lease().grace_end, now };
         let mut table = lock(&self.table);
