@@ -51,10 +51,12 @@ fn master(product: &str, serial: u64, kind: Kind, signer: &SigningKey) -> String
     Envelope::sign(signer, kind, &serde_json::to_vec(&lease).unwrap()).unwrap().to_compact()
 }
 
-/// The daemon's answer to `seen`: a seat signed by `signer` under `master`.
+/// The daemon's answer to `seen`: a seat signed by `signer` under `master`, borrowed for the
+/// days asked (no heartbeats), else held for two seconds.
 fn seat_answer(seen: &Seen, master: &str, master_serial: u64, signer: &SigningKey) -> String {
     let r = &seen.request;
     let now = unix_now();
+    let borrowed = r.checkout_days.map(|days| now + i64::from(days) * 86_400);
     let seat = NetworkSeat {
         product_id: r.product_id.clone(),
         license_code: "NETWORK-SITE-CODE".into(),
@@ -62,9 +64,9 @@ fn seat_answer(seen: &Seen, master: &str, master_serial: u64, signer: &SigningKe
         computer_id: r.computer_id.clone(),
         installation_key: r.installation_key.clone(),
         seat_id: r.seat_id.clone().unwrap_or_else(|| "5eat".repeat(8)),
-        expires: now + 2,
-        heartbeat_secs: 1,
-        borrowed: false,
+        expires: borrowed.unwrap_or(now + 2),
+        heartbeat_secs: if borrowed.is_some() { 0 } else { 1 },
+        borrowed: borrowed.is_some(),
         server_time: now,
         serial: 1,
         nonce: r.nonce.clone(),
@@ -148,6 +150,24 @@ fn a_certified_daemons_seat_licenses_the_workstation_until_it_is_given_back() {
         .collect();
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1]);
+}
+
+#[test]
+fn a_borrowed_seat_is_held_for_its_days_without_heartbeats() {
+    let daemon = honest_daemon(Arc::new(Mutex::new(4)));
+    let dir = tempfile::tempdir().unwrap();
+    let c = workstation(dir.path(), &address(&daemon));
+    assert_eq!(c.borrow_lan(0), Err(Status::InvalidArgument));
+    c.borrow_lan(2).unwrap_or_else(|s| panic!("{s:?}: {:?}", licensekit::last_error_detail()));
+    assert_eq!(daemon.seen()[0].request.checkout_days, Some(2));
+    let seat = c.license().unwrap().network_seat().cloned().unwrap();
+    assert!(seat.borrowed && seat.expires > unix_now() + 86_400);
+    // Past a heartbeat's seat life, with none sent: the laptop is off the network.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(c.status(), Status::Ok);
+    assert_eq!(daemon.seen().len(), 1, "a borrowed seat sends no heartbeats");
+    c.deactivate().unwrap();
+    assert_eq!(daemon.seen()[1].request.operation, Operation::NetworkCheckin);
 }
 
 #[test]

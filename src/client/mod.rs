@@ -959,7 +959,8 @@ fn validate_license_code(code: &str) -> Result<String, Status> {
     Ok(code.to_owned())
 }
 
-fn random_hex() -> Result<String, Status> {
+/// 16 random bytes in hex: nonces, request IDs, seat IDs.
+pub(crate) fn random_hex() -> Result<String, Status> {
     let mut bytes = [0u8; 16];
     os_random(&mut bytes)?;
     Ok(hex::encode(bytes))

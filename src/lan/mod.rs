@@ -14,11 +14,11 @@ mod seats;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::client::lock;
+use crate::client::{lock, random_hex};
 use crate::license::License;
 use crate::protocol::client_api::{ClientRequest, FeatureKind, LeaseResponse, Operation, SeatLease};
 use crate::protocol::network::{DaemonStatus, NetworkSeat, NetworkTerms};
-use crate::protocol::{Envelope, Kind, SigningKey, os_random};
+use crate::protocol::{Envelope, Kind, SigningKey};
 use crate::{Client, Config, Status};
 use seats::{Holder, Limits, SeatTable};
 
@@ -30,7 +30,7 @@ pub fn verify_request(
     operation: Operation,
     product_id: &str,
     now: i64,
-) -> Result<crate::protocol::client_api::ClientRequest, Refusal> {
+) -> Result<ClientRequest, Refusal> {
     request::verify(body, operation, product_id, now)
 }
 
@@ -113,7 +113,7 @@ impl Daemon {
                         hostname: request::detail(&request, "computername"),
                         user: request::detail(&request, "username"),
                     };
-                    next.check_out(holder, request.checkout_days, limits, random_id)?
+                    next.check_out(holder, request.checkout_days, limits, random_hex)?
                 } else {
                     next.heartbeat(seat_id, key, limits)?
                 };
@@ -128,7 +128,7 @@ impl Daemon {
                 }
                 let limit = master.limit(feature, FeatureKind::Floating)?;
                 let (seat, serial) = if operation == Operation::FloatingCheckout {
-                    next.floating_checkout(key, feature, limit, limits, random_id)?
+                    next.floating_checkout(key, feature, limit, limits, random_hex)?
                 } else {
                     next.floating_heartbeat(key, seat_id, limits)?
                 };
@@ -293,10 +293,4 @@ fn sign(key: &SigningKey, kind: Kind, seat: &impl serde::Serialize) -> Result<St
     let envelope = Envelope::sign(key, kind, &payload)
         .map_err(|status| Refusal { status, message: "the seat could not be signed".into() })?;
     Ok(envelope.to_compact())
-}
-
-fn random_id() -> Result<String, Status> {
-    let mut bytes = [0u8; 16];
-    os_random(&mut bytes)?;
-    Ok(hex::encode(bytes))
 }
