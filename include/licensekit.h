@@ -625,6 +625,33 @@ lk_status lk_diagnostics_json(const struct lk_client *client,
 lk_status lk_set_log_callback(lk_log_callback callback, uint32_t level, void *user_data);
 
 /**
+ * Queues the usage event `name` (1 to 64 characters) with `json_payload` (any JSON value, at
+ * most 4 KiB; NULL or "" for none) and returns at once: the call appends to a queue file in
+ * the store directory and never waits for the network or a disk flush. A background thread
+ * delivers queued events to the license server in batches, exactly once, when it is
+ * reachable and this computer holds a license (activation or trial), keeping them across
+ * restarts until then. `LK_INVALID_ARGUMENT` for a bad name or payload (the last error says
+ * which), `LK_NO_SERVER` without a server URL.
+ */
+lk_status lk_track_event(const struct lk_client *client,
+                         const char *name,
+                         const char *json_payload);
+
+/**
+ * Sends every queued event now, on the calling thread (bounded by the timeout per batch);
+ * `*sent` receives how many went (written only on success). On failure the events stay
+ * queued for the background thread.
+ */
+lk_status lk_flush_events(const struct lk_client *client, uint64_t *sent);
+
+/**
+ * The events queued and not yet delivered (`*queued`) and those dropped, oldest first,
+ * because the queue was full while the server was out of reach (`*dropped`; the server is
+ * told of the gap). Both written only on success.
+ */
+lk_status lk_event_queue(const struct lk_client *client, uint64_t *queued, uint64_t *dropped);
+
+/**
  * The library's version, e.g. `"0.1.0"`: a static NUL-terminated string, never NULL, never
  * to be freed. Compare with `LK_VERSION` to detect a header/library mismatch.
  */

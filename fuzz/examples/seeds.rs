@@ -300,6 +300,7 @@ fn client_request(operation: Operation) -> ClientRequest {
         }),
         network_daemon: false,
         seats_in_use: Vec::new(),
+        events: Vec::new(),
     }
 }
 

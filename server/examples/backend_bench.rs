@@ -86,6 +86,7 @@ impl Servers {
             handover: None,
             network_daemon: false,
             seats_in_use: Vec::new(),
+            events: Vec::new(),
         };
         let envelope =
             Envelope::sign(&key, Kind::ClientRequest, &serde_json::to_vec(&request).expect("json"))

@@ -145,6 +145,7 @@ impl Installation {
             handover: None,
             network_daemon: false,
             seats_in_use: Vec::new(),
+            events: Vec::new(),
         };
         let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
         let envelope =

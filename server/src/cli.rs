@@ -1,5 +1,5 @@
 //! The command line: `init`, `serve`, `migrate`, `backup`, `restore`, `keys`, `public-key`,
-//! `info`, `audit`, `openapi`, and for air-gapped vendors `offline activate|deactivate` and
+//! `info`, `audit`, `openapi`, `events export`, and for air-gapped vendors `offline activate|deactivate` and
 //! `passive create` (see [`crate::licensing_cli`]).
 
 use std::io::Write;
@@ -17,12 +17,13 @@ use crate::clock::Clock;
 use crate::connections;
 use crate::datadir;
 use crate::datetime;
+use crate::events_export;
 use crate::licensing_cli;
 use crate::location::{self, Location, LocationArgs};
 use crate::server::{self, AppState, Limits};
 use crate::store::Store;
 use crate::store::leasing::NewPassive;
-use crate::store::model::{KeyKind, Page, UdfSetting};
+use crate::store::model::{EventFilter, KeyKind, Page, UdfSetting};
 use crate::telemetry::{self, LogFormat};
 use crate::tls::{Certificates, TlsFiles};
 
@@ -132,6 +133,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Usage events (DataStreamer's and the clients'), against the data directory or database.
+    Events {
+        #[command(subcommand)]
+        action: EventsAction,
+    },
     /// Air-gapped activation by files, against the data directory (no server needed).
     Offline {
         #[command(subcommand)]
@@ -225,6 +231,38 @@ pub enum OfflineAction {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// Print the events matching the filters, oldest first.
+    Export {
+        #[command(flatten)]
+        at: LocationArgs,
+        /// Only this product's events.
+        #[arg(long)]
+        product: Option<String>,
+        /// Only events of this name.
+        #[arg(long)]
+        event: Option<String>,
+        /// Only events from this time on (`YYYY-MM-DD[THH:MM[:SS]]`, UTC).
+        #[arg(long, value_parser = parse_time)]
+        from: Option<i64>,
+        /// Only events up to this time (a date alone includes that whole day).
+        #[arg(long, value_parser = parse_end)]
+        to: Option<i64>,
+        #[arg(long, value_enum, default_value_t = events_export::Format::Jsonl)]
+        format: events_export::Format,
+    },
+}
+
+fn parse_time(text: &str) -> Result<i64, String> {
+    datetime::parse(text).ok_or_else(|| format!("{text}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)"))
+}
+
+fn parse_end(text: &str) -> Result<i64, String> {
+    let t = parse_time(text)?;
+    Ok(if text.trim().len() == 10 { t + datetime::DAY_MILLIS - 1 } else { t })
 }
 
 #[derive(Debug, Subcommand)]
@@ -584,6 +622,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 Ok(())
             }
         },
+        Some(Command::Events { action: EventsAction::Export { at, product, event, from, to, format } }) => {
+            let store = location::open_store(&at.location())?;
+            let filter = EventFilter { product_id: product, name: event, start: from, end: to };
+            let out = std::io::BufWriter::new(std::io::stdout().lock());
+            events_export::export(store.as_ref(), &filter, format, out)?;
+            Ok(())
+        }
         Some(Command::Offline { action }) => match action {
             OfflineAction::Activate { at, request, json } => licensing_cli::activate(
                 &app_state(&at.location(), Clock::default(), Limits::default())?,

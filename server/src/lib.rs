@@ -16,6 +16,7 @@ mod datadir;
 mod datetime;
 pub mod embedded;
 mod error;
+mod events_export;
 mod fields;
 mod health;
 mod json;

@@ -261,6 +261,20 @@ impl Params {
         }
     }
 
+    /// Any JSON value (DataStreamer's `payload`): a string holding JSON is that JSON, any
+    /// other string is itself. At most `max` bytes as compact JSON.
+    pub fn json(&self, name: &str, max: usize) -> Result<Option<Value>, ApiError> {
+        let Some(value) = self.value(name) else { return Ok(None) };
+        let value = match value {
+            Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| value.clone()),
+            other => other.clone(),
+        };
+        if serde_json::to_string(&value).map_or(true, |s| s.len() > max) {
+            return Err(ApiError::bad_request(format!("{name}: larger than {max} bytes")));
+        }
+        Ok(Some(value))
+    }
+
     /// JSON metadata (`companydata`, `clientinfo`): an object, or a string holding one.
     /// Callers store its compact text, the form the seed's outputs echo.
     pub fn json_object(&self, name: &str) -> Result<Option<serde_json::Map<String, Value>>, ApiError> {

@@ -9,6 +9,7 @@
 mod capacity;
 mod current;
 mod diagnostics;
+mod events;
 mod network;
 mod offline;
 
@@ -86,6 +87,8 @@ pub(crate) struct Inner {
     last_errors: Mutex<Vec<(Operation, String)>>,
     /// An online deactivation is waiting for the server (see [`Inner::deactivate`]).
     deactivating: AtomicBool,
+    /// The usage-event queue and its delivery plan.
+    delivery: events::Delivery,
     /// When the status last woke the refresher early (Unix seconds), so a loop of status
     /// queries does not turn into a loop of requests.
     nudged: AtomicI64,
@@ -175,6 +178,7 @@ impl Client {
             (None, Some(text)) => License::verify(text, &expect),
         };
         let seats = capacity::load_long_term(&state.long_term_seats, &expect, now);
+        let delivery = events::Delivery::open(&dir, config.product_id(), now);
         let inner = Arc::new(Inner {
             store_problem,
             config,
@@ -195,6 +199,7 @@ impl Client {
             lost_seats: ArcSwap::from_pointee(Vec::new()),
             last_errors: Mutex::new(Vec::new()),
             nudged: AtomicI64::new(0),
+            delivery,
             deactivating: AtomicBool::new(state.deactivating),
         });
         *lock(&inner.reported) = inner.status();
@@ -665,8 +670,7 @@ impl Inner {
             }
             _ => {}
         }
-        let payload = serde_json::to_vec(&request).map_err(|_| Status::Internal)?;
-        let body = RequestBody { request: Envelope::sign(&key, Kind::ClientRequest, &payload)?.to_compact() };
+        let body = sign_request(&key, &request)?;
         Ok(Pending { operation, params, key, body, nonce })
     }
 
@@ -727,6 +731,7 @@ impl Inner {
             handover: None,
             network_daemon: self.config.network_daemon(),
             seats_in_use: Vec::new(),
+            events: Vec::new(),
         })
     }
 
@@ -960,6 +965,12 @@ fn validate_license_code(code: &str) -> Result<String, Status> {
 }
 
 /// 16 random bytes in hex: nonces, request IDs, seat IDs.
+/// The body of a client call: `request` in a `client-request` envelope signed by `key`.
+fn sign_request(key: &SigningKey, request: &ClientRequest) -> Result<RequestBody, Status> {
+    let payload = serde_json::to_vec(request).map_err(|_| Status::Internal)?;
+    Ok(RequestBody { request: Envelope::sign(key, Kind::ClientRequest, &payload)?.to_compact() })
+}
+
 pub(crate) fn random_hex() -> Result<String, Status> {
     let mut bytes = [0u8; 16];
     os_random(&mut bytes)?;

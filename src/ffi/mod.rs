@@ -13,6 +13,7 @@ mod capacity;
 mod client;
 mod config;
 mod diagnostics;
+mod events;
 mod library;
 mod machine;
 mod offline;

@@ -1,7 +1,8 @@
 //! The background refresh: renews the lease at a random point between half and three
 //! quarters of its life (so a fleet of clients does not hit the server at once), backs off
 //! exponentially while the server is unreachable, and wakes when the grace period ends so
-//! the status callback hears of it without any call from the application.
+//! the status callback hears of it without any call from the application. It also sends
+//! the floating seats' heartbeats and the queued usage events.
 
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread::JoinHandle;
@@ -31,6 +32,8 @@ pub(crate) struct Signal {
 struct Wake {
     stop: bool,
     lease_changed: bool,
+    /// Events were queued: the plan has a delivery in it now.
+    events_queued: bool,
     /// Try the server now, whatever the backoff says (the application asked about a lapsed
     /// license).
     retry_now: bool,
@@ -40,6 +43,12 @@ impl Signal {
     /// Tells the refresher that a new lease arrived (activation, trial, any refresh).
     pub fn lease_changed(&self) {
         lock(&self.state).lease_changed = true;
+        self.condvar.notify_all();
+    }
+
+    /// Tells the refresher that events wait for delivery.
+    pub fn events_queued(&self) {
+        lock(&self.state).events_queued = true;
         self.condvar.notify_all();
     }
 
@@ -61,9 +70,12 @@ impl Signal {
         let guard = lock(&self.state);
         let (mut wake, _) = self
             .condvar
-            .wait_timeout_while(guard, timeout, |w| !w.stop && !w.lease_changed && !w.retry_now)
+            .wait_timeout_while(guard, timeout, |w| {
+                !w.stop && !w.lease_changed && !w.events_queued && !w.retry_now
+            })
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         wake.lease_changed = false;
+        wake.events_queued = false;
         (wake.stop, std::mem::take(&mut wake.retry_now))
     }
 }
@@ -129,6 +141,8 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
         let wake =
             plan.map_or(due, |(_, _, grace_end)| if grace_end > now { due.min(grace_end) } else { due });
         let wake = next_heartbeat.map_or(wake, |h| wake.min(h));
+        let events_due = inner.events_due();
+        let wake = events_due.map_or(wake, |e| wake.min(e));
         drop(inner);
         // At least a second between rounds, whatever the plan says: a server answering with
         // leases already due must not turn this thread into a loop of requests.
@@ -153,6 +167,9 @@ fn run(weak: &Weak<Inner>, signal: &Signal) {
                 Ok(()) => 0,
                 Err(_) => failures.saturating_add(1),
             };
+        }
+        if inner.events_due().is_some_and(|due| inner.now() >= due) {
+            inner.deliver_events_round();
         }
         inner.notify_if_changed();
     }

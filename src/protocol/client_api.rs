@@ -127,6 +127,8 @@ pub enum Operation {
     SessionOpen,
     SessionHeartbeat,
     SessionClose,
+    /// Delivers a batch of usage events (see [`super::events`]).
+    Events,
     /// Takes a network seat from a LAN daemon.
     NetworkCheckout,
     /// Keeps a network seat: renews it.
@@ -142,7 +144,7 @@ impl Operation {
         [Operation::NetworkCheckout, Operation::NetworkHeartbeat, Operation::NetworkCheckin];
 
     /// Every operation licensekit-server serves, each posted to its own path.
-    pub const ALL: [Operation; 14] = [
+    pub const ALL: [Operation; 15] = [
         Operation::Activate,
         Operation::Refresh,
         Operation::Deactivate,
@@ -157,6 +159,7 @@ impl Operation {
         Operation::SessionOpen,
         Operation::SessionHeartbeat,
         Operation::SessionClose,
+        Operation::Events,
     ];
 
     /// The path this operation is posted to.
@@ -176,6 +179,7 @@ impl Operation {
             Operation::SessionOpen => PATH_SESSION_OPEN,
             Operation::SessionHeartbeat => PATH_SESSION_HEARTBEAT,
             Operation::SessionClose => PATH_SESSION_CLOSE,
+            Operation::Events => super::events::PATH_EVENTS,
             Operation::NetworkCheckout => super::network::PATH_CHECKOUT,
             Operation::NetworkHeartbeat => super::network::PATH_HEARTBEAT,
             Operation::NetworkCheckin => super::network::PATH_CHECKIN,
@@ -255,6 +259,9 @@ pub struct ClientRequest {
     /// On a LAN daemon's refresh: the network seats it serves now, for the vendor's records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seats_in_use: Vec<super::network::SeatInUse>,
+    /// On an events delivery: the batch, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<super::events::Event>,
 }
 
 /// The payload of a `key-handover` envelope, signed by the previous installation key: it

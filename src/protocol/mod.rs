@@ -7,6 +7,7 @@
 mod armour;
 pub mod client_api;
 mod envelope;
+pub mod events;
 mod keys;
 pub mod network;
 pub mod offline;

@@ -14,6 +14,8 @@
 //! `<product>.lkstore.damaged-<unix time>` for support. An edited, copied or restored older
 //! store is `StoreRolledBack` (see [`marks`]).
 
+#[cfg(feature = "client")]
+pub mod events;
 mod format;
 mod marks;
 mod replace;

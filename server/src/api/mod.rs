@@ -8,6 +8,7 @@ mod activity;
 mod audit;
 mod companies;
 mod consumers;
+mod events;
 mod feature_groups;
 mod features;
 mod license_codes;
@@ -112,7 +113,6 @@ impl Endpoint {
 }
 
 const ACCOUNTS: &str = "groups, group users and account-based licensing are not implemented yet";
-const STREAMER: &str = "DataStreamer events are not implemented yet";
 
 /// Every controller and verb of the seed.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -207,8 +207,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         e("GroupLicenseCode", post.clone(), Write, Later(ACCOUNTS), NONE),
         e("GroupLicenseCode", delete.clone(), Write, Later(ACCOUNTS), NONE),
         e("GroupUserLicense", post.clone(), Write, Later(ACCOUNTS), NONE),
-        e("AuthenticateUser", get, Read, Later(ACCOUNTS), NONE),
-        e("DataStreamer", post, DataStreamer, Later(STREAMER), NONE),
+        e("AuthenticateUser", get.clone(), Read, Later(ACCOUNTS), NONE),
+        e("DataStreamer", post, DataStreamer, Run(events::post), events::POST_FIELDS),
+        // Not in the seed: the events back, DataStreamer's and the clients' (`events export`).
+        e("Events", get, Read, Run(events::get), events::GET_FIELDS),
     ]
 }
 

@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use licensekit::Status;
 use licensekit::protocol::client_api::{ClientRequest, KeyHandover, Operation, RequestBody};
+use licensekit::protocol::events::{self, MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
 use licensekit::protocol::network::SeatInUse;
 use licensekit::protocol::{Envelope, KeyId, Kind, PublicKey, from_slice_strict};
 use sha2::{Digest, Sha256};
@@ -14,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::ClientProtocol;
 use crate::api::MAX_COMPUTER_ID;
 use crate::store::leasing::{Capacity, Channel, ClientCall, Refusal};
-use crate::store::model::LanSeat;
+use crate::store::model::{ClientEvent, LanSeat};
 
 /// Most component digests a request may carry.
 const MAX_COMPONENTS: usize = 64;
@@ -110,6 +111,7 @@ fn verify(
     let system_details = check(&request, operation)?;
     let capacity = capacity(&request, operation)?;
     let seats_in_use = network(&request, operation)?;
+    let events = events(&request, operation)?;
     // Only a refresh is judged by the lease it holds; elsewhere the field means nothing.
     let held_serial = match (request.held_serial, operation) {
         (Some(serial), Operation::Refresh) => {
@@ -149,8 +151,41 @@ fn verify(
         capacity,
         network_daemon: request.network_daemon,
         seats_in_use,
+        events,
     };
     Ok(Verified { call, request })
+}
+
+/// The events of an events delivery, checked as the client checked them: 1 to
+/// `MAX_BATCH_EVENTS` of them, within the batch's bytes; no other operation carries any.
+fn events(r: &ClientRequest, operation: Operation) -> Result<Vec<ClientEvent>, Refusal> {
+    if operation != Operation::Events {
+        if !r.events.is_empty() {
+            return Err(malformed("events: only an events delivery carries events"));
+        }
+        return Ok(Vec::new());
+    }
+    if r.events.is_empty() || r.events.len() > MAX_BATCH_EVENTS {
+        return Err(malformed(format!("events: expected 1 to {MAX_BATCH_EVENTS} events")));
+    }
+    let mut bytes = 0;
+    r.events
+        .iter()
+        .map(|event| {
+            events::check(event).map_err(malformed)?;
+            let payload = if event.payload.is_null() { String::new() } else { event.payload.to_string() };
+            bytes += payload.len() + event.name.len() + event.id.len();
+            if bytes > MAX_BATCH_BYTES {
+                return Err(malformed(format!("events: at most {MAX_BATCH_BYTES} bytes in one batch")));
+            }
+            Ok(ClientEvent {
+                event_id: event.id.clone(),
+                name: event.name.clone(),
+                time: event.time.saturating_mul(1000),
+                payload,
+            })
+        })
+        .collect()
 }
 
 /// Refuses a request from an application that does not trust the key this server signs
@@ -244,7 +279,9 @@ fn capacity(r: &ClientRequest, operation: Operation) -> Result<Capacity, Refusal
         PoolCheckout | PoolCheckin | ConsumeTokens => (true, true, false),
         FloatingHeartbeat | FloatingCheckin | SessionHeartbeat | SessionClose => (false, false, true),
         SessionOpen => (false, false, false),
-        Activate | Refresh | Deactivate | StartTrial | SystemDetails => return Ok(Capacity::default()),
+        Activate | Refresh | Deactivate | StartTrial | SystemDetails | Events => {
+            return Ok(Capacity::default());
+        }
         NetworkCheckout | NetworkHeartbeat | NetworkCheckin => {
             return Err(malformed("operation: network seats are served by the site's LAN daemon"));
         }
@@ -431,7 +468,36 @@ mod tests {
             handover: None,
             network_daemon: true,
             seats_in_use: seats,
+            events: Vec::new(),
         }
+    }
+
+    fn event(n: usize, payload: usize) -> events::Event {
+        events::Event {
+            id: format!("{n:032x}"),
+            name: "export".into(),
+            time: 1_700_000_000,
+            payload: serde_json::Value::String("p".repeat(payload)),
+        }
+    }
+
+    #[test]
+    fn an_events_batch_is_bounded_and_only_an_events_delivery_carries_one() {
+        let mut r = daemon_refresh(Vec::new());
+        r.events = vec![event(1, 10)];
+        assert!(events(&r, Operation::Refresh).unwrap_err().message.starts_with("events: only"));
+        let batch = events(&r, Operation::Events).unwrap();
+        assert_eq!(batch[0].time, 1_700_000_000_000, "milliseconds, as the store keeps times");
+        assert_eq!(batch[0].payload, format!("\"{}\"", "p".repeat(10)));
+        r.events.clear();
+        assert!(events(&r, Operation::Events).is_err(), "an empty batch");
+        r.events = (0..=MAX_BATCH_EVENTS).map(|n| event(n, 1)).collect();
+        assert!(events(&r, Operation::Events).is_err(), "too many events");
+        r.events = (0..10).map(|n| event(n, 4000)).collect();
+        assert!(events(&r, Operation::Events).unwrap_err().message.contains("bytes in one batch"));
+        r.events = vec![event(1, 10)];
+        r.events[0].name = String::new();
+        assert!(events(&r, Operation::Events).unwrap_err().message.starts_with("event name"));
     }
 
     fn seat(n: usize) -> SeatInUse {

@@ -8,7 +8,7 @@ use licensekit::protocol::client_api::{
     self, CLIENT_AHEAD_SECS, FUTURE_TOLERANCE_SECS, LeaseState, Operation, SERVER_REASONS,
 };
 
-use super::model::{ConcurrencyMode, FeatureState, LanSeat, LicenseType, Settings, UdfSetting};
+use super::model::{ClientEvent, ConcurrencyMode, FeatureState, LanSeat, LicenseType, Settings, UdfSetting};
 use crate::datetime::{self, DAY_MILLIS};
 
 /// Hours in a day, for periods given in days (trial, subscription).
@@ -89,6 +89,8 @@ pub struct ClientCall {
     /// On a LAN daemon's refresh: the network seats it serves now (bounds checked at
     /// decoding); empty on every other call.
     pub seats_in_use: Vec<LanSeat>,
+    /// On an events delivery: the batch (bounds checked at decoding); empty otherwise.
+    pub events: Vec<ClientEvent>,
 }
 
 /// The fields of a shared-capacity call (floating seats, pools, tokens, sessions).

@@ -171,6 +171,13 @@ pub trait Store: Send + Sync {
     fn count_consumers(&self, filter: &ConsumerFilter) -> StoreResult<i64>;
     fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>>;
 
+    // --- usage events ---
+    /// Records a DataStreamer event (clients' events arrive through [`Store::client_call`]).
+    fn add_event(&self, record: &EventRecord) -> StoreResult<()>;
+    fn count_events(&self, filter: &EventFilter) -> StoreResult<i64>;
+    /// One page of events, oldest first.
+    fn events(&self, filter: &EventFilter, page: Page) -> StoreResult<Vec<EventRecord>>;
+
     // --- operations ---
     /// The figures of [`StoreFigures`] (`now`: for what has expired), read with one query
     /// through the pool, so that an answer proves the database reachable (`/readyz`).

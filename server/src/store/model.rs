@@ -733,6 +733,65 @@ pub struct ConsumerFilter {
     pub end: Option<i64>,
 }
 
+/// Where a usage event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSource {
+    /// `POST DataStreamer`, with the DS key.
+    DataStreamer,
+    /// A licensed installation's queue, through the client protocol.
+    Client,
+}
+
+impl EventSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSource::DataStreamer => "datastreamer",
+            EventSource::Client => "client",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EventSource> {
+        [EventSource::DataStreamer, EventSource::Client].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A usage event as stored. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    /// The client's ID of the event (32 hex characters), or one the server drew.
+    pub event_id: String,
+    /// '' when a DataStreamer event names no product.
+    pub product_id: String,
+    pub name: String,
+    /// The payload as compact JSON text ('' for none).
+    pub payload: String,
+    pub source: EventSource,
+    /// The computer and code of a client's event ('' for DataStreamer's).
+    pub computer_id: String,
+    pub license_code: String,
+    /// When it happened (by the client's clock for a client's event).
+    pub occurred: i64,
+    pub received: i64,
+}
+
+/// One event of a client's batch, checked at decoding. `time` in Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientEvent {
+    pub event_id: String,
+    pub name: String,
+    pub time: i64,
+    pub payload: String,
+}
+
+/// The filters of `GET Events` and `events export`; times in Unix milliseconds, inclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub product_id: Option<String>,
+    pub name: Option<String>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+}
+
 /// The kinds of Web API key the seed defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {

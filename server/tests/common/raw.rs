@@ -92,6 +92,7 @@ impl Installation {
             handover: None,
             network_daemon: false,
             seats_in_use: Vec::new(),
+            events: Vec::new(),
         }
     }
 }

@@ -44,6 +44,7 @@ const TABLES: &[&str] = &[
     "system_details",
     "trials",
     "consumer_data",
+    "events",
     "client_answers",
     "deleted_activations",
     "passive_licenses",

@@ -18,6 +18,7 @@ mod client;
 mod codes;
 mod companies;
 mod consumers;
+mod events;
 mod licensing;
 mod operations;
 mod passive;
@@ -292,6 +293,15 @@ impl Store for Backend {
     }
     fn consumers(&self, filter: &ConsumerFilter, page: Page) -> StoreResult<Vec<ConsumerRecord>> {
         self.read(|c| consumers::page(c, filter, page))
+    }
+    fn add_event(&self, record: &EventRecord) -> StoreResult<()> {
+        self.write(|t| events::add(t, record).map(drop))
+    }
+    fn count_events(&self, filter: &EventFilter) -> StoreResult<i64> {
+        self.read(|c| events::count(c, filter))
+    }
+    fn events(&self, filter: &EventFilter, page: Page) -> StoreResult<Vec<EventRecord>> {
+        self.read(|c| events::page(c, filter, page))
     }
 
     fn figures(&self, now: i64) -> StoreResult<StoreFigures> {

@@ -364,6 +364,25 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (activation_id, seat_id)
     );
     "#,
+    // 9: usage events, from DataStreamer and from clients' queues. A client's event is kept
+    // once per (product, computer, event ID): a batch sent again adds nothing. The product
+    // is '' for a DataStreamer event that names none.
+    r#"
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        source TEXT NOT NULL,
+        computer_id TEXT NOT NULL,
+        license_code TEXT NOT NULL,
+        occurred INTEGER NOT NULL,
+        received INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX events_once ON events (product_id, computer_id, event_id);
+    CREATE INDEX events_by_time ON events (product_id, occurred);
+    "#,
 ];
 
 /// The schema version this binary writes.

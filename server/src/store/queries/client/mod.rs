@@ -20,6 +20,7 @@ use crate::store::leasing::{
     ANSWER_RETENTION_MILLIS, Channel, ClientCall, Grant, OFFLINE_ANSWER_RETENTION_MILLIS, Refusal, SeatGrant,
     Signable, Signer, offline_freshness, online_freshness,
 };
+use crate::store::model::{EventRecord, EventSource};
 use crate::store::{StoreError, StoreResult};
 
 /// What a granted call comes to before signing.
@@ -80,6 +81,7 @@ pub fn call(
         Operation::Deactivate => activations::deactivate(conn, call)?,
         Operation::StartTrial => trials::start(conn, call)?,
         Operation::SystemDetails => system_details(conn, call)?,
+        Operation::Events => events(conn, call)?,
         Operation::FloatingCheckout => capacity::call(conn, call, seats::checkout)?,
         Operation::FloatingHeartbeat | Operation::SessionHeartbeat => {
             capacity::call(conn, call, seats::heartbeat)?
@@ -186,9 +188,9 @@ fn record_system_details(conn: &Connection, call: &ClientCall) -> StoreResult<()
     Ok(())
 }
 
-/// An upload of system details by an installation the server knows: its key must be the
-/// one recorded for an activation of the product on that computer, or for its trial.
-fn system_details(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
+/// Refuses a call from an installation the server does not know: its key must be the one
+/// recorded for an activation of the product on that computer, or for its trial.
+fn known_installation(conn: &Connection, call: &ClientCall) -> StoreResult<Result<(), Refusal>> {
     if let Err(refusal) = product_exists(conn, &call.product_id)? {
         return Ok(Err(refusal));
     }
@@ -200,13 +202,41 @@ fn system_details(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> 
              SELECT 1 FROM trials WHERE product_id = ?1 AND computer_id = ?2 AND installation_key = ?3",
         )?
         .exists(params![call.product_id, call.computer_id, call.installation_key])?;
-    if !known {
-        return Ok(Err(unknown_installation(conn, call)?));
+    Ok(if known { Ok(()) } else { Err(unknown_installation(conn, call)?) })
+}
+
+/// An upload of system details by an installation the server knows.
+fn system_details(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
+    if let Err(refusal) = known_installation(conn, call)? {
+        return Ok(Err(refusal));
     }
     if call.system_details.is_none() {
         return Ok(Err(Refusal::new(Status::MalformedPayload, "system_details: required")));
     }
     record_system_details(conn, call)?;
+    Ok(Ok(Granted::Nothing))
+}
+
+/// A batch of usage events from an installation the server knows, each recorded once: the
+/// events of a batch sent again are already there and add nothing.
+fn events(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
+    if let Err(refusal) = known_installation(conn, call)? {
+        return Ok(Err(refusal));
+    }
+    for event in &call.events {
+        let record = EventRecord {
+            event_id: event.event_id.clone(),
+            product_id: call.product_id.clone(),
+            name: event.name.clone(),
+            payload: event.payload.clone(),
+            source: EventSource::Client,
+            computer_id: call.computer_id.clone(),
+            license_code: call.license_code.clone().unwrap_or_default(),
+            occurred: event.time,
+            received: call.now,
+        };
+        super::events::add(conn, &record)?;
+    }
     Ok(Ok(Granted::Nothing))
 }
 
