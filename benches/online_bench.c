@@ -153,6 +153,33 @@ static void bench_round_trips(lk_client *client) {
            percentile(refresh, N, 0.99));
 }
 
+/* ---- usage events -------------------------------------------------------------------- */
+
+/* What lk_track_event costs the calling thread (the queue append), and how many queued
+ * events per second reach the server. */
+static void bench_events(lk_client *client) {
+    enum { N = 20000 };
+    static double t[N];
+    const char *payload = "{\"document\":\"drawing-0042.dwg\",\"pages\":12,\"format\":\"pdf\"}";
+    uint64_t sent = 0, total = 0;
+    double start;
+    lk_status st;
+    int i;
+    for (i = 0; i < N; i++) {
+        double begin = now_ns();
+        if ((st = lk_track_event(client, "export", payload)) != LK_OK) fail("lk_track_event", st);
+        t[i] = (now_ns() - begin) / 1e3;
+    }
+    printf("track_event_us_p50 %.2f\ntrack_event_us_p99 %.2f\n", percentile(t, N, 0.5), percentile(t, N, 0.99));
+    start = now_ns();
+    /* The background thread may take some batches meanwhile: flush until the queue is empty. */
+    do {
+        if ((st = lk_flush_events(client, &sent)) != LK_OK) fail("lk_flush_events", st);
+        total += sent;
+    } while (sent > 0);
+    printf("events_delivered_per_s %.0f\n", (double)total / ((now_ns() - start) / 1e9));
+}
+
 /* ---- concurrent activations ---------------------------------------------------------- */
 
 struct activator {
@@ -221,6 +248,7 @@ int main(void) {
     bench_feature_checks(client);
     bench_cold_start(dir);
     bench_round_trips(client);
+    bench_events(client);
     lk_deactivate(client);
     lk_client_free(client);
     bench_concurrent_activations();

@@ -379,6 +379,57 @@ static void test_lan_arguments(void) {
     free(dir);
 }
 
+/* Usage events: the arguments checked, events queued before activation and delivered once
+ * the computer is licensed (the server-side counts are in server/tests/events.rs). */
+static void test_events(void) {
+    char *dir = make_temp_dir("events");
+    lk_client *client = make_client(dir, server_url);
+    uint64_t sent = 99, queued = 99, dropped = 99;
+    char detail[512];
+    CHECK_STATUS(lk_track_event(NULL, "start", NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_track_event(client, NULL, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_track_event(client, "\xff", NULL), LK_INVALID_UTF8);
+    CHECK_STATUS(lk_track_event(client, "start", "\xff"), LK_INVALID_UTF8);
+    CHECK_STATUS(lk_track_event(client, "", NULL), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_track_event(client, "start", "{\"unclosed\": "), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_last_error_message(detail, sizeof detail, NULL), LK_OK);
+    CHECK_MSG(strstr(detail, "payload") != NULL, "%s", detail);
+    CHECK_STATUS(lk_flush_events(NULL, &sent), LK_NULL_POINTER);
+    CHECK_STATUS(lk_flush_events(client, NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_event_queue(NULL, &queued, &dropped), LK_NULL_POINTER);
+    CHECK_STATUS(lk_event_queue(client, &queued, NULL), LK_NULL_POINTER);
+
+    CHECK_STATUS(lk_track_event(client, "start", NULL), LK_OK);
+    CHECK_STATUS(lk_track_event(client, "export", "{\"format\": \"pdf\", \"pages\": 3}"), LK_OK);
+    CHECK_STATUS(lk_event_queue(client, &queued, &dropped), LK_OK);
+    CHECK(queued == 2 && dropped == 0);
+    /* Not licensed: the events wait. */
+    CHECK_STATUS(lk_flush_events(client, &sent), LK_NO_LICENSE);
+    CHECK(sent == 99);
+    CHECK_STATUS(lk_activate(client, license_code), LK_OK);
+    CHECK_STATUS(lk_flush_events(client, &sent), LK_OK);
+    CHECK(sent == 2);
+    CHECK_STATUS(lk_event_queue(client, &queued, &dropped), LK_OK);
+    CHECK(queued == 0 && dropped == 0);
+    CHECK_STATUS(lk_deactivate(client), LK_OK);
+    lk_client_free(client);
+
+    /* Without a server there is nowhere to deliver to. */
+    client = NULL;
+    {
+        lk_config *cfg = NULL;
+        REQUIRE(lk_config_new(product, &cfg) == LK_OK);
+        CHECK_STATUS(lk_config_add_public_key(cfg, public_key), LK_OK);
+        CHECK_STATUS(lk_config_set_store_dir(cfg, dir), LK_OK);
+        CHECK_STATUS(lk_client_new(cfg, &client), LK_OK);
+        lk_config_free(cfg);
+    }
+    CHECK_STATUS(lk_track_event(client, "start", NULL), LK_NO_SERVER);
+    lk_client_free(client);
+    remove_tree(dir);
+    free(dir);
+}
+
 /* A client built with another vendor's key: the server refuses before it records anything,
  * and the message names the server's key ID and the trusted ones. */
 static void test_untrusted_server(void) {
@@ -416,5 +467,6 @@ int main(void) {
     test_without_server_url();
     test_untrusted_server();
     test_lan_arguments();
+    test_events();
     return check_done();
 }
