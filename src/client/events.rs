@@ -136,7 +136,7 @@ impl Inner {
                 return Ok(sent);
             };
             delivery.waiting.store(true, Ordering::Release);
-            match self.send_events(&batch) {
+            match if batch.events.is_empty() { Ok(()) } else { self.send_events(&batch) } {
                 Ok(()) => {}
                 // The server will not take these (it checks what the client checked, so only a
                 // server with other bounds refuses): they are set aside rather than block the

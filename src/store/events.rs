@@ -12,9 +12,14 @@
 //!
 //! `<product>.events-state` says how far the log is delivered (a byte offset in a named
 //! generation) and how many events were dropped; it is replaced atomically. Delivered lines
-//! are removed by compaction, which rewrites the log under the exclusive lock as a new
-//! generation: a crash between the two files leaves a state naming an older generation, read
-//! as "nothing delivered yet", and the server's per-event IDs make that resend harmless.
+//! are removed by compaction, which rewrites the log as a new generation: a crash between the
+//! two files leaves a state naming an older generation, read as "nothing delivered yet", and
+//! the server's per-event IDs make that resend harmless.
+//!
+//! Two locks, always taken in this order: `<product>.events-state.lock` for the state
+//! (deliveries read and advance it), `<product>.events.lock` for the log (appends share it, a
+//! compaction's rename takes it alone). So an append waits only for the rare compaction,
+//! never for a delivery's fsynced state write.
 //!
 //! When the queue holds more than [`MAX_QUEUE_BYTES`] (the server out of reach for long),
 //! the oldest events are dropped down to three quarters of it, counted, and a
@@ -80,7 +85,8 @@ pub struct QueueFigures {
 pub struct EventQueue {
     log: PathBuf,
     state: PathBuf,
-    lock: PathBuf,
+    log_lock: PathBuf,
+    state_lock: PathBuf,
     /// The delivered offset last read by this process (`u64::MAX` before the first read), to
     /// tell cheaply at each append whether the queue may be over its bound.
     known_offset: AtomicU64,
@@ -91,7 +97,8 @@ impl EventQueue {
         EventQueue {
             log: dir.join(format!("{product_id}.events")),
             state: dir.join(format!("{product_id}.events-state")),
-            lock: dir.join(format!("{product_id}.events.lock")),
+            log_lock: dir.join(format!("{product_id}.events.lock")),
+            state_lock: dir.join(format!("{product_id}.events-state.lock")),
             known_offset: AtomicU64::new(u64::MAX),
         }
     }
@@ -104,8 +111,7 @@ impl EventQueue {
         serde_json::to_writer(&mut line, event).map_err(|_| Status::Internal)?;
         line.push(b'\n');
         let size = {
-            let lock = self.lock_file()?;
-            lock.lock_shared().map_err(|e| self.io("cannot lock", &self.lock, &e))?;
+            let _log = self.lock(&self.log_lock, false)?;
             let mut options = OpenOptions::new();
             options.create(true).append(true);
             private_mode(&mut options);
@@ -123,6 +129,7 @@ impl EventQueue {
         };
         let mut offset = self.known_offset.load(Ordering::Relaxed);
         if offset == u64::MAX {
+            let _state = self.lock(&self.state_lock, false)?;
             offset = self.read_state()?.offset;
             self.known_offset.store(offset, Ordering::Relaxed);
         }
@@ -137,8 +144,8 @@ impl EventQueue {
     /// Drops the oldest events while the queue is over [`MAX_QUEUE_BYTES`] (down to three
     /// quarters of it), counting them and queuing a [`DROPPED_EVENT`]; returns how many.
     pub fn trim(&self) -> Result<u64, Status> {
-        let lock = self.lock_file()?;
-        lock.lock().map_err(|e| self.io("cannot lock", &self.lock, &e))?;
+        let _state = self.lock(&self.state_lock, true)?;
+        let _log = self.lock(&self.log_lock, true)?;
         let (bytes, generation) = self.read_log()?;
         let mut state = self.read_state()?;
         let mut offset =
@@ -172,10 +179,11 @@ impl EventQueue {
     }
 
     /// The oldest undelivered events, up to a batch's bounds; `None` when there are none.
-    /// Makes the log durable first.
+    /// A batch may hold no events when what it covers is only damaged lines, which its
+    /// delivery then passes over. Makes the log durable first.
     pub fn batch(&self) -> Result<Option<Batch>, Status> {
-        let lock = self.lock_file()?;
-        lock.lock_shared().map_err(|e| self.io("cannot lock", &self.lock, &e))?;
+        // The state's lock keeps compaction (and so the log's rename) away meanwhile.
+        let _state = self.lock(&self.state_lock, false)?;
         let mut log = match File::open(&self.log) {
             Ok(log) => log,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -202,25 +210,29 @@ impl EventQueue {
             }
             end = line_end;
         }
-        Ok((!events.is_empty()).then_some(Batch { events, generation, end }))
+        if end == start && chunk.len() as u64 == READ_CHUNK {
+            // One line longer than any event (a damaged file): passed over a chunk at a time.
+            end += READ_CHUNK;
+        }
+        Ok((end > start).then_some(Batch { events, generation, end }))
     }
 
     /// Records that the server took `batch`: its lines are delivered. Compacts the log when
     /// enough of it is.
     pub fn delivered(&self, batch: &Batch) -> Result<(), Status> {
-        let lock = self.lock_file()?;
-        lock.lock().map_err(|e| self.io("cannot lock", &self.lock, &e))?;
+        let _state = self.lock(&self.state_lock, true)?;
         let mut state = self.read_state()?;
-        let (bytes, generation) = self.read_log()?;
+        let (size, generation) = self.log_size_and_generation()?;
         if generation != batch.generation {
             // Compacted meanwhile by another process: what it kept is resent, and the server
             // counts each event once.
             return Ok(());
         }
         let offset = if state.generation == generation { state.offset.max(batch.end) } else { batch.end };
-        let size = bytes.len() as u64;
         if offset >= COMPACT_AT && offset * 2 >= size {
-            return self.compact(&bytes[offset.min(size) as usize..], state.dropped);
+            let _log = self.lock(&self.log_lock, true)?;
+            let (bytes, _) = self.read_log()?;
+            return self.compact(&bytes[offset.min(bytes.len() as u64) as usize..], state.dropped);
         }
         state.generation = generation;
         state.offset = offset;
@@ -231,8 +243,7 @@ impl EventQueue {
 
     /// Events queued and dropped.
     pub fn figures(&self) -> Result<QueueFigures, Status> {
-        let lock = self.lock_file()?;
-        lock.lock_shared().map_err(|e| self.io("cannot lock", &self.lock, &e))?;
+        let _state = self.lock(&self.state_lock, false)?;
         let (bytes, generation) = self.read_log()?;
         let state = self.read_state()?;
         let offset = if state.generation == generation { state.offset.min(bytes.len() as u64) } else { 0 };
@@ -241,7 +252,7 @@ impl EventQueue {
     }
 
     /// Rewrites the log as a new generation holding `rest` (whole lines), then the state
-    /// saying nothing of it is delivered. Under the exclusive lock.
+    /// saying nothing of it is delivered. Under both locks, alone.
     fn compact(&self, rest: &[u8], dropped: u64) -> Result<(), Status> {
         let generation = new_generation()?;
         let mut log = header_line(&generation)?;
@@ -281,11 +292,29 @@ impl EventQueue {
         write_atomically(&self.state, &serde_json::to_vec(state).map_err(|_| Status::Internal)?)
     }
 
-    fn lock_file(&self) -> Result<File, Status> {
+    /// The log's size and generation, from its first line.
+    fn log_size_and_generation(&self) -> Result<(u64, String), Status> {
+        match File::open(&self.log) {
+            Ok(mut log) => {
+                let size = log.metadata().map_err(|e| self.io("cannot read", &self.log, &e))?.len();
+                let generation =
+                    read_generation(&mut log).map_err(|e| self.io("cannot read", &self.log, &e))?;
+                Ok((size, generation))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((0, String::new())),
+            Err(e) => Err(self.io("cannot open", &self.log, &e)),
+        }
+    }
+
+    /// Takes the lock `path`, exclusive or shared; held until the file is dropped.
+    fn lock(&self, path: &Path, exclusive: bool) -> Result<File, Status> {
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
         private_mode(&mut options);
-        options.open(&self.lock).map_err(|e| self.io("cannot open", &self.lock, &e))
+        let file = options.open(path).map_err(|e| self.io("cannot open", path, &e))?;
+        let locked = if exclusive { file.lock() } else { file.lock_shared() };
+        locked.map_err(|e| self.io("cannot lock", path, &e))?;
+        Ok(file)
     }
 
     fn io(&self, what: &str, path: &Path, e: &std::io::Error) -> Status {
@@ -401,6 +430,21 @@ mod tests {
         // A line still being written (no newline yet) is not read.
         log.write_all(b"\n{\"id\":\"0000").unwrap();
         assert_eq!(queue.batch().unwrap().unwrap().events.len(), 2);
+    }
+
+    #[test]
+    fn damaged_lines_longer_than_any_event_are_passed_over() {
+        let (dir, queue) = queue();
+        queue.append(&event(1, 5)).unwrap();
+        let mut log = OpenOptions::new().append(true).open(dir.path().join("p1.events")).unwrap();
+        log.write_all(&vec![b'x'; 3 * READ_CHUNK as usize]).unwrap();
+        queue.append(&event(2, 5)).unwrap();
+        let mut seen = Vec::new();
+        while let Some(batch) = queue.batch().unwrap() {
+            seen.extend(batch.events.iter().cloned());
+            queue.delivered(&batch).unwrap();
+        }
+        assert_eq!(seen, vec![event(1, 5), event(2, 5)]);
     }
 
     #[test]
