@@ -216,6 +216,12 @@ mod tests {
             ["schema"]["items"]["properties"];
         assert!(activity["lanDaemon"].is_object());
         assert!(activity["seatsInUse"]["items"]["properties"]["borrowed"].is_object());
-        assert!(doc["paths"]["/api/Group"].is_null(), "a 501 endpoint is not documented");
+        let group =
+            &doc["paths"]["/api/Group"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert!(
+            group["properties"]["mastergroupid"].is_object() && group["additionalProperties"] == json!(false)
+        );
+        assert!(doc["paths"]["/api/AuthenticateUser"]["get"].is_object());
+        assert!(doc["paths"]["/api/DataStreamer"].is_null(), "a 501 endpoint is not documented");
     }
 }
