@@ -104,6 +104,8 @@ fn object_schema(fields: &[Field]) -> Value {
 fn answer_schema(endpoint: &Endpoint) -> Value {
     match (endpoint.controller, endpoint.method.as_str()) {
         ("LicenseCodeActivity", "GET") => api::activity_answer_schema(),
+        ("Group", "GET") => api::group_answer_schema(),
+        ("GroupUser", "GET") => api::user_answer_schema(),
         _ => json!({}),
     }
 }
@@ -222,6 +224,9 @@ mod tests {
             group["properties"]["mastergroupid"].is_object() && group["additionalProperties"] == json!(false)
         );
         assert!(doc["paths"]["/api/AuthenticateUser"]["get"].is_object());
+        let users = &doc["paths"]["/api/Group"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            ["properties"]["groupUsers"]["items"]["properties"];
+        assert!(users["failedLogins"].is_object() && users["lockedUntil"]["nullable"] == json!(true));
         assert!(doc["paths"]["/api/DataStreamer"].is_null(), "a 501 endpoint is not documented");
     }
 }

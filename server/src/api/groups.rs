@@ -292,6 +292,54 @@ fn login_refused(refusal: LoginRefusal) -> ApiError {
     }
 }
 
+/// The schema of GET GroupUser's answer (and of GET Group's users), for the OpenAPI
+/// document: the seed's fields and the two beyond it.
+pub fn user_answer_schema() -> serde_json::Value {
+    use serde_json::json;
+    let text = || json!({ "type": "string" });
+    let date = || json!({ "type": "string", "description": "UTC, the seed's format" });
+    let int = || json!({ "type": "integer" });
+    json!({
+        "type": "object",
+        "required": ["groupUserID", "groupID", "userName", "firstName", "lastName", "email", "telephone",
+                     "additionalData", "created", "modified", "failedLogins", "lockedUntil"],
+        "properties": {
+            "groupUserID": int(), "groupID": int(), "userName": text(), "firstName": text(), "lastName": text(),
+            "email": text(), "telephone": text(),
+            "additionalData": { "type": "string", "description": "A JSON object, as text" },
+            "created": date(), "modified": date(),
+            "failedLogins": { "type": "integer", "description": "Beyond the seed: consecutive failed logins" },
+            "lockedUntil": { "type": "string", "nullable": true,
+                             "description": "Beyond the seed: the end of the lock after failed logins, null when not locked" },
+        },
+    })
+}
+
+/// The schema of GET Group's answer, for the OpenAPI document.
+pub fn group_answer_schema() -> serde_json::Value {
+    use serde_json::json;
+    let int = || json!({ "type": "integer" });
+    let text = || json!({ "type": "string" });
+    let license = json!({
+        "type": "object",
+        "required": ["groupID", "productID", "licenseCode", "created"],
+        "properties": { "groupID": int(), "productID": text(), "licenseCode": text(), "created": text() },
+    });
+    json!({
+        "type": "object",
+        "required": ["groupID", "type", "masterGroupID", "groupName", "description", "created", "modified",
+                     "companyID", "groupLicenses", "groupUsers", "subGroups"],
+        "properties": {
+            "groupID": int(), "type": { "type": "string", "enum": ["Master", "Standard"] }, "masterGroupID": int(),
+            "groupName": text(), "description": text(), "created": text(), "modified": text(), "companyID": int(),
+            "groupLicenses": { "type": "array", "items": license },
+            "groupUsers": { "type": "array", "items": user_answer_schema() },
+            "subGroups": { "type": "array", "items": { "type": "object", "required": ["groupID", "groupName"],
+                "properties": { "groupID": int(), "groupName": text() } } },
+        },
+    })
+}
+
 /// The details POST and PUT GroupUser (and POST GroupUserLicense) read.
 const DETAIL_FIELDS: &[Field] = &[
     Field::new("firstname"),

@@ -26,6 +26,7 @@ mod udfs;
 use axum::http::Method;
 
 pub use activity::{MAX_COMPUTER_ID, answer_schema as activity_answer_schema};
+pub use groups::{group_answer_schema, user_answer_schema};
 
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;
