@@ -198,7 +198,9 @@ pub trait Store: Send + Sync {
     fn create_group_user_license(&self, request: &NewGroupUserLicense) -> StoreResult<(i64, i64)>;
     /// Checks a group user's username and password at `now` (Unix milliseconds, the
     /// server's clock): the Web API's `AuthenticateUser` and account-based activation both
-    /// log in through it.
+    /// log in through it. `username` matches without regard to case; usernames are stored as
+    /// the Web API reads text fields, with surrounding white space trimmed, and `password`
+    /// is taken exactly as given.
     ///
     /// - Unknown username or wrong password: `WrongCredentials`, alike, and at the same cost
     ///   (an unknown username is verified against a dummy hash).
