@@ -22,6 +22,8 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
     Null,
+    /// A JSON boolean; most of the seed's outputs write booleans as strings (`"True"`).
+    Bool(bool),
     Int(i64),
     Str(String),
     Arr(Vec<Json>),
@@ -39,6 +41,7 @@ impl Serialize for Json {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Json::Null => serializer.serialize_unit(),
+            Json::Bool(b) => serializer.serialize_bool(*b),
             Json::Int(i) => serializer.serialize_i64(*i),
             Json::Str(s) => serializer.serialize_str(s),
             Json::Arr(items) => {

@@ -28,6 +28,7 @@ mod offline;
 mod openapi;
 mod params;
 mod passive;
+mod passwords;
 mod random;
 mod redact;
 mod server;

@@ -154,6 +154,20 @@ impl Params {
         Ok(Some(text))
     }
 
+    /// A mandatory secret (a password): a JSON string taken exactly as sent, not trimmed
+    /// (the client protocol passes passwords through unchanged, so both must agree), with a
+    /// length range in characters. Messages name the field, never the value.
+    pub fn secret(&self, name: &str, min: usize, max: usize) -> Result<String, ApiError> {
+        match self.get(name) {
+            None | Some(Value::Null) => Err(ApiError::bad_request(format!("{name}: required"))),
+            Some(Value::String(s)) if (min..=max).contains(&s.chars().count()) => Ok(s.clone()),
+            Some(Value::String(_)) => {
+                Err(ApiError::bad_request(format!("{name}: must be {min} to {max} characters long")))
+            }
+            Some(_) => Err(ApiError::bad_request(format!("{name}: must be a string"))),
+        }
+    }
+
     /// A mandatory text field with a length range.
     pub fn required_len(&self, name: &str, min: usize, max: usize) -> Result<String, ApiError> {
         self.required(name)?;

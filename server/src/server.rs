@@ -328,10 +328,7 @@ async fn dispatch(
         let answer = match endpoint.action {
             Action::Run(handler) => handler(store, &params()?),
             Action::Licensing(handler) => handler(store, &state.client, &params()?),
-            Action::Later(why) => Err(ApiError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                format!("{} {}: {why}", endpoint.method, endpoint.controller),
-            )),
+            Action::Clocked(handler) => handler(store, &state.client.clock, &params()?),
         }?;
         if let Some(entry) = change {
             // After the change committed, in a transaction of its own: a failure here cannot

@@ -38,6 +38,15 @@ fn a_backup_taken_under_load_restores_and_serves_the_same_client() {
         "features": [{"featurecode": "EXPORT", "featurename": "Export", "notes": "n"}]}),
     );
     let c = code(&server, &p, json!({}));
+    let group = common::created_id(&server.ok(
+        "POST",
+        "GroupUserLicense",
+        &json!({"groupname": "Team", "username": "ann", "password": "ann-password", "productid": p, "licensecode": c}),
+    ))
+    .split(',')
+    .next()
+    .unwrap()
+    .to_owned();
     let store = tempfile::tempdir().unwrap();
     let app = client(&server, &p, store.path());
     app.activate(&c).unwrap();
@@ -108,6 +117,14 @@ fn a_backup_taken_under_load_restores_and_serves_the_same_client() {
     assert_eq!(lease.license_code.as_deref(), Some(c.as_str()));
     let activity = server.ok("GET", "LicenseCodeActivity", &json!({"productid": p, "licensecode": c}));
     assert_eq!(activity.as_array().unwrap().len(), 1, "the activation came across: {activity}");
+    // Groups and their users came across, passwords (hashes) included.
+    let team = server.ok("GET", "Group", &json!({"groupid": group}));
+    assert_eq!(
+        (&team["groupUsers"][0]["userName"], &team["groupLicenses"][0]["licenseCode"]),
+        (&json!("ann"), &json!(c))
+    );
+    let login = json!({"username": "ann", "password": "ann-password"});
+    assert_eq!(server.ok("GET", "AuthenticateUser", &login)["authenticated"], true);
 }
 
 #[test]

@@ -67,6 +67,21 @@ fn every_request_is_one_line_with_its_id_and_no_secret_is_ever_logged() {
         "a header with a line break is refused by the HTTP client itself"
     );
 
+    // Group users' passwords, in a body and in a query string, right and wrong.
+    let group =
+        common::created_id(&server.ok("POST", "Group", &json!({"groupname": "Logged", "type": "standard"})));
+    let user_password = "Correct-Horse-Battery-9";
+    server.ok(
+        "POST",
+        "GroupUser",
+        &json!({"groupid": group, "username": "logged", "password": user_password}),
+    );
+    let login = format!("/api/AuthenticateUser?username=logged&password={user_password}");
+    assert_eq!(server.raw("GET", &login, Some(&server.bearer("read_only")), b"").0, 200);
+    let wrong_password = "Wrong-Horse-Battery-7";
+    let login = json!({"username": "logged", "password": wrong_password});
+    assert_eq!(server.call("GET", "AuthenticateUser", "read_only", &login).0, 403);
+
     // The last requests' lines are written once their answers are: wait for them.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !server.log().contains(&fresh) {
@@ -102,6 +117,9 @@ fn every_request_is_one_line_with_its_id_and_no_secret_is_ever_logged() {
         password.to_owned(),
         "WrongKeyWrongKeyWrongKeyWrongKey".to_owned(),
         signing_key,
+        user_password.to_owned(),
+        wrong_password.to_owned(),
+        "$argon2".to_owned(),
     ]);
     for secret in &secrets {
         assert!(!log.contains(secret.as_str()), "{secret} appears in the log:\n{log}");

@@ -26,6 +26,8 @@ fn snapshot(server: &Server, product: &str, company: &str, codes: &[String]) -> 
         server.ok("GET", "Company", &json!({"companyid": company})),
         server.ok("GET", "LicenseCodes", &json!({"productid": product, "pagenumber": 1})),
         server.ok("GET", "Trials", &json!({"productid": product, "pagenumber": 1})),
+        server.ok("GET", "Group", &json!({"groupname": "Masters"})),
+        server.ok("GET", "Group", &json!({"groupname": "Team"})),
     ];
     for code in codes {
         seen.push(server.ok(
@@ -63,6 +65,18 @@ fn an_sqlite_installation_moves_to_postgres_with_nothing_lost() {
     let second =
         code(&old, &product, json!({"notes": [{"type": "General", "description": "bought at the fair"}]}));
     old.ok("POST", "LicenseCode", &json!({"productid": product, "numcodes": 20, "profilename": "Team"}));
+    // A standard group created before the master group it is then put under (migrate copies
+    // rows in no particular order), with a user and a code.
+    let team = common::created_id(&old.ok(
+        "POST",
+        "GroupUserLicense",
+        &json!({"groupname": "Team", "username": "ann", "password": "ann-password", "productid": product,
+                "licensecode": second}),
+    ));
+    let team = team.split(',').next().unwrap();
+    let masters =
+        common::created_id(&old.ok("POST", "Group", &json!({"groupname": "Masters", "type": "master"})));
+    old.ok("PUT", "Group", &json!({"groupid": team, "mastergroupid": masters}));
 
     // A real client activates; raw installations take the second seat, the floating seat
     // and a trial.
@@ -122,6 +136,7 @@ fn an_sqlite_installation_moves_to_postgres_with_nothing_lost() {
     assert!(printed.contains("license_codes\t22"), "{printed}");
     assert!(printed.contains("passive_licenses\t1"), "{printed}");
     assert!(printed.contains("seats\t1"), "{printed}");
+    assert!(printed.contains("user_groups\t2") && printed.contains("group_users\t1"), "{printed}");
     // Into a database that is no longer empty, it is refused.
     let again = migrate(&target.url);
     assert!(!again.status.success());
@@ -136,6 +151,8 @@ fn an_sqlite_installation_moves_to_postgres_with_nothing_lost() {
         before,
         "the Web API answers the same after the move"
     );
+    let login = json!({"username": "ann", "password": "ann-password"});
+    assert_eq!(new.ok("GET", "AuthenticateUser", &login)["groupID"].to_string(), team);
     let served = Command::new(BIN).arg("public-key").args(&location).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&served.stdout).trim(), new.public_key);
 

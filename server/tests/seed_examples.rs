@@ -612,24 +612,6 @@ fn activity_trials_and_system_details_answer_empty() {
 }
 
 #[test]
-fn later_controllers_answer_501() {
-    let server = Server::start();
-    for (method, controller, kind) in [
-        ("GET", "Group", "read_only"),
-        ("POST", "GroupUser", "read_write"),
-        ("PUT", "GroupUserPassword", "read_write"),
-        ("GET", "GroupLicenseCode", "read_only"),
-        ("POST", "GroupUserLicense", "read_write"),
-        ("GET", "AuthenticateUser", "read_only"),
-        ("POST", "DataStreamer", "ds"),
-    ] {
-        let (status, body) = server.call(method, controller, kind, &json!({}));
-        assert_eq!(status, 501, "{method} {controller}: {body}");
-        assert!(body["error"].as_str().unwrap().contains("not implemented"), "{body}");
-    }
-}
-
-#[test]
 fn profile_inheritance_and_feature_filters() {
     let server = Server::start();
     let product = licensing_product(&server);

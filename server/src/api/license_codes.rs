@@ -16,7 +16,7 @@ const MAX_CODES: i64 = 10_000;
 const MAX_CODE_LEN: usize = 64;
 
 /// The license code field.
-fn license_code(p: &Params) -> Result<String, ApiError> {
+pub(super) fn license_code(p: &Params) -> Result<String, ApiError> {
     p.required_len("licensecode", 1, MAX_CODE_LEN)
 }
 

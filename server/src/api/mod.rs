@@ -11,6 +11,7 @@ mod consumers;
 mod events;
 mod feature_groups;
 mod features;
+mod groups;
 mod license_codes;
 mod network;
 mod notes;
@@ -26,8 +27,10 @@ mod udfs;
 use axum::http::Method;
 
 pub use activity::{MAX_COMPUTER_ID, answer_schema as activity_answer_schema};
+pub use groups::{group_answer_schema, user_answer_schema};
 
 use crate::client_api::ClientProtocol;
+use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{Field, Fields};
 use crate::params::Params;
@@ -40,6 +43,10 @@ pub type Handler = fn(&dyn Store, &Params) -> ApiResult;
 /// A handler that issues or takes back signed licenses: it also needs the vendor key and
 /// the clock leases are signed with.
 pub type LicensingHandler = fn(&dyn Store, &ClientProtocol, &Params) -> ApiResult;
+
+/// A handler that reads the server's clock (login back-off and locks), which tests move
+/// with `serve --clock-offset-secs`.
+pub type ClockedHandler = fn(&dyn Store, &Clock, &Params) -> ApiResult;
 
 /// Which key kinds may call an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +81,7 @@ impl Access {
 pub enum Action {
     Run(Handler),
     Licensing(LicensingHandler),
-    /// Part of the seed, built by a later issue: answered with 501 and this explanation.
-    Later(&'static str),
+    Clocked(ClockedHandler),
 }
 
 /// One controller and verb.
@@ -111,8 +117,6 @@ impl Endpoint {
             && POINT_READS.contains(&self.controller)
     }
 }
-
-const ACCOUNTS: &str = "groups, group users and account-based licensing are not implemented yet";
 
 /// Every controller and verb of the seed.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -194,20 +198,32 @@ pub fn endpoints() -> Vec<Endpoint> {
             Licensing(offline::delete),
             offline::DELETE_FIELDS,
         ),
-        e("Group", get.clone(), Read, Later(ACCOUNTS), NONE),
-        e("Group", post.clone(), Write, Later(ACCOUNTS), NONE),
-        e("Group", put.clone(), Write, Later(ACCOUNTS), NONE),
-        e("Group", delete.clone(), Write, Later(ACCOUNTS), NONE),
-        e("GroupUser", get.clone(), Read, Later(ACCOUNTS), NONE),
-        e("GroupUser", post.clone(), Write, Later(ACCOUNTS), NONE),
-        e("GroupUser", put.clone(), Write, Later(ACCOUNTS), NONE),
-        e("GroupUser", delete.clone(), Write, Later(ACCOUNTS), NONE),
-        e("GroupUserPassword", put.clone(), Write, Later(ACCOUNTS), NONE),
-        e("GroupLicenseCode", get.clone(), Read, Later(ACCOUNTS), NONE),
-        e("GroupLicenseCode", post.clone(), Write, Later(ACCOUNTS), NONE),
-        e("GroupLicenseCode", delete.clone(), Write, Later(ACCOUNTS), NONE),
-        e("GroupUserLicense", post.clone(), Write, Later(ACCOUNTS), NONE),
-        e("AuthenticateUser", get.clone(), Read, Later(ACCOUNTS), NONE),
+        e("Group", get.clone(), Read, Clocked(groups::get), groups::KEY_FIELDS),
+        e("Group", post.clone(), Write, Run(groups::post), groups::POST_FIELDS),
+        e("Group", put.clone(), Write, Run(groups::put), groups::PUT_FIELDS),
+        e("Group", delete.clone(), Write, Run(groups::delete), groups::KEY_FIELDS),
+        e("GroupUser", get.clone(), Read, Clocked(groups::get_user), groups::USER_KEY_FIELDS),
+        e("GroupUser", post.clone(), Write, Run(groups::post_user), groups::POST_USER_FIELDS),
+        e("GroupUser", put.clone(), Write, Run(groups::put_user), groups::PUT_USER_FIELDS),
+        e("GroupUser", delete.clone(), Write, Run(groups::delete_user), groups::DELETE_USER_FIELDS),
+        e("GroupUserPassword", put.clone(), Write, Run(groups::put_password), groups::CREDENTIAL_FIELDS),
+        e("GroupLicenseCode", get.clone(), Read, Run(groups::get_license), groups::GET_LICENSE_FIELDS),
+        e("GroupLicenseCode", post.clone(), Write, Run(groups::post_license), groups::POST_LICENSE_FIELDS),
+        e(
+            "GroupLicenseCode",
+            delete.clone(),
+            Write,
+            Run(groups::delete_license),
+            groups::DELETE_LICENSE_FIELDS,
+        ),
+        e(
+            "GroupUserLicense",
+            post.clone(),
+            Write,
+            Run(groups::post_user_license),
+            groups::POST_USER_LICENSE_FIELDS,
+        ),
+        e("AuthenticateUser", get.clone(), Read, Clocked(groups::authenticate), groups::CREDENTIAL_FIELDS),
         e("DataStreamer", post, DataStreamer, Run(events::post), events::POST_FIELDS),
         // Not in the seed: the events back, DataStreamer's and the clients' (`events export`).
         e("Events", get, Read, Run(events::get), events::GET_FIELDS),

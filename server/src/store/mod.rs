@@ -177,6 +177,57 @@ pub trait Store: Send + Sync {
     fn count_events(&self, filter: &EventFilter) -> StoreResult<i64>;
     /// One page of events, oldest first.
     fn events(&self, filter: &EventFilter, page: Page) -> StoreResult<Vec<EventRecord>>;
+    // --- groups, group users and account-based licensing ---
+    /// A group with its license codes, users and subgroups.
+    fn user_group(&self, group: &Lookup) -> StoreResult<UserGroup>;
+    /// Creates a group; returns its ID. Names are unique (any case): `Conflict`.
+    fn create_user_group(&self, group: &NewUserGroup) -> StoreResult<i64>;
+    fn update_user_group(&self, id: i64, patch: &UserGroupPatch) -> StoreResult<()>;
+    /// Deletes a group, its users and its license assignments in one transaction; its
+    /// subgroups lose their master group.
+    fn delete_user_group(&self, group: &Lookup) -> StoreResult<()>;
+    fn group_user(&self, user: &Lookup) -> StoreResult<GroupUser>;
+    /// Creates a group user; returns its ID. Usernames are unique (any case): `Conflict`.
+    fn create_group_user(&self, user: &NewGroupUser) -> StoreResult<i64>;
+    fn update_group_user(&self, id: i64, patch: &GroupUserPatch) -> StoreResult<()>;
+    fn delete_group_user(&self, id: i64) -> StoreResult<()>;
+    /// Replaces a user's password hash and clears its failed logins and any lock.
+    fn set_group_user_password(&self, username: &str, password_hash: &str) -> StoreResult<()>;
+    /// The group a code of a product is assigned to.
+    fn group_license(&self, product_id: &str, code: &str) -> StoreResult<GroupLicense>;
+    /// Assigns a code to a group (`Conflict` when it is assigned to one already) and, in
+    /// the same transaction, to the company and profile the request names.
+    fn assign_group_license(&self, assignment: &GroupCodeAssignment) -> StoreResult<()>;
+    fn unassign_group_license(&self, group_id: i64, product_id: &str, code: &str) -> StoreResult<()>;
+    /// Creates a standard group, its user and the code's assignment in one transaction;
+    /// returns the group's and the user's IDs.
+    fn create_group_user_license(&self, request: &NewGroupUserLicense) -> StoreResult<(i64, i64)>;
+    /// Checks a group user's username and password at `now` (Unix milliseconds, the
+    /// server's clock): the Web API's `AuthenticateUser` and account-based activation both
+    /// log in through it. `username` matches without regard to case; usernames are stored as
+    /// the Web API reads text fields, with surrounding white space trimmed, and `password`
+    /// is taken exactly as given.
+    ///
+    /// - Unknown username or wrong password: `WrongCredentials`, alike, and at the same cost
+    ///   (an unknown username is verified against a dummy hash).
+    /// - After [`LOGIN_BACKOFF_AFTER`] consecutive failures, an attempt within the back-off
+    ///   window ([`login_backoff_secs`]: 1 s doubling to 60 s, from the last failure) is
+    ///   `SlowDown`, refused without checking the password; after [`LOGIN_LOCK_AFTER`] the
+    ///   user is `Locked` for [`LOGIN_LOCK_MILLIS`], even with the right password. A failure
+    ///   after a lock has run out locks again; a success, or a new password
+    ///   ([`Store::set_group_user_password`]), clears the record.
+    /// - The state is in the database, so it holds across processes and restarts.
+    ///
+    /// The password is checked (Argon2id, tens of milliseconds) outside any transaction:
+    /// one short transaction counts the attempt as a failure before the check (so parallel
+    /// guesses cannot all slip through one back-off window), a second one, on success,
+    /// clears the record and reads the user's licenses (see [`AuthenticatedUser`]).
+    fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+        now: i64,
+    ) -> StoreResult<Result<AuthenticatedUser, LoginRefusal>>;
 
     // --- operations ---
     /// The figures of [`StoreFigures`] (`now`: for what has expired), read with one query

@@ -792,6 +792,228 @@ pub struct EventFilter {
     pub end: Option<i64>,
 }
 
+/// A group or group user named by its ID or by its name (the seed's "either groupid or
+/// groupname" inputs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Id(i64),
+    Name(String),
+}
+
+/// A group's type: a master group holds standard groups (its subgroups); a standard group
+/// may belong to one master group. Two levels only, so the tree never has a cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupType {
+    Master,
+    Standard,
+}
+
+impl GroupType {
+    /// Input words (any case), in the order of [`GroupType::ALL`].
+    pub const WORDS: [&'static str; 2] = ["master", "standard"];
+    pub const ALL: [GroupType; 2] = [GroupType::Master, GroupType::Standard];
+
+    /// The name stored and shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupType::Master => "Master",
+            GroupType::Standard => "Standard",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<GroupType> {
+        GroupType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// A group of users (account-based licensing), with what `GET Group` shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserGroup {
+    pub id: i64,
+    pub group_type: GroupType,
+    /// 0 = none.
+    pub master_group_id: i64,
+    pub name: String,
+    pub description: String,
+    /// 0 = none.
+    pub company_id: i64,
+    pub created: i64,
+    pub modified: i64,
+    pub licenses: Vec<GroupLicense>,
+    pub users: Vec<GroupUser>,
+    /// (ID, name) of the standard groups whose master this is.
+    pub subgroups: Vec<(i64, String)>,
+}
+
+/// A group to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUserGroup {
+    pub name: String,
+    pub group_type: GroupType,
+    pub description: String,
+    /// 0 = none.
+    pub master_group_id: i64,
+    /// 0 = none.
+    pub company_id: i64,
+}
+
+/// A `PUT Group`: `None` leaves a field as it is; 0 removes the master group or company.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserGroupPatch {
+    pub name: Option<String>,
+    pub group_type: Option<GroupType>,
+    pub description: Option<String>,
+    pub master_group_id: Option<i64>,
+    pub company_id: Option<i64>,
+}
+
+/// A license code assigned to a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupLicense {
+    pub group_id: i64,
+    pub product_id: String,
+    pub code: String,
+    /// When it was assigned.
+    pub created: i64,
+}
+
+/// `POST GroupLicenseCode`: the code is assigned to the group and, when given, to a company
+/// and a profile (0 = none) as `PUT LicenseCode` would, in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCodeAssignment {
+    pub group_id: i64,
+    pub product_id: String,
+    pub code: String,
+    pub company_id: Option<i64>,
+    pub profile_id: Option<i64>,
+}
+
+/// A group user as `GET GroupUser` shows it; never its password or hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupUser {
+    pub id: i64,
+    pub group_id: i64,
+    pub username: String,
+    pub details: UserDetails,
+    /// Consecutive failed logins since the last success or password change.
+    pub failed_logins: i64,
+    /// While set and in the future, every login is refused (Unix milliseconds).
+    pub locked_until: Option<i64>,
+    pub created: i64,
+    pub modified: i64,
+}
+
+/// What a group user's record says about the person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserDetails {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub telephone: String,
+    /// Compact JSON object text.
+    pub additional_data: String,
+}
+
+/// A group user to create. The password arrives hashed (`crate::passwords`): hashing is
+/// CPU-heavy and never runs inside a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGroupUser {
+    pub group_id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub details: UserDetails,
+}
+
+/// A `PUT GroupUser`: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupUserPatch {
+    pub group_id: i64,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub telephone: Option<String>,
+    pub additional_data: Option<String>,
+}
+
+/// `POST GroupUserLicense`: a standard group, its user and a license code assigned to it,
+/// created in one transaction (any refusal writes nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGroupUserLicense {
+    pub group_name: String,
+    pub product_id: String,
+    pub code: String,
+    /// `group_id` is ignored: the group is the new one.
+    pub user: NewGroupUser,
+}
+
+/// A group user whose username and password were accepted
+/// ([`crate::store::Store::authenticate_user`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedUser {
+    pub group_user_id: i64,
+    pub group_id: i64,
+    pub username: String,
+    /// (product ID, license code) of every code the user may use: those assigned to the
+    /// user's group, then, for a standard group under a master group, those assigned to the
+    /// master group (a master group holds the licenses its subgroups share; a master group's
+    /// users do not get its subgroups' codes). Oldest assignment first in each.
+    pub licenses: Vec<(String, String)>,
+}
+
+/// Why a login was refused ([`crate::store::Store::authenticate_user`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// The username is unknown or the password wrong: one answer for both, so usernames
+    /// cannot be told apart from the answer (nor by its timing: an unknown username costs
+    /// one verification too).
+    WrongCredentials,
+    /// [`LOGIN_BACKOFF_AFTER`] or more consecutive failures and the back-off window after
+    /// the last one is still running: refused without checking the password.
+    SlowDown { retry_after_secs: i64 },
+    /// [`LOGIN_LOCK_AFTER`] or more consecutive failures: locked until then (Unix
+    /// milliseconds), refused even with the right password, until a new password is set.
+    Locked { until: i64 },
+}
+
+/// Consecutive failed logins after which each further attempt waits out a back-off window.
+pub const LOGIN_BACKOFF_AFTER: i64 = 5;
+/// Consecutive failed logins after which the user is locked for [`LOGIN_LOCK_MILLIS`].
+pub const LOGIN_LOCK_AFTER: i64 = 10;
+/// How long a lock lasts: 15 minutes.
+pub const LOGIN_LOCK_MILLIS: i64 = 15 * 60 * 1000;
+/// The longest back-off window: 60 seconds.
+const LOGIN_BACKOFF_MAX_SECS: i64 = 60;
+
+/// The back-off window after `failures` consecutive failures, in seconds: none below
+/// [`LOGIN_BACKOFF_AFTER`], then 1 s doubling with each further failure, at most 60 s.
+pub fn login_backoff_secs(failures: i64) -> i64 {
+    if failures < LOGIN_BACKOFF_AFTER {
+        return 0;
+    }
+    let doublings = (failures - LOGIN_BACKOFF_AFTER).min(6) as u32;
+    (1i64 << doublings).min(LOGIN_BACKOFF_MAX_SECS)
+}
+
+/// Whether a login may be tried now by a user with this record of failures (`last_failure`
+/// and `locked_until` in Unix milliseconds), or why not.
+pub fn login_allowed(
+    failures: i64,
+    last_failure: Option<i64>,
+    locked_until: Option<i64>,
+    now: i64,
+) -> Result<(), LoginRefusal> {
+    if let Some(until) = locked_until.filter(|&until| until > now) {
+        return Err(LoginRefusal::Locked { until });
+    }
+    let window_end = last_failure.unwrap_or(i64::MIN).saturating_add(login_backoff_secs(failures) * 1000);
+    if failures >= LOGIN_BACKOFF_AFTER && window_end > now {
+        // Rounded up: retrying after that many seconds is never refused again for this.
+        return Err(LoginRefusal::SlowDown { retry_after_secs: (window_end - now + 999) / 1000 });
+    }
+    Ok(())
+}
+
 /// The kinds of Web API key the seed defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -839,6 +1061,33 @@ pub fn date_or_null(t: Option<i64>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logins_back_off_then_lock() {
+        assert_eq!(
+            (0..=12).map(login_backoff_secs).collect::<Vec<_>>(),
+            [0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+        );
+        assert_eq!(login_backoff_secs(i64::MAX), 60);
+        let now = 1_000_000;
+        assert_eq!(login_allowed(4, Some(now), None, now), Ok(()));
+        assert_eq!(
+            login_allowed(5, Some(now - 1), None, now),
+            Err(LoginRefusal::SlowDown { retry_after_secs: 1 })
+        );
+        assert_eq!(login_allowed(5, Some(now - 1000), None, now), Ok(()));
+        assert_eq!(
+            login_allowed(7, Some(now - 1500), None, now),
+            Err(LoginRefusal::SlowDown { retry_after_secs: 3 })
+        );
+        assert_eq!(
+            login_allowed(10, Some(now), Some(now + 1), now),
+            Err(LoginRefusal::Locked { until: now + 1 })
+        );
+        // A lock that has run out leaves the back-off.
+        assert_eq!(login_allowed(10, Some(now - LOGIN_LOCK_MILLIS), Some(now), now), Ok(()));
+        assert_eq!(login_allowed(0, None, None, now), Ok(()));
+    }
 
     #[test]
     fn subscription_rules_follow_the_seed() {

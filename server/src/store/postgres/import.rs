@@ -50,6 +50,9 @@ const TABLES: &[&str] = &[
     "passive_licenses",
     "seats",
     "audit_log",
+    "user_groups",
+    "group_users",
+    "group_license_codes",
 ];
 
 /// How many rows of each table were copied (and checked).

@@ -19,6 +19,7 @@ mod codes;
 mod companies;
 mod consumers;
 mod events;
+mod groups;
 mod licensing;
 mod operations;
 mod passive;
@@ -29,6 +30,7 @@ use licensekit::protocol::client_api::LeaseResponse;
 
 use super::Backend;
 use super::db::{self, Connection};
+use crate::passwords;
 use crate::store::leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use crate::store::model::*;
 use crate::store::operations::{AuditEntry, NewAuditEntry, StoreFigures};
@@ -302,6 +304,66 @@ impl Store for Backend {
     }
     fn events(&self, filter: &EventFilter, page: Page) -> StoreResult<Vec<EventRecord>> {
         self.read(|c| events::page(c, filter, page))
+    }
+
+    fn user_group(&self, group: &Lookup) -> StoreResult<UserGroup> {
+        self.read(|c| groups::group(c, group))
+    }
+    fn create_user_group(&self, group: &NewUserGroup) -> StoreResult<i64> {
+        self.write(|t| groups::create_group(t, group))
+    }
+    fn update_user_group(&self, id: i64, patch: &UserGroupPatch) -> StoreResult<()> {
+        self.write(|t| groups::update_group(t, id, patch))
+    }
+    fn delete_user_group(&self, group: &Lookup) -> StoreResult<()> {
+        self.write(|t| groups::delete_group(t, group))
+    }
+    fn group_user(&self, user: &Lookup) -> StoreResult<GroupUser> {
+        self.read(|c| groups::user(c, user))
+    }
+    fn create_group_user(&self, user: &NewGroupUser) -> StoreResult<i64> {
+        self.write(|t| groups::create_user(t, user))
+    }
+    fn update_group_user(&self, id: i64, patch: &GroupUserPatch) -> StoreResult<()> {
+        self.write(|t| groups::update_user(t, id, patch))
+    }
+    fn delete_group_user(&self, id: i64) -> StoreResult<()> {
+        self.write(|t| groups::delete_user(t, id))
+    }
+    fn set_group_user_password(&self, username: &str, password_hash: &str) -> StoreResult<()> {
+        self.write(|t| groups::set_password(t, username, password_hash))
+    }
+    fn group_license(&self, product_id: &str, code: &str) -> StoreResult<GroupLicense> {
+        self.read(|c| groups::license(c, product_id, code))
+    }
+    fn assign_group_license(&self, assignment: &GroupCodeAssignment) -> StoreResult<()> {
+        self.write(|t| groups::assign(t, assignment))
+    }
+    fn unassign_group_license(&self, group_id: i64, product_id: &str, code: &str) -> StoreResult<()> {
+        self.write(|t| groups::unassign(t, group_id, product_id, code))
+    }
+    fn create_group_user_license(&self, request: &NewGroupUserLicense) -> StoreResult<(i64, i64)> {
+        self.write(|t| groups::create_user_license(t, request))
+    }
+    fn authenticate_user(
+        &self,
+        username: &str,
+        password: &str,
+        now: i64,
+    ) -> StoreResult<Result<AuthenticatedUser, LoginRefusal>> {
+        // The password is checked between the two transactions, never inside one.
+        let Some(claim) = self.write(|t| groups::claim_login(t, username, now))? else {
+            passwords::verify_dummy(password);
+            return Ok(Err(LoginRefusal::WrongCredentials));
+        };
+        let (id, hash) = match claim {
+            Ok(claim) => claim,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        if !passwords::verify(password, &hash) {
+            return Ok(Err(LoginRefusal::WrongCredentials));
+        }
+        Ok(self.write(|t| groups::login_succeeded(t, id, &hash))?.ok_or(LoginRefusal::WrongCredentials))
     }
 
     fn figures(&self, now: i64) -> StoreResult<StoreFigures> {

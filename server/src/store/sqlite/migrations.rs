@@ -364,7 +364,47 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (activation_id, seat_id)
     );
     "#,
-    // 9: usage events, from DataStreamer and from clients' queues. A client's event is kept
+    // 9: groups of users and account-based licensing: groups (a master group holds standard
+    // groups), their users (an Argon2id hash of the password, never the password, and the
+    // record of consecutive failed logins behind the back-off and the lock), and the license
+    // codes assigned to groups (a code to one group at most).
+    r#"
+    CREATE TABLE user_groups (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        group_type TEXT NOT NULL CHECK (group_type IN ('Master', 'Standard')),
+        master_group_id INTEGER REFERENCES user_groups(id),
+        description TEXT NOT NULL,
+        company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
+        created INTEGER NOT NULL,
+        modified INTEGER NOT NULL
+    );
+    CREATE INDEX user_groups_master ON user_groups (master_group_id);
+    CREATE TABLE group_users (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES user_groups(id),
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        last_name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        telephone TEXT NOT NULL,
+        additional_data TEXT NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        last_failed_login INTEGER,
+        locked_until INTEGER,
+        created INTEGER NOT NULL,
+        modified INTEGER NOT NULL
+    );
+    CREATE INDEX group_users_group ON group_users (group_id);
+    CREATE TABLE group_license_codes (
+        code TEXT PRIMARY KEY REFERENCES license_codes(code) ON DELETE CASCADE,
+        group_id INTEGER NOT NULL REFERENCES user_groups(id),
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX group_license_codes_group ON group_license_codes (group_id, created);
+    "#,
+    // 10: usage events, from DataStreamer and from clients' queues. A client's event is kept
     // once per (product, computer, event ID): a batch sent again adds nothing. The product
     // is '' for a DataStreamer event that names none.
     r#"
