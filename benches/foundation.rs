@@ -88,6 +88,7 @@ fn licensed_client(dir: &std::path::Path) -> (Config, Client) {
         nonce: "00".repeat(16),
         vm_platform: "Physical".into(),
         network: None,
+        user: None,
     };
     let text =
         Envelope::sign(&vendor, Kind::Lease, &serde_json::to_vec(&lease).unwrap()).unwrap().to_compact();

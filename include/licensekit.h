@@ -195,6 +195,25 @@ enum lk_status
    */
   LK_NOT_NETWORK_LICENSE = 125,
   /**
+   * The username or password is wrong.
+   *
+   * One answer for both, so usernames cannot be guessed from it. Repeated failures slow
+   * the user's sign-ins down, then lock them for a while (`LK_USER_LOCKED`).
+   */
+  LK_INVALID_CREDENTIALS = 126,
+  /**
+   * The user is locked after repeated failed sign-ins, or must wait before the next try.
+   *
+   * The last error says until when. The vendor can unlock by setting a new password.
+   */
+  LK_USER_LOCKED = 127,
+  /**
+   * The user signed in, but their group holds no license for this product.
+   *
+   * The vendor assigns a license code to the user's group (`POST GroupLicenseCode`).
+   */
+  LK_USER_NOT_LICENSED = 128,
+  /**
    * The signed data is malformed.
    */
   LK_MALFORMED_ENVELOPE = 200,
@@ -749,6 +768,19 @@ lk_status lk_offline_deactivation_certificate(const struct lk_client *client,
  * `LK_VM_NOT_ALLOWED`; an unreachable server gives `LK_NETWORK` or `LK_TIMEOUT`.
  */
 lk_status lk_activate(const struct lk_client *client, const char *license_code);
+
+/**
+ * Signs in as the named user `username` with `password` and activates the license the
+ * user's group holds for this product on this computer (account-based licensing: no
+ * license code to type). The lease names the user (`"user"` in `lk_license_info_json`) and
+ * is refreshed like any other. The password is sent to the server in this one request and
+ * stored nowhere. Refusals: `LK_INVALID_CREDENTIALS` (one answer for an unknown user and a
+ * wrong password), `LK_USER_LOCKED` (repeated failures: the last error says until when),
+ * `LK_USER_NOT_LICENSED`, `LK_ACTIVATION_LIMIT` (the user's computers are all in use).
+ */
+lk_status lk_activate_user(const struct lk_client *client,
+                           const char *username,
+                           const char *password);
 
 /**
  * Renews the lease now. A background thread also does this before the lease ends; call it

@@ -416,5 +416,6 @@ fn lease_of_passive(passive: PassiveLicense) -> Lease {
         nonce: String::new(),
         vm_platform: String::new(),
         network: None,
+        user: None,
     }
 }

@@ -120,6 +120,19 @@ pub enum Status {
     ///
     /// A LAN daemon can serve seats only of a code the vendor made a network license.
     NotNetworkLicense = 125,
+    /// The username or password is wrong.
+    ///
+    /// One answer for both, so usernames cannot be guessed from it. Repeated failures slow
+    /// the user's sign-ins down, then lock them for a while (`LK_USER_LOCKED`).
+    InvalidCredentials = 126,
+    /// The user is locked after repeated failed sign-ins, or must wait before the next try.
+    ///
+    /// The last error says until when. The vendor can unlock by setting a new password.
+    UserLocked = 127,
+    /// The user signed in, but their group holds no license for this product.
+    ///
+    /// The vendor assigns a license code to the user's group (`POST GroupLicenseCode`).
+    UserNotLicensed = 128,
     // 200-299: signed artifacts (envelopes, certificates).
     /// The signed data is malformed.
     MalformedEnvelope = 200,

@@ -77,6 +77,7 @@ fn lease_for(client: &Client, edit: impl FnOnce(&mut Lease)) -> Lease {
         nonce: "00".repeat(16),
         vm_platform: "Physical".into(),
         network: None,
+        user: None,
     };
     edit(&mut lease);
     lease

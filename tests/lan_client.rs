@@ -47,6 +47,7 @@ fn master(product: &str, serial: u64, kind: Kind, signer: &SigningKey) -> String
         nonce: "0".repeat(32),
         vm_platform: String::new(),
         network: Some(NetworkTerms { seats: 5, heartbeat_secs: 1, borrow_days: 2 }),
+        user: None,
     };
     Envelope::sign(signer, kind, &serde_json::to_vec(&lease).unwrap()).unwrap().to_compact()
 }

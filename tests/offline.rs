@@ -63,6 +63,7 @@ fn certificate(request: &ClientRequest, serial: u64, edit: impl FnOnce(&mut Leas
         nonce: request.nonce.clone(),
         vm_platform: request.vm_platform.clone(),
         network: None,
+        user: None,
     };
     edit(&mut lease);
     Envelope::sign(&vendor(), Kind::ActivationCertificate, &serde_json::to_vec(&lease).unwrap())

@@ -273,6 +273,20 @@ public:
     void refresh() { detail::check(lk_refresh(get())); }
     void deactivate() { detail::check(lk_deactivate(get())); }
     void start_trial() { detail::check(lk_start_trial(get())); }
+    // A named user signs in instead of typing a license code.
+    void activate_user(const std::string &username, const std::string &password) {
+        detail::check(lk_activate_user(get(), username.c_str(), password.c_str()));
+    }
+
+    // Usage events: queued at once, delivered by the background thread.
+    void track_event(const std::string &name, const std::string &json_payload = std::string()) {
+        detail::check(lk_track_event(get(), name.c_str(), json_payload.c_str()));
+    }
+    std::uint64_t flush_events() {
+        std::uint64_t sent = 0;
+        detail::check(lk_flush_events(get(), &sent));
+        return sent;
+    }
 
     // Network seats from the site's LAN daemon.
     void activate_lan() { detail::check(lk_activate_lan(get())); }

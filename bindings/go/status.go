@@ -76,6 +76,12 @@ const (
 	StatusNetworkLicenseOnly Status = 124
 	// StatusNotNetworkLicense: the license code is not a network license (concurrency mode Network).
 	StatusNotNetworkLicense Status = 125
+	// StatusInvalidCredentials: the username or password is wrong.
+	StatusInvalidCredentials Status = 126
+	// StatusUserLocked: the user is locked after repeated failed sign-ins, or must wait before the next try.
+	StatusUserLocked Status = 127
+	// StatusUserNotLicensed: the user signed in, but their group holds no license for this product.
+	StatusUserNotLicensed Status = 128
 	// StatusMalformedEnvelope: the signed data is malformed.
 	StatusMalformedEnvelope Status = 200
 	// StatusEnvelopeTooLarge: the signed data exceeds the size limit.
@@ -173,6 +179,9 @@ var statusConstants = map[Status]string{
 	StatusSeatTaken:               "LK_SEAT_TAKEN",
 	StatusNetworkLicenseOnly:      "LK_NETWORK_LICENSE_ONLY",
 	StatusNotNetworkLicense:       "LK_NOT_NETWORK_LICENSE",
+	StatusInvalidCredentials:      "LK_INVALID_CREDENTIALS",
+	StatusUserLocked:              "LK_USER_LOCKED",
+	StatusUserNotLicensed:         "LK_USER_NOT_LICENSED",
 	StatusMalformedEnvelope:       "LK_MALFORMED_ENVELOPE",
 	StatusEnvelopeTooLarge:        "LK_ENVELOPE_TOO_LARGE",
 	StatusUnsupportedVersion:      "LK_UNSUPPORTED_VERSION",

@@ -301,6 +301,7 @@ fn client_request(operation: Operation) -> ClientRequest {
         network_daemon: false,
         seats_in_use: Vec::new(),
         events: Vec::new(),
+        user: None,
     }
 }
 
@@ -327,6 +328,7 @@ fn lease(license_type: LicenseType) -> Lease {
         nonce: NONCE.into(),
         vm_platform: "Physical".into(),
         network: None,
+        user: None,
     }
 }
 

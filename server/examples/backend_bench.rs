@@ -87,6 +87,7 @@ impl Servers {
             network_daemon: false,
             seats_in_use: Vec::new(),
             events: Vec::new(),
+            user: None,
         };
         let envelope =
             Envelope::sign(&key, Kind::ClientRequest, &serde_json::to_vec(&request).expect("json"))

@@ -146,6 +146,7 @@ impl Installation {
             network_daemon: false,
             seats_in_use: Vec::new(),
             events: Vec::new(),
+            user: None,
         };
         let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
         let envelope =

@@ -95,6 +95,7 @@ pub mod fuzzing {
             installation_key: call.installation_key.clone(),
             vm_platform: call.vm_platform.clone(),
             network: None,
+            user: None,
         };
         crate::offline::sign_certificate(key, verified, &grant)
     }

@@ -34,6 +34,14 @@ fn seed_user(user: &Value, failed: i64) -> Value {
     user
 }
 
+/// A group license as the seed shows it: without `computersPerUser`, beyond the seed (1 unless
+/// given).
+fn seed_license(license: &Value) -> Value {
+    let mut license = license.clone();
+    assert_eq!(license.as_object_mut().unwrap().remove("computersPerUser"), Some(json!(1)), "{license}");
+    license
+}
+
 /// Expects a refusal with this status whose message starts with `field`.
 fn refused(server: &Server, method: &str, controller: &str, body: Value, status: u16, field: &str) -> String {
     let (got, answer) = server.call(method, controller, "read_write", &body);
@@ -107,13 +115,14 @@ fn every_endpoint_with_the_seed_examples() {
     assert_eq!(shown["companyID"], json!(company.parse::<i64>().unwrap()), "and to the company");
 
     let license = server.ok("GET", "GroupLicenseCode", &json!({"productid": product, "licensecode": first}));
-    assert_shape(&license, &seed(GROUP_LICENSE), "GroupLicenseCode");
+    assert_shape(&seed_license(&license), &seed(GROUP_LICENSE), "GroupLicenseCode");
     assert_eq!(license["groupID"], json!(master.parse::<i64>().unwrap()));
 
     let (status, group) = server.call("GET", "Group", "read_only", &json!({"groupid": master}));
     assert_eq!(status, 200, "{group}");
     let mut as_seed = group.clone();
     as_seed["groupUsers"][0] = seed_user(&group["groupUsers"][0], 0);
+    as_seed["groupLicenses"][0] = seed_license(&group["groupLicenses"][0]);
     assert_shape(&as_seed, &seed(GROUP), "Group");
     assert_eq!((group["type"].as_str(), group["companyID"].to_string()), (Some("Master"), company.clone()));
     assert_eq!(group["groupLicenses"][0]["licenseCode"], first.as_str());

@@ -24,7 +24,8 @@ use crate::machine::{Fingerprint, Virtualization, detect_virtualization};
 use crate::online::{Refresher, Signal, Transport};
 use crate::protocol::SigningKey;
 use crate::protocol::client_api::{
-    ClientRequest, FeatureKind, KeyHandover, LeaseResponse, Operation, RequestBody,
+    ClientRequest, FeatureKind, KeyHandover, LeaseResponse, MAX_PASSWORD, MAX_USERNAME, Operation,
+    RequestBody, UserCredentials,
 };
 use crate::protocol::{Envelope, Kind, os_random};
 use crate::store::Store;
@@ -103,6 +104,8 @@ pub(crate) struct Params {
     pub amount: Option<u64>,
     pub seat_id: Option<String>,
     pub checkout_days: Option<u32>,
+    /// A named user's sign-in (activation by username and password).
+    pub user: Option<UserCredentials>,
 }
 
 /// A request that failed in transit; retried as it is (same ID and nonce) so the server can
@@ -387,6 +390,31 @@ impl Client {
         self.inner.online(Operation::Activate, Params { license_code: Some(code), ..Params::default() })
     }
 
+    /// Signs in as the named user `username` and activates the license their group holds for
+    /// this product on this computer (the vendor's account-based licensing): the server
+    /// checks the password, the user's limit of computers, and signs a lease naming the user.
+    /// The password goes to the server in this one request and is stored nowhere.
+    /// `LK_INVALID_CREDENTIALS`, `LK_USER_LOCKED` (repeated failures), `LK_USER_NOT_LICENSED`,
+    /// `LK_ACTIVATION_LIMIT` (the user's computers are all in use).
+    pub fn activate_user(&self, username: &str, password: &str) -> Result<(), Status> {
+        let username = username.trim();
+        let length = username.chars().count();
+        if length == 0 || length > MAX_USERNAME || username.chars().any(char::is_control) {
+            return Err(crate::detail::note(
+                Status::InvalidArgument,
+                format!("username: expected 1 to {MAX_USERNAME} characters"),
+            ));
+        }
+        if password.is_empty() || password.chars().count() > MAX_PASSWORD {
+            return Err(crate::detail::note(
+                Status::InvalidArgument,
+                format!("password: expected 1 to {MAX_PASSWORD} characters"),
+            ));
+        }
+        let user = UserCredentials { username: username.to_owned(), password: password.to_owned() };
+        self.inner.online(Operation::Activate, Params { user: Some(user), ..Params::default() })
+    }
+
     /// Starts (or resumes) the product's trial on this computer.
     pub fn start_trial(&self) -> Result<(), Status> {
         self.inner.online(Operation::StartTrial, Params::default())
@@ -546,8 +574,10 @@ impl Inner {
     /// just generated, so no seat is burnt on a license nobody can use.
     fn online(&self, operation: Operation, params: Params) -> Result<(), Status> {
         let give_back = params.clone();
+        let params_user = params.user.clone();
         let result = self.call(operation, params, |response, key, nonce, transport| {
-            let accepted = self.accept(operation, key, nonce, response);
+            let user = params_user.as_ref().map(|u| u.username.as_str());
+            let accepted = self.accept(operation, key, nonce, user, response);
             if accepted.is_err() && operation == Operation::Activate {
                 let back = self.build_request(Operation::Deactivate, give_back, key.clone());
                 if let Ok(back) = back {
@@ -731,6 +761,7 @@ impl Inner {
             handover: None,
             network_daemon: self.config.network_daemon(),
             seats_in_use: Vec::new(),
+            user: params.user.clone(),
             events: Vec::new(),
         })
     }
@@ -754,11 +785,13 @@ impl Inner {
 
     /// Checks the server's lease against the request and the lease already held, then
     /// stores it and makes it current.
+    /// `user`: the named user an activation signed in as, whom the lease must name.
     fn accept(
         &self,
         operation: Operation,
         key: &SigningKey,
         nonce: &str,
+        user: Option<&str>,
         response: LeaseResponse,
     ) -> Result<(), Status> {
         let lease = response.lease.ok_or(Status::BadResponse)?;
@@ -782,6 +815,14 @@ impl Inner {
         let public = key.public_key().to_hex();
         let answering = Answering { installation_key: &public, nonce, license_code: None };
         let license = License::verify(&text, &self.expectation(&[expected_kind], Some(answering)))?;
+        if user.is_some_and(|user| {
+            license.lease().user.as_deref().is_none_or(|named| !named.eq_ignore_ascii_case(user))
+        }) {
+            return Err(crate::detail::note(
+                Status::MismatchedLease,
+                "the lease does not name the user who signed in",
+            ));
+        }
         let (key, replace) = match operation {
             Operation::Deactivate => (KeyChange::Destroy, false),
             Operation::Activate | Operation::StartTrial | Operation::NetworkCheckout => {
@@ -964,13 +1005,13 @@ fn validate_license_code(code: &str) -> Result<String, Status> {
     Ok(code.to_owned())
 }
 
-/// 16 random bytes in hex: nonces, request IDs, seat IDs.
 /// The body of a client call: `request` in a `client-request` envelope signed by `key`.
 fn sign_request(key: &SigningKey, request: &ClientRequest) -> Result<RequestBody, Status> {
     let payload = serde_json::to_vec(request).map_err(|_| Status::Internal)?;
     Ok(RequestBody { request: Envelope::sign(key, Kind::ClientRequest, &payload)?.to_compact() })
 }
 
+/// 16 random bytes in hex: nonces, request IDs, seat IDs.
 pub(crate) fn random_hex() -> Result<String, Status> {
     let mut bytes = [0u8; 16];
     os_random(&mut bytes)?;

@@ -30,6 +30,27 @@ pub unsafe extern "C" fn lk_activate(client: *const lk_client, license_code: *co
     })
 }
 
+/// Signs in as the named user `username` with `password` and activates the license the
+/// user's group holds for this product on this computer (account-based licensing: no
+/// license code to type). The lease names the user (`"user"` in `lk_license_info_json`) and
+/// is refreshed like any other. The password is sent to the server in this one request and
+/// stored nowhere. Refusals: `LK_INVALID_CREDENTIALS` (one answer for an unknown user and a
+/// wrong password), `LK_USER_LOCKED` (repeated failures: the last error says until when),
+/// `LK_USER_NOT_LICENSED`, `LK_ACTIVATION_LIMIT` (the user's computers are all in use).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lk_activate_user(
+    client: *const lk_client,
+    username: *const c_char,
+    password: *const c_char,
+) -> Status {
+    guard(|| {
+        // SAFETY: the caller passes a live client or NULL, and NUL-terminated strings or NULL.
+        let (client, username, password) =
+            unsafe { (client_ref(client)?, str_arg(username, "username")?, str_arg(password, "password")?) };
+        client.activate_user(username, password).context("activate_user")
+    })
+}
+
 /// Renews the lease now. A background thread also does this before the lease ends; call it
 /// when the application wants vendor-side changes right away.
 #[unsafe(no_mangle)]

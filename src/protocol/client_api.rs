@@ -64,6 +64,9 @@ pub const SERVER_REASONS: &[Status] = &[
     Status::NetworkLicenseOnly,
     Status::NotNetworkLicense,
     Status::NetworkSeatsExhausted,
+    Status::InvalidCredentials,
+    Status::UserLocked,
+    Status::UserNotLicensed,
     Status::MalformedEnvelope,
     Status::EnvelopeTooLarge,
     Status::UnsupportedVersion,
@@ -259,10 +262,36 @@ pub struct ClientRequest {
     /// On a LAN daemon's refresh: the network seats it serves now, for the vendor's records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seats_in_use: Vec<super::network::SeatInUse>,
+    /// On an activation by a named user instead of a license code: who signs in (see
+    /// [`UserCredentials`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserCredentials>,
     /// On an events delivery: the batch, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<super::events::Event>,
 }
+
+/// A named user's sign-in (`lk_activate_user`): the server checks the password against its
+/// hash and activates the license the user's group holds. The password travels only inside
+/// this request, over the connection to the server: it is never stored, by either side, and
+/// never printed (`Debug` hides it).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserCredentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for UserCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserCredentials").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// Longest username, in characters.
+pub const MAX_USERNAME: usize = 128;
+/// Longest password, in characters.
+pub const MAX_PASSWORD: usize = 256;
 
 /// The payload of a `key-handover` envelope, signed by the previous installation key: it
 /// hands that installation's seat to `new_installation_key` for the request with `nonce`.
@@ -398,6 +427,9 @@ pub struct Lease {
     /// In a network master license: what its daemon may serve.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<super::network::NetworkTerms>,
+    /// The named user this license was activated for (`lk_activate_user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 /// The payload of a `floating-seat` envelope: a floating seat of a feature, or a

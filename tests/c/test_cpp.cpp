@@ -95,6 +95,10 @@ int main() {
     client.on_status_change(nullptr);
     CHECK_STATUS(thrown([&] { client.refresh(); }), LK_NO_LICENSE);
     CHECK_STATUS(thrown([&] { client.start_trial(); }), LK_TRIAL_UNAVAILABLE);
+    CHECK_STATUS(thrown([&] { client.activate_user("nobody-by-this-name", "not it"); }), LK_INVALID_CREDENTIALS);
+    // Queued while deactivated (events wait for a license), so not delivered.
+    client.track_event("export", "{\"pages\": 2}");
+    CHECK_STATUS(thrown([&] { client.flush_events(); }), LK_NO_LICENSE);
 
     // Shared capacity, and a handle moved: the moved-from one frees nothing.
     config.set_store_dir(dir2);

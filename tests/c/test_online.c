@@ -430,6 +430,29 @@ static void test_events(void) {
     free(dir);
 }
 
+/* A named user's sign-in: the arguments checked, and an unknown user refused by the real
+ * server with the one answer for any wrong credentials (the flows are in
+ * server/tests/named_users.rs). */
+static void test_named_user(void) {
+    char *dir = make_temp_dir("user");
+    lk_client *client = make_client(dir, server_url);
+    char detail[512];
+    CHECK_STATUS(lk_activate_user(NULL, "alice", "secret"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_activate_user(client, NULL, "secret"), LK_NULL_POINTER);
+    CHECK_STATUS(lk_activate_user(client, "alice", NULL), LK_NULL_POINTER);
+    CHECK_STATUS(lk_activate_user(client, "\xff", "secret"), LK_INVALID_UTF8);
+    CHECK_STATUS(lk_activate_user(client, "", "secret"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_activate_user(client, "alice", ""), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_activate_user(client, "nobody-by-this-name", "not the password"), LK_INVALID_CREDENTIALS);
+    CHECK_STATUS(lk_last_error_message(detail, sizeof detail, NULL), LK_OK);
+    CHECK_MSG(strstr(detail, "invalid username or password") != NULL, "%s", detail);
+    CHECK_MSG(strstr(detail, "not the password") == NULL, "the password is never echoed: %s", detail);
+    CHECK_STATUS(lk_license_status(client), LK_NOT_ACTIVATED);
+    lk_client_free(client);
+    remove_tree(dir);
+    free(dir);
+}
+
 /* A client built with another vendor's key: the server refuses before it records anything,
  * and the message names the server's key ID and the trusted ones. */
 static void test_untrusted_server(void) {
@@ -468,5 +491,6 @@ int main(void) {
     test_untrusted_server();
     test_lan_arguments();
     test_events();
+    test_named_user();
     return check_done();
 }

@@ -212,6 +212,7 @@ pub fn lease_answer(seen: &Seen, serial: u64, edit: impl FnOnce(&mut Lease)) -> 
         nonce: r.nonce.clone(),
         vm_platform: r.vm_platform.clone(),
         network: None,
+        user: None,
     };
     edit(&mut lease);
     sign_answer(if trial { Kind::TrialLease } else { Kind::Lease }, &lease, &vendor())

@@ -107,6 +107,7 @@ fn render_license(license: &GroupLicense) -> Json {
         "productID" => &license.product_id,
         "licenseCode" => &license.code,
         "created" => datetime::format(license.created),
+        "computersPerUser" => license.computers_per_user,
     }
 }
 
@@ -212,6 +213,15 @@ pub fn put_password(store: &dyn Store, p: &Params) -> ApiResult {
     Ok(Json::from("Group User Password Updated Successfully"))
 }
 
+/// `computersperuser` (beyond the seed): on how many computers each of the group's users may
+/// activate the code (`lk_activate_user`); 1 unless given.
+fn computers_per_user(p: &Params) -> Result<i64, ApiError> {
+    Ok(p.int("computersperuser", 1, MAX_COMPUTERS_PER_USER)?.unwrap_or(1))
+}
+
+/// The most computers a license may allow one user.
+const MAX_COMPUTERS_PER_USER: i64 = 10_000;
+
 /// GET GroupLicenseCode.
 pub fn get_license(store: &dyn Store, p: &Params) -> ApiResult {
     let product = product_id(p)?;
@@ -225,6 +235,7 @@ pub fn post_license(store: &dyn Store, p: &Params) -> ApiResult {
         group_id: p.required_int("groupid", 1, i64::MAX)?,
         product_id: product_id(p)?,
         code: license_code(p)?,
+        computers_per_user: computers_per_user(p)?,
         company_id: p.int("companyid", 0, i64::MAX)?,
         profile_id: p.int("profileid", 0, i64::MAX)?,
     };
@@ -248,8 +259,13 @@ pub fn post_user_license(store: &dyn Store, p: &Params) -> ApiResult {
     let password = password(p)?;
     let details = details(p)?;
     let user = NewGroupUser { group_id: 0, username, password_hash: passwords::hash(&password), details };
-    let (group, user) =
-        store.create_group_user_license(&NewGroupUserLicense { group_name, product_id, code, user })?;
+    let (group, user) = store.create_group_user_license(&NewGroupUserLicense {
+        group_name,
+        product_id,
+        code,
+        computers_per_user: computers_per_user(p)?,
+        user,
+    })?;
     Ok(Json::from(format!("Group User License Created Successfully : {group},{user}")))
 }
 
@@ -322,8 +338,10 @@ pub fn group_answer_schema() -> serde_json::Value {
     let text = || json!({ "type": "string" });
     let license = json!({
         "type": "object",
-        "required": ["groupID", "productID", "licenseCode", "created"],
-        "properties": { "groupID": int(), "productID": text(), "licenseCode": text(), "created": text() },
+        "required": ["groupID", "productID", "licenseCode", "created", "computersPerUser"],
+        "properties": { "groupID": int(), "productID": text(), "licenseCode": text(), "created": text(),
+                        "computersPerUser": { "type": "integer",
+                                              "description": "Beyond the seed: computers each user may activate on" } },
     });
     json!({
         "type": "object",
@@ -383,6 +401,7 @@ pub const POST_LICENSE_FIELDS: Fields = &[&[
     Field::new("licensecode"),
     Field::new("companyid"),
     Field::new("profileid"),
+    Field::new("computersperuser"),
 ]];
 /// DELETE GroupLicenseCode's fields.
 pub const DELETE_LICENSE_FIELDS: Fields = &[&[Field::new("groupid"), PRODUCT_ID, Field::new("licensecode")]];
@@ -394,6 +413,7 @@ pub const POST_USER_LICENSE_FIELDS: Fields = &[
         Field::new("licensecode"),
         Field::new("username"),
         Field::new("password"),
+        Field::new("computersperuser"),
     ],
     DETAIL_FIELDS,
 ];

@@ -77,6 +77,7 @@ pub fn lease(request: &ClientRequest, grant: &Grant, now: i64) -> Lease {
         nonce: request.nonce.clone(),
         vm_platform: grant.vm_platform.clone(),
         network: grant.network.as_ref().map(network_terms),
+        user: grant.user.clone(),
     }
 }
 

@@ -19,11 +19,13 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use licensekit::Status;
 use licensekit::protocol::SigningKey;
-use licensekit::protocol::client_api::{API_PREFIX, ErrorResponse, Operation};
+use licensekit::protocol::client_api::{API_PREFIX, ErrorResponse, Operation, UserCredentials};
 
 use crate::clock::Clock;
 use crate::server::AppState;
-use crate::store::leasing::{Refusal, Signable};
+use crate::store::leasing::{ClientCall, NamedUser, Refusal, Signable};
+use crate::store::model::LoginRefusal;
+use crate::store::{Store, StoreError};
 
 /// Largest request body: an envelope is at most 96 KiB of text.
 pub const MAX_BODY: usize = 128 * 1024;
@@ -55,6 +57,7 @@ fn operation(name: &str) -> Option<Operation> {
 pub(crate) fn http_status(status: Status) -> StatusCode {
     match status {
         Status::InvalidLicenseCode | Status::InvalidProductId | Status::NoLicense => StatusCode::NOT_FOUND,
+        Status::UserLocked => StatusCode::TOO_MANY_REQUESTS,
         Status::ActivationLimit
         | Status::Deactivated
         | Status::SeatsExhausted
@@ -67,6 +70,8 @@ pub(crate) fn http_status(status: Status) -> StatusCode {
         Status::Disabled
         | Status::NetworkLicenseOnly
         | Status::NotNetworkLicense
+        | Status::InvalidCredentials
+        | Status::UserNotLicensed
         | Status::FeatureNotEnabled
         | Status::LongTermCheckoutRefused
         | Status::Expired
@@ -101,6 +106,53 @@ fn refused(refusal: Refusal) -> Response {
     refuse(refusal, http)
 }
 
+/// Signs a named user's activation in: the password is checked against its Argon2id hash
+/// (outside any transaction: it takes tens of milliseconds), the failed-login back-off and
+/// lock apply as for `GET AuthenticateUser`, and the activation is pointed at the license the
+/// user's group holds for the product (the first assigned, when there are several), under
+/// the assignment's limit of computers per user.
+fn sign_in(
+    store: &dyn Store,
+    call: &mut ClientCall,
+    user: &UserCredentials,
+) -> Result<Result<(), Refusal>, StoreError> {
+    let found = match store.authenticate_user(&user.username, &user.password, call.now)? {
+        Ok(found) => found,
+        Err(LoginRefusal::WrongCredentials) => {
+            return Ok(Err(Refusal::new(Status::InvalidCredentials, "user: invalid username or password")));
+        }
+        Err(LoginRefusal::SlowDown { retry_after_secs }) => {
+            return Ok(Err(Refusal::new(
+                Status::UserLocked,
+                format!("user: too many failed sign-ins: try again in {retry_after_secs} s"),
+            )));
+        }
+        Err(LoginRefusal::Locked { until }) => {
+            return Ok(Err(Refusal::new(
+                Status::UserLocked,
+                format!(
+                    "user: locked after repeated failed sign-ins until {} UTC (the vendor unlocks it by \
+                     setting a new password)",
+                    crate::datetime::format(until)
+                ),
+            )));
+        }
+    };
+    let Some(license) = found.licenses.into_iter().find(|l| l.product_id == call.product_id) else {
+        return Ok(Err(Refusal::new(
+            Status::UserNotLicensed,
+            format!(
+                "user: the group of user {} holds no license for product {}: the vendor assigns one \
+                 (GroupLicenseCode)",
+                found.username, call.product_id
+            ),
+        )));
+    };
+    call.license_code = Some(license.code);
+    call.user = Some(NamedUser { username: found.username, computers: license.computers_per_user });
+    Ok(Ok(()))
+}
+
 /// `POST /client/v1/{operation}`.
 pub async fn handle(
     State(state): State<Arc<AppState>>,
@@ -131,10 +183,17 @@ pub async fn handle(
     };
     let task = tokio::task::spawn_blocking(move || {
         let protocol = &state.client;
-        let verified = match request::decode(operation, &body, protocol) {
+        let mut verified = match request::decode(operation, &body, protocol) {
             Ok(verified) => verified,
             Err(refusal) => return refused(refusal),
         };
+        if let Some(user) = verified.request.user.take() {
+            match sign_in(state.store.as_ref(), &mut verified.call, &user) {
+                Ok(Ok(())) => {}
+                Ok(Err(refusal)) => return refused(refusal),
+                Err(error) => return crate::error::ApiError::from(error).into_response(),
+            }
+        }
         let (request, now) = (&verified.request, verified.call.now);
         let sign = |what: Signable<'_>| match what {
             Signable::Lease(grant) => lease::sign(&protocol.key, &lease::lease(request, grant, now)),

@@ -6,7 +6,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use licensekit::Status;
-use licensekit::protocol::client_api::{ClientRequest, KeyHandover, Operation, RequestBody};
+use licensekit::protocol::client_api::{
+    ClientRequest, KeyHandover, MAX_PASSWORD, MAX_USERNAME, Operation, RequestBody,
+};
 use licensekit::protocol::events::{self, MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
 use licensekit::protocol::network::SeatInUse;
 use licensekit::protocol::{Envelope, KeyId, Kind, PublicKey, from_slice_strict};
@@ -112,6 +114,7 @@ fn verify(
     let capacity = capacity(&request, operation)?;
     let seats_in_use = network(&request, operation)?;
     let events = events(&request, operation)?;
+    user(&request, operation, channel)?;
     // Only a refresh is judged by the lease it holds; elsewhere the field means nothing.
     let held_serial = match (request.held_serial, operation) {
         (Some(serial), Operation::Refresh) => {
@@ -152,8 +155,23 @@ fn verify(
         network_daemon: request.network_daemon,
         seats_in_use,
         events,
+        user: None,
     };
     Ok(Verified { call, request })
+}
+
+/// A named user's sign-in: only on an online activation (an offline request is a file that
+/// travels: it must not hold a password), with a username and password within bounds.
+fn user(r: &ClientRequest, operation: Operation, channel: Channel) -> Result<(), Refusal> {
+    let Some(user) = &r.user else { return Ok(()) };
+    if operation != Operation::Activate || channel != Channel::Online {
+        return Err(malformed("user: only an online activation signs a user in"));
+    }
+    text("user: username", &user.username, 1, MAX_USERNAME)?;
+    if user.password.is_empty() || user.password.chars().count() > MAX_PASSWORD {
+        return Err(malformed(format!("user: password: expected 1 to {MAX_PASSWORD} characters")));
+    }
+    Ok(())
 }
 
 /// The events of an events delivery, checked as the client checked them: 1 to
@@ -402,7 +420,13 @@ fn check(r: &ClientRequest, operation: Operation) -> Result<Option<String>, Refu
     hex32("request_id", &r.request_id)?;
     hex32("nonce", &r.nonce)?;
     match (&r.license_code, operation) {
+        (Some(_), Operation::Activate) if r.user.is_some() => {
+            return Err(malformed(
+                "license_code: a named user's activation names no code: the user's group holds it",
+            ));
+        }
         (Some(code), _) => text("license_code", code, 1, 64)?,
+        (None, Operation::Activate) if r.user.is_some() => {}
         (None, Operation::Activate) => return Err(malformed("license_code: required to activate")),
         (None, _) => {}
     }
@@ -469,6 +493,7 @@ mod tests {
             network_daemon: true,
             seats_in_use: seats,
             events: Vec::new(),
+            user: None,
         }
     }
 

@@ -91,6 +91,17 @@ pub struct ClientCall {
     pub seats_in_use: Vec<LanSeat>,
     /// On an events delivery: the batch (bounds checked at decoding); empty otherwise.
     pub events: Vec<ClientEvent>,
+    /// On an activation by a named user: who signed in (authenticated before the store is
+    /// called), whose limit of computers applies; `license_code` is their group's code.
+    pub user: Option<NamedUser>,
+}
+
+/// A named user who signed in to activate, and how many computers they may activate the
+/// code on (the group assignment's `computersperuser`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedUser {
+    pub username: String,
+    pub computers: i64,
 }
 
 /// The fields of a shared-capacity call (floating seats, pools, tokens, sessions).
@@ -334,6 +345,8 @@ pub struct Grant {
     /// For a LAN daemon: what its network master license lets it serve. A grant with terms
     /// is signed as a `network-master-license` instead of a lease or certificate.
     pub network: Option<NetworkGrant>,
+    /// The named user of an activation by username and password (`lk_activate_user`).
+    pub user: Option<String>,
 }
 
 /// What a network master license lets its LAN daemon serve, before it is signed.

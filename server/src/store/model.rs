@@ -873,6 +873,9 @@ pub struct GroupLicense {
     pub group_id: i64,
     pub product_id: String,
     pub code: String,
+    /// How many computers each of the group's users may activate the code on (beyond the
+    /// seed: `computersperuser`, 1 unless given).
+    pub computers_per_user: i64,
     /// When it was assigned.
     pub created: i64,
 }
@@ -884,6 +887,7 @@ pub struct GroupCodeAssignment {
     pub group_id: i64,
     pub product_id: String,
     pub code: String,
+    pub computers_per_user: i64,
     pub company_id: Option<i64>,
     pub profile_id: Option<i64>,
 }
@@ -943,6 +947,7 @@ pub struct NewGroupUserLicense {
     pub group_name: String,
     pub product_id: String,
     pub code: String,
+    pub computers_per_user: i64,
     /// `group_id` is ignored: the group is the new one.
     pub user: NewGroupUser,
 }
@@ -958,7 +963,7 @@ pub struct AuthenticatedUser {
     /// user's group, then, for a standard group under a master group, those assigned to the
     /// master group (a master group holds the licenses its subgroups share; a master group's
     /// users do not get its subgroups' codes). Oldest assignment first in each.
-    pub licenses: Vec<(String, String)>,
+    pub licenses: Vec<GroupLicense>,
 }
 
 /// Why a login was refused ([`crate::store::Store::authenticate_user`]).

@@ -93,6 +93,7 @@ impl Installation {
             network_daemon: false,
             seats_in_use: Vec::new(),
             events: Vec::new(),
+            user: None,
         }
     }
 }

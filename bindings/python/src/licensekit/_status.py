@@ -118,6 +118,15 @@ class Status(enum.IntEnum):
     NOT_NETWORK_LICENSE = 125
     """The license code is not a network license (concurrency mode `Network`)."""
 
+    INVALID_CREDENTIALS = 126
+    """The username or password is wrong."""
+
+    USER_LOCKED = 127
+    """The user is locked after repeated failed sign-ins, or must wait before the next try."""
+
+    USER_NOT_LICENSED = 128
+    """The user signed in, but their group holds no license for this product."""
+
     MALFORMED_ENVELOPE = 200
     """The signed data is malformed."""
 
@@ -347,6 +356,18 @@ class NotNetworkLicense(LicenseError):
     """The license code is not a network license (concurrency mode `Network`). (``LK_NOT_NETWORK_LICENSE``)"""
 
 
+class InvalidCredentials(LicenseError):
+    """The username or password is wrong. (``LK_INVALID_CREDENTIALS``)"""
+
+
+class UserLocked(LicenseError):
+    """The user is locked after repeated failed sign-ins, or must wait before the next try. (``LK_USER_LOCKED``)"""
+
+
+class UserNotLicensed(LicenseError):
+    """The user signed in, but their group holds no license for this product. (``LK_USER_NOT_LICENSED``)"""
+
+
 class MalformedEnvelope(LicenseError):
     """The signed data is malformed. (``LK_MALFORMED_ENVELOPE``)"""
 
@@ -499,6 +520,9 @@ ERRORS: dict[Status, type[LicenseError]] = {
     Status.SEAT_TAKEN: SeatTaken,
     Status.NETWORK_LICENSE_ONLY: NetworkLicenseOnly,
     Status.NOT_NETWORK_LICENSE: NotNetworkLicense,
+    Status.INVALID_CREDENTIALS: InvalidCredentials,
+    Status.USER_LOCKED: UserLocked,
+    Status.USER_NOT_LICENSED: UserNotLicensed,
     Status.MALFORMED_ENVELOPE: MalformedEnvelope,
     Status.ENVELOPE_TOO_LARGE: EnvelopeTooLarge,
     Status.UNSUPPORTED_VERSION: UnsupportedVersion,
@@ -566,6 +590,9 @@ __all__ = [
     "SeatTaken",
     "NetworkLicenseOnly",
     "NotNetworkLicense",
+    "InvalidCredentials",
+    "UserLocked",
+    "UserNotLicensed",
     "MalformedEnvelope",
     "EnvelopeTooLarge",
     "UnsupportedVersion",

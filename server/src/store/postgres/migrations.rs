@@ -390,6 +390,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE group_license_codes (
         code TEXT PRIMARY KEY REFERENCES license_codes(code) ON DELETE CASCADE,
         group_id BIGINT NOT NULL REFERENCES user_groups(id),
+        computers_per_user BIGINT NOT NULL DEFAULT 1,
         created BIGINT NOT NULL
     );
     CREATE INDEX group_license_codes_group ON group_license_codes (group_id, created);

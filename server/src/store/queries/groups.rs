@@ -52,10 +52,16 @@ fn read_user(r: &db::Row<'_>) -> db::Result<GroupUser> {
 }
 
 fn read_license(r: &db::Row<'_>) -> db::Result<GroupLicense> {
-    Ok(GroupLicense { group_id: r.get(0)?, product_id: r.get(1)?, code: r.get(2)?, created: r.get(3)? })
+    Ok(GroupLicense {
+        group_id: r.get(0)?,
+        product_id: r.get(1)?,
+        code: r.get(2)?,
+        created: r.get(3)?,
+        computers_per_user: r.get(4)?,
+    })
 }
 
-const LICENSE_SELECT: &str = "SELECT g.group_id, lc.product_id, g.code, g.created
+const LICENSE_SELECT: &str = "SELECT g.group_id, lc.product_id, g.code, g.created, g.computers_per_user
     FROM group_license_codes g JOIN license_codes lc ON lc.code = g.code";
 
 /// The group's own row, without what hangs off it.
@@ -307,7 +313,13 @@ pub fn license(conn: &Connection, product_id: &str, code: &str) -> StoreResult<G
         })
 }
 
-fn insert_assignment(conn: &Connection, group_id: i64, product_id: &str, code: &str) -> StoreResult<()> {
+fn insert_assignment(
+    conn: &Connection,
+    group_id: i64,
+    product_id: &str,
+    code: &str,
+    computers_per_user: i64,
+) -> StoreResult<()> {
     codes::must_exist(conn, product_id, code)?;
     let holder: Option<i64> = conn
         .prepare_cached("SELECT group_id FROM group_license_codes WHERE code = ?1")?
@@ -319,8 +331,8 @@ fn insert_assignment(conn: &Connection, group_id: i64, product_id: &str, code: &
         )));
     }
     conn.execute(
-        "INSERT INTO group_license_codes (code, group_id, created) VALUES (?1, ?2, ?3)",
-        params![code, group_id, now_millis()],
+        "INSERT INTO group_license_codes (code, group_id, computers_per_user, created) VALUES (?1, ?2, ?3, ?4)",
+        params![code, group_id, computers_per_user, now_millis()],
     )?;
     Ok(())
 }
@@ -328,7 +340,7 @@ fn insert_assignment(conn: &Connection, group_id: i64, product_id: &str, code: &
 /// Assigns a code to a group, and to a company and a profile as `PUT LicenseCode` would.
 pub fn assign(conn: &Connection, a: &GroupCodeAssignment) -> StoreResult<()> {
     group_row(conn, &Lookup::Id(a.group_id))?;
-    insert_assignment(conn, a.group_id, &a.product_id, &a.code)?;
+    insert_assignment(conn, a.group_id, &a.product_id, &a.code, a.computers_per_user)?;
     let profile = match a.profile_id {
         None => None,
         Some(0) => Some(None),
@@ -380,7 +392,7 @@ pub fn create_user_license(conn: &Connection, request: &NewGroupUserLicense) -> 
     };
     let group_id = insert_group(conn, &group)?;
     let user_id = create_user(conn, &NewGroupUser { group_id, ..request.user.clone() })?;
-    insert_assignment(conn, group_id, &request.product_id, &request.code)?;
+    insert_assignment(conn, group_id, &request.product_id, &request.code, request.computers_per_user)?;
     Ok((group_id, user_id))
 }
 
@@ -451,7 +463,7 @@ pub fn login_succeeded(conn: &Connection, id: i64, hash: &str) -> StoreResult<Op
             .prepare_cached(&format!("{LICENSE_SELECT} WHERE g.group_id = ?1 ORDER BY g.created, g.code"))?
             .query_map([group_id], read_license)?
             .collect::<Result<Vec<_>, _>>()?;
-        licenses.extend(codes.into_iter().map(|l| (l.product_id, l.code)));
+        licenses.extend(codes);
     }
     Ok(Some(AuthenticatedUser {
         group_user_id: user.id,

@@ -400,6 +400,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE group_license_codes (
         code TEXT PRIMARY KEY REFERENCES license_codes(code) ON DELETE CASCADE,
         group_id INTEGER NOT NULL REFERENCES user_groups(id),
+        computers_per_user INTEGER NOT NULL DEFAULT 1,
         created INTEGER NOT NULL
     );
     CREATE INDEX group_license_codes_group ON group_license_codes (group_id, created);

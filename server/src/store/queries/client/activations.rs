@@ -18,7 +18,7 @@ use super::{Granted, Outcome, next_serial, product_exists, record_system_details
 use crate::datetime;
 use crate::store::StoreResult;
 use crate::store::leasing::{
-    Chain, Channel, ClientCall, Grant, OfflineDeactivation, Periods, Refusal, certificate_window,
+    Chain, Channel, ClientCall, Grant, NamedUser, OfflineDeactivation, Periods, Refusal, certificate_window,
     code_expiry, network_terms, take_over, wire_license_type,
 };
 use crate::store::model::{ConcurrencyMode, Settings};
@@ -152,6 +152,14 @@ fn grant(
     } else {
         None
     };
+    // The named user the installation's activation was made for, if any.
+    let user: Option<String> = conn
+        .prepare_cached(
+            "SELECT username FROM activations WHERE code = ?1 AND installation_key = ?2 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([&code.code, &call.installation_key], |r| r.get(0))
+        .optional()?
+        .filter(|name: &String| !name.is_empty());
     Ok(Grant {
         license_code: Some(code.code.clone()),
         state,
@@ -166,6 +174,7 @@ fn grant(
         installation_key: call.installation_key.clone(),
         vm_platform: call.vm_platform.clone(),
         network,
+        user,
     })
 }
 
@@ -196,6 +205,11 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
         Ok(place) => place,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    if let Some(user) = &call.user
+        && let Err(refusal) = user_has_room(conn, call, &code.code, user)?
+    {
+        return Ok(Err(refusal));
+    }
     if place == Place::New {
         let seats: i64 = conn
             .prepare_cached(
@@ -282,6 +296,11 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 Chain::new(serial).issued_text()
             ])?,
     };
+    // Whose activation it is now: the named user who signed in, or nobody (a license code).
+    conn.prepare_cached(
+        "UPDATE activations SET username = ?3 WHERE code = ?1 AND installation_key = ?2 AND status = 'Activated'",
+    )?
+    .execute(params![code.code, call.installation_key, call.user.as_ref().map_or("", |u| u.username.as_str())])?;
     if call.network_daemon {
         conn.prepare_cached(
             "UPDATE activations SET lan_daemon = 1
@@ -303,6 +322,34 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
     .execute(params![call.product_id, call.computer_id, code.code, call.now])?;
     record_system_details(conn, call)?;
     Ok(Ok(Granted::Lease(grant(conn, call, &code, LeaseState::Active, window, serial)?)))
+}
+
+/// Refuses a named user's activation on one computer more than the user may have: their
+/// current activations of the code on other computers are counted (this computer's, a
+/// re-activation, takes no new place).
+fn user_has_room(
+    conn: &Connection,
+    call: &ClientCall,
+    code: &str,
+    user: &NamedUser,
+) -> StoreResult<Result<(), Refusal>> {
+    let elsewhere: i64 = conn
+        .prepare_cached(
+            "SELECT count(DISTINCT computer_id) FROM activations
+             WHERE code = ?1 AND username = ?2 AND status = 'Activated' AND computer_id != ?3",
+        )?
+        .query_row(params![code, user.username, call.computer_id], |r| r.get(0))?;
+    if elsewhere < user.computers {
+        return Ok(Ok(()));
+    }
+    Ok(Err(Refusal::new(
+        Status::ActivationLimit,
+        format!(
+            "user: {} uses this license on {elsewhere} other computers, as many as the license allows one \
+             user (computersperuser {}): deactivate it on one of them first",
+            user.username, user.computers
+        ),
+    )))
 }
 
 /// Where an activation goes among the installations already holding the computer's seat.

@@ -91,6 +91,7 @@ fn lease(
         installation_key: call.installation_key.clone(),
         vm_platform: call.vm_platform.clone(),
         network: None,
+        user: None,
     })
 }
 
