@@ -214,6 +214,14 @@ enum lk_status
    */
   LK_USER_NOT_LICENSED = 128,
   /**
+   * The server refused the offline usage journal: an entry is missing, out of order or forged.
+   *
+   * The journal of tokens and pool units used offline is hash-chained and signed; one
+   * that was edited is refused whole, and the license is not renewed until support looks
+   * at the computer.
+   */
+  LK_JOURNAL_REFUSED = 129,
+  /**
    * The signed data is malformed.
    */
   LK_MALFORMED_ENVELOPE = 200,

@@ -133,6 +133,12 @@ pub enum Status {
     ///
     /// The vendor assigns a license code to the user's group (`POST GroupLicenseCode`).
     UserNotLicensed = 128,
+    /// The server refused the offline usage journal: an entry is missing, out of order or forged.
+    ///
+    /// The journal of tokens and pool units used offline is hash-chained and signed; one
+    /// that was edited is refused whole, and the license is not renewed until support looks
+    /// at the computer.
+    JournalRefused = 129,
     // 200-299: signed artifacts (envelopes, certificates).
     /// The signed data is malformed.
     MalformedEnvelope = 200,

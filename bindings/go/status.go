@@ -82,6 +82,8 @@ const (
 	StatusUserLocked Status = 127
 	// StatusUserNotLicensed: the user signed in, but their group holds no license for this product.
 	StatusUserNotLicensed Status = 128
+	// StatusJournalRefused: the server refused the offline usage journal: an entry is missing, out of order or forged.
+	StatusJournalRefused Status = 129
 	// StatusMalformedEnvelope: the signed data is malformed.
 	StatusMalformedEnvelope Status = 200
 	// StatusEnvelopeTooLarge: the signed data exceeds the size limit.
@@ -182,6 +184,7 @@ var statusConstants = map[Status]string{
 	StatusInvalidCredentials:      "LK_INVALID_CREDENTIALS",
 	StatusUserLocked:              "LK_USER_LOCKED",
 	StatusUserNotLicensed:         "LK_USER_NOT_LICENSED",
+	StatusJournalRefused:          "LK_JOURNAL_REFUSED",
 	StatusMalformedEnvelope:       "LK_MALFORMED_ENVELOPE",
 	StatusEnvelopeTooLarge:        "LK_ENVELOPE_TOO_LARGE",
 	StatusUnsupportedVersion:      "LK_UNSUPPORTED_VERSION",

@@ -13,7 +13,7 @@ export declare const Status: {
     readonly LONG_TERM_CHECKOUT_REFUSED: 119; readonly FEATURE_UNKNOWN: 120; readonly NO_SEAT: 121;
     readonly CLONE_DETECTED: 122; readonly SEAT_TAKEN: 123; readonly NETWORK_LICENSE_ONLY: 124;
     readonly NOT_NETWORK_LICENSE: 125; readonly INVALID_CREDENTIALS: 126; readonly USER_LOCKED: 127;
-    readonly USER_NOT_LICENSED: 128; readonly MALFORMED_ENVELOPE: 200;
+    readonly USER_NOT_LICENSED: 128; readonly JOURNAL_REFUSED: 129; readonly MALFORMED_ENVELOPE: 200;
     readonly ENVELOPE_TOO_LARGE: 201; readonly UNSUPPORTED_VERSION: 202; readonly UNKNOWN_KEY: 203;
     readonly BAD_SIGNATURE: 204; readonly WRONG_KIND: 205; readonly MALFORMED_PAYLOAD: 206; readonly STALE_LEASE: 207;
     readonly FUTURE_LEASE: 208; readonly MISMATCHED_LEASE: 209; readonly WRONG_PRODUCT: 210; readonly WRONG_REQUEST: 211;

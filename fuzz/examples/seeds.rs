@@ -302,6 +302,7 @@ fn client_request(operation: Operation) -> ClientRequest {
         seats_in_use: Vec::new(),
         events: Vec::new(),
         user: None,
+        journal: Vec::new(),
     }
 }
 

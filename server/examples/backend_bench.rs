@@ -88,6 +88,7 @@ impl Servers {
             seats_in_use: Vec::new(),
             events: Vec::new(),
             user: None,
+            journal: Vec::new(),
         };
         let envelope =
             Envelope::sign(&key, Kind::ClientRequest, &serde_json::to_vec(&request).expect("json"))

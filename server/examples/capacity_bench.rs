@@ -147,6 +147,7 @@ impl Installation {
             seats_in_use: Vec::new(),
             events: Vec::new(),
             user: None,
+            journal: Vec::new(),
         };
         let payload = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
         let envelope =

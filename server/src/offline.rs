@@ -180,6 +180,8 @@ pub fn deactivation_request(
         certificate_serial: i64::try_from(certificate.certificate_serial).unwrap_or(i64::MAX),
         nonce: certificate.nonce.clone(),
         now: clock.now(),
+        journal: licensekit::protocol::journal::verify(&certificate.journal, &key)
+            .map_err(|m| refused(Refusal::new(Status::JournalRefused, format!("{field}: {m}"))))?,
     };
     Ok((certificate, deactivation))
 }

@@ -274,6 +274,7 @@ fn bad_requests_and_certificates_are_refused_naming_the_field_and_write_nothing(
         certificate_serial: lease.serial,
         nonce: lease.nonce.clone(),
         deactivated_at: now_secs(),
+        journal: Vec::new(),
     };
     let (status, answer) = deactivate(&server, &product, &signed_deactivation(&stranger, &mine));
     assert_eq!(status, 404, "no activation there: {answer}");

@@ -14,6 +14,7 @@ use super::{Client, Inner, Params};
 use crate::Status;
 use crate::license::{Answering, Expectation};
 use crate::protocol::client_api::{FeatureKind, LeaseResponse, Operation, SeatLease};
+use crate::protocol::journal::Usage;
 use crate::protocol::{Envelope, Kind, SigningKey, from_slice_strict};
 
 impl Client {
@@ -163,11 +164,26 @@ impl Inner {
             amount: Some(n.into()),
             ..Params::default()
         };
-        self.call(operation, params, |response, _, _, _| response.remaining.ok_or(Status::BadResponse))
+        let online = self.call(operation, params.clone(), |response, _, _, _| {
+            response.remaining.ok_or(Status::BadResponse)
+        });
+        match online {
+            // Out of reach: recorded in the offline usage journal, within the license's limits.
+            Err(status) if super::journal::offline_fallback(status) => {
+                let usage = match operation {
+                    Operation::ConsumeTokens => Usage::Tokens,
+                    Operation::PoolCheckout => Usage::PoolCheckout,
+                    _ => Usage::PoolCheckin,
+                };
+                let request_id = self.abandon(operation, &params);
+                self.use_offline(usage, feature, n, request_id)?.ok_or(status)
+            }
+            other => other,
+        }
     }
 
     /// The license must be usable and grant `feature` as `kind`.
-    fn require_feature(&self, feature: &str, kind: FeatureKind) -> Result<(), Status> {
+    pub(super) fn require_feature(&self, feature: &str, kind: FeatureKind) -> Result<(), Status> {
         let license = self.license.load();
         let license = (**license).as_ref().map_err(|s| *s)?;
         let status = license.status(self.now());

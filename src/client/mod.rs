@@ -10,6 +10,7 @@ mod capacity;
 mod current;
 mod diagnostics;
 mod events;
+mod journal;
 mod network;
 mod offline;
 
@@ -117,6 +118,11 @@ struct Pending {
     key: SigningKey,
     body: RequestBody,
     nonce: String,
+    /// Its ID, named by a use recorded offline when its answer never came.
+    request_id: String,
+    /// The place of the last offline usage journal entry it carries (0: none), forgotten
+    /// once the server answers it.
+    journal_sent: u64,
 }
 
 impl std::fmt::Debug for Inner {
@@ -650,7 +656,18 @@ impl Inner {
                 return Err(status);
             }
         };
-        handle(response, &attempt.key, &attempt.nonce, transport)
+        let handled = handle(response, &attempt.key, &attempt.nonce, transport)?;
+        self.journal_delivered(attempt.journal_sent)?;
+        Ok(handled)
+    }
+
+    /// The ID of the request of `operation` with `params` that failed in transit, taken so
+    /// it is never sent again: its use is recorded offline instead (naming this ID, so the
+    /// server counts it once if the request did reach it).
+    pub(crate) fn abandon(&self, operation: Operation, params: &Params) -> Option<String> {
+        let mut pending = lock(&self.operation);
+        let matches = pending.as_ref().is_some_and(|p| p.operation == operation && &p.params == params);
+        matches.then(|| pending.take().map(|p| p.request_id)).flatten()
     }
 
     /// The key that signs a request: a fresh one for activation and trials (it becomes the
@@ -683,6 +700,17 @@ impl Inner {
     ) -> Result<Pending, Status> {
         let nonce = random_hex()?;
         let mut request = self.request(operation, &params, &key, &nonce)?;
+        // The offline usage journal travels with the calls that renew or end the license; a
+        // re-activation carries it with the handover from the key that signed it.
+        let mut journal_sent = 0;
+        let carries_journal = match operation {
+            Operation::Refresh | Operation::Deactivate => !self.config.network_daemon(),
+            Operation::Activate => self.installation_key().ok().flatten().is_some(),
+            _ => false,
+        };
+        if carries_journal {
+            (request.journal, journal_sent) = self.journal_to_send()?;
+        }
         match operation {
             // The serial held: two installations refreshing diverging chains are a copied store.
             // A daemon also reports the seats it serves.
@@ -701,7 +729,7 @@ impl Inner {
             _ => {}
         }
         let body = sign_request(&key, &request)?;
-        Ok(Pending { operation, params, key, body, nonce })
+        Ok(Pending { operation, params, key, body, nonce, request_id: request.request_id, journal_sent })
     }
 
     /// A `key-handover` envelope: the previous installation key gives its seat to `new` for
@@ -761,6 +789,7 @@ impl Inner {
             handover: None,
             network_daemon: self.config.network_daemon(),
             seats_in_use: Vec::new(),
+            journal: Vec::new(),
             user: params.user.clone(),
             events: Vec::new(),
         })

@@ -125,6 +125,8 @@ impl Client {
                 certificate_serial: lease.serial,
                 nonce: lease.nonce.clone(),
                 deactivated_at: inner.now(),
+                // The usage recorded offline goes to the vendor with the seat.
+                journal: std::mem::take(&mut state.journal),
             };
             let payload = serde_json::to_vec(&certificate).map_err(|_| Status::Internal)?;
             let text = Envelope::sign(&key, Kind::DeactivationCertificate, &payload)?.to_armoured();

@@ -67,6 +67,7 @@ pub const SERVER_REASONS: &[Status] = &[
     Status::InvalidCredentials,
     Status::UserLocked,
     Status::UserNotLicensed,
+    Status::JournalRefused,
     Status::MalformedEnvelope,
     Status::EnvelopeTooLarge,
     Status::UnsupportedVersion,
@@ -266,6 +267,11 @@ pub struct ClientRequest {
     /// [`UserCredentials`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UserCredentials>,
+    /// On a refresh, deactivation or re-activation: the offline usage journal's entries not
+    /// yet acknowledged, oldest first (compact `journal-entry` envelopes, see
+    /// [`super::journal`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal: Vec<String>,
     /// On an events delivery: the batch, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<super::events::Event>,

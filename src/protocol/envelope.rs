@@ -59,10 +59,13 @@ pub enum Kind {
     /// The previous installation key handing its seat over to a new installation key on the
     /// same computer (installation → server, inside an activation request).
     KeyHandover,
+    /// One use recorded offline in the usage journal (installation → server, inside a
+    /// refresh, deactivation or deactivation certificate).
+    JournalEntry,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::Lease,
         Kind::TrialLease,
         Kind::ActivationCertificate,
@@ -74,6 +77,7 @@ impl Kind {
         Kind::DeactivationCertificate,
         Kind::ClientRequest,
         Kind::KeyHandover,
+        Kind::JournalEntry,
     ];
 
     /// The wire name, e.g. `passive-license`.
@@ -90,6 +94,7 @@ impl Kind {
             Kind::DeactivationCertificate => "deactivation-certificate",
             Kind::ClientRequest => "client-request",
             Kind::KeyHandover => "key-handover",
+            Kind::JournalEntry => "journal-entry",
         }
     }
 

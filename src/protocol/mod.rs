@@ -8,6 +8,7 @@ mod armour;
 pub mod client_api;
 mod envelope;
 pub mod events;
+pub mod journal;
 mod keys;
 pub mod network;
 pub mod offline;

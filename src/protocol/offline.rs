@@ -36,6 +36,9 @@ pub struct DeactivationCertificate {
     pub nonce: String,
     /// When the license was removed from the machine (Unix seconds).
     pub deactivated_at: i64,
+    /// The offline usage journal's entries not yet acknowledged (see [`super::journal`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal: Vec<String>,
 }
 
 impl DeactivationCertificate {

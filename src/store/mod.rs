@@ -73,6 +73,14 @@ pub struct StoreState {
     /// request to free the seat is sent (again) until the server confirms it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deactivating: bool,
+    /// Tokens and pool units used offline, not yet acknowledged by the server: compact
+    /// `journal-entry` envelopes, oldest first (see [`crate::protocol::journal`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal: Vec<String>,
+    /// Where the journal stands (kept when its entries are acknowledged: the next entry
+    /// follows the last one written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_head: Option<crate::protocol::journal::ChainHead>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -425,6 +433,8 @@ mod tests {
             last_deactivation: None,
             long_term_seats: Vec::new(),
             deactivating: false,
+            journal: Vec::new(),
+            journal_head: None,
         }
     }
 

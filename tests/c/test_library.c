@@ -94,6 +94,7 @@ static const struct known_status known[] = {
     KNOWN(LK_INVALID_CREDENTIALS),
     KNOWN(LK_USER_LOCKED),
     KNOWN(LK_USER_NOT_LICENSED),
+    KNOWN(LK_JOURNAL_REFUSED),
     KNOWN(LK_NO_LAN_SERVER),
     KNOWN(LK_LAN_UNREACHABLE),
     KNOWN(LK_NETWORK_SEATS_EXHAUSTED),
@@ -138,7 +139,7 @@ static void test_unknown_statuses(void) {
     /* Gaps between the groups, just past each group, values that would alias a known
      * one if truncated to 8 or 16 bits, and the extremes. */
     static const uint32_t unknown[] = {
-        9u,    10u,   99u,   129u,       199u,        212u,        299u,
+        9u,    10u,   99u,   130u,       199u,        212u,        299u,
         305u,  399u,  499u,  501u,       599u,        607u,        699u,
         704u,  799u,  1000u, 256u + 100u,
         257u,  65536u, 65537u, 65536u + 301u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,

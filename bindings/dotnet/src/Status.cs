@@ -46,6 +46,7 @@ namespace Licensekit
         InvalidCredentials = 126,
         UserLocked = 127,
         UserNotLicensed = 128,
+        JournalRefused = 129,
         MalformedEnvelope = 200,
         EnvelopeTooLarge = 201,
         UnsupportedVersion = 202,

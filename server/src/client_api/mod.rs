@@ -66,6 +66,7 @@ pub(crate) fn http_status(status: Status) -> StatusCode {
         | Status::ConcurrencyLimit
         | Status::SeatLost
         | Status::SeatTaken
+        | Status::JournalRefused
         | Status::CloneDetected => StatusCode::CONFLICT,
         Status::Disabled
         | Status::NetworkLicenseOnly

@@ -10,6 +10,7 @@ use licensekit::protocol::client_api::{
     ClientRequest, KeyHandover, MAX_PASSWORD, MAX_USERNAME, Operation, RequestBody,
 };
 use licensekit::protocol::events::{self, MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
+use licensekit::protocol::journal;
 use licensekit::protocol::network::SeatInUse;
 use licensekit::protocol::{Envelope, KeyId, Kind, PublicKey, from_slice_strict};
 use sha2::{Digest, Sha256};
@@ -132,6 +133,7 @@ fn verify(
         Operation::Activate | Operation::StartTrial => handover(&request, &key.to_hex())?,
         _ => None,
     };
+    let journal = journal(&request, operation, channel, &key, handover_from.as_deref())?;
     let clock = protocol.clock;
     let call = ClientCall {
         operation,
@@ -156,8 +158,35 @@ fn verify(
         seats_in_use,
         events,
         user: None,
+        journal,
     };
     Ok(Verified { call, request })
+}
+
+/// The offline usage journal a refresh or deactivation carries, or a re-activation with the
+/// handover from the key that signed its entries: each entry signed by that installation
+/// key, in order among themselves (the store joins them to what it counted before).
+fn journal(
+    r: &ClientRequest,
+    operation: Operation,
+    channel: Channel,
+    key: &PublicKey,
+    handover_from: Option<&str>,
+) -> Result<Vec<journal::Verified>, Refusal> {
+    if r.journal.is_empty() {
+        return Ok(Vec::new());
+    }
+    let signer = match (operation, channel, handover_from) {
+        (Operation::Refresh | Operation::Deactivate, Channel::Online, _) => *key,
+        (Operation::Activate, Channel::Online, Some(previous)) => PublicKey::from_hex(previous)
+            .map_err(|_| malformed("handover: previous_installation_key: not a key"))?,
+        _ => {
+            return Err(malformed(
+                "journal: only a refresh, a deactivation or a re-activation with its handover carries one",
+            ));
+        }
+    };
+    journal::verify(&r.journal, &signer).map_err(|m| Refusal::new(Status::JournalRefused, m))
 }
 
 /// A named user's sign-in: only on an online activation (an offline request is a file that
@@ -494,6 +523,7 @@ mod tests {
             seats_in_use: seats,
             events: Vec::new(),
             user: None,
+            journal: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@ use licensekit::machine::{ComponentDigest, match_components};
 use licensekit::protocol::client_api::{
     self, CLIENT_AHEAD_SECS, FUTURE_TOLERANCE_SECS, LeaseState, Operation, SERVER_REASONS,
 };
+use licensekit::protocol::journal::Verified;
 
 use super::model::{ClientEvent, ConcurrencyMode, FeatureState, LanSeat, LicenseType, Settings, UdfSetting};
 use crate::datetime::{self, DAY_MILLIS};
@@ -94,6 +95,10 @@ pub struct ClientCall {
     /// On an activation by a named user: who signed in (authenticated before the store is
     /// called), whose limit of computers applies; `license_code` is their group's code.
     pub user: Option<NamedUser>,
+    /// The offline usage journal's entries the call carries, verified at decoding (signed by
+    /// the installation, in order among themselves); joined to what was counted before by
+    /// the store.
+    pub journal: Vec<Verified>,
 }
 
 /// A named user who signed in to activate, and how many computers they may activate the
@@ -505,6 +510,8 @@ pub struct OfflineDeactivation {
     pub certificate_serial: i64,
     pub nonce: String,
     pub now: i64,
+    /// The offline usage journal the certificate carries, verified like a call's.
+    pub journal: Vec<Verified>,
 }
 
 /// What the vendor asks a passive license to hold (`POST PassiveLicense`, `passive create`).

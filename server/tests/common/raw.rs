@@ -94,6 +94,7 @@ impl Installation {
             seats_in_use: Vec::new(),
             events: Vec::new(),
             user: None,
+            journal: Vec::new(),
         }
     }
 }

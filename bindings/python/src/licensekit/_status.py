@@ -127,6 +127,9 @@ class Status(enum.IntEnum):
     USER_NOT_LICENSED = 128
     """The user signed in, but their group holds no license for this product."""
 
+    JOURNAL_REFUSED = 129
+    """The server refused the offline usage journal: an entry is missing, out of order or forged."""
+
     MALFORMED_ENVELOPE = 200
     """The signed data is malformed."""
 
@@ -368,6 +371,10 @@ class UserNotLicensed(LicenseError):
     """The user signed in, but their group holds no license for this product. (``LK_USER_NOT_LICENSED``)"""
 
 
+class JournalRefused(LicenseError):
+    """The server refused the offline usage journal: an entry is missing, out of order or forged. (``LK_JOURNAL_REFUSED``)"""
+
+
 class MalformedEnvelope(LicenseError):
     """The signed data is malformed. (``LK_MALFORMED_ENVELOPE``)"""
 
@@ -523,6 +530,7 @@ ERRORS: dict[Status, type[LicenseError]] = {
     Status.INVALID_CREDENTIALS: InvalidCredentials,
     Status.USER_LOCKED: UserLocked,
     Status.USER_NOT_LICENSED: UserNotLicensed,
+    Status.JOURNAL_REFUSED: JournalRefused,
     Status.MALFORMED_ENVELOPE: MalformedEnvelope,
     Status.ENVELOPE_TOO_LARGE: EnvelopeTooLarge,
     Status.UNSUPPORTED_VERSION: UnsupportedVersion,
@@ -593,6 +601,7 @@ __all__ = [
     "InvalidCredentials",
     "UserLocked",
     "UserNotLicensed",
+    "JournalRefused",
     "MalformedEnvelope",
     "EnvelopeTooLarge",
     "UnsupportedVersion",

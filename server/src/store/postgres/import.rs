@@ -45,6 +45,7 @@ const TABLES: &[&str] = &[
     "trials",
     "consumer_data",
     "events",
+    "usage_journals",
     "client_answers",
     "deleted_activations",
     "passive_licenses",

@@ -405,7 +405,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX group_license_codes_group ON group_license_codes (group_id, created);
     "#,
-    // 10: usage events, from DataStreamer and from clients' queues. A client's event is kept
+    // 10: usage events, from DataStreamer and from clients' queues, and the offline usage journals. A client's event is kept
     // once per (product, computer, event ID): a batch sent again adds nothing. The product
     // is '' for a DataStreamer event that names none.
     r#"
@@ -423,6 +423,16 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX events_once ON events (product_id, computer_id, event_id);
     CREATE INDEX events_by_time ON events (product_id, occurred);
+    -- Where each computer's offline usage journal was last counted (protocol::journal).
+    CREATE TABLE usage_journals (
+        product_id TEXT NOT NULL,
+        computer_id TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        link TEXT NOT NULL,
+        updated INTEGER NOT NULL,
+        PRIMARY KEY (product_id, computer_id, chain)
+    );
     "#,
 ];
 

@@ -109,7 +109,11 @@ fn load_code(conn: &Connection, call: &ClientCall) -> StoreResult<Result<Code, R
 }
 
 /// The code in the product; a refusal when either is unknown.
-fn find_code(conn: &Connection, product_id: &str, code: &str) -> StoreResult<Result<Code, Refusal>> {
+pub(super) fn find_code(
+    conn: &Connection,
+    product_id: &str,
+    code: &str,
+) -> StoreResult<Result<Code, Refusal>> {
     if let Err(refusal) = product_exists(conn, product_id)? {
         return Ok(Err(refusal));
     }
@@ -590,6 +594,15 @@ fn free_seat(conn: &Connection, code: &str, installation_key: &str, now: i64) ->
 /// hold its seat, so a certificate frees one seat once.
 pub fn deactivate_offline(conn: &Connection, d: &OfflineDeactivation) -> StoreResult<Result<(), Refusal>> {
     if let Err(refusal) = find_code(conn, &d.product_id, &d.license_code)? {
+        return Ok(Err(refusal));
+    }
+    let sender = super::capacity::journal::Sender {
+        product_id: &d.product_id,
+        computer_id: &d.computer_id,
+        installation_key: &d.installation_key,
+        now: d.now,
+    };
+    if let Err(refusal) = super::capacity::journal::apply(conn, &sender, &d.journal)? {
         return Ok(Err(refusal));
     }
     let row: Option<(String, i64, Option<i64>, Option<String>)> = conn

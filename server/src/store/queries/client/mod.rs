@@ -74,6 +74,17 @@ pub fn call(
     if let Err(refusal) = fresh(conn, call)? {
         return Ok(Err(refusal));
     }
+    // The offline usage comes first: a journal refused refuses the call, and a call refused
+    // rolls the journal's counting back with it (the client sends it again).
+    let sender = capacity::journal::Sender {
+        product_id: &call.product_id,
+        computer_id: &call.computer_id,
+        installation_key: &call.installation_key,
+        now: call.now,
+    };
+    if let Err(refusal) = capacity::journal::apply(conn, &sender, &call.journal)? {
+        return Ok(Err(refusal));
+    }
     let outcome = match call.operation {
         Operation::Activate => activations::activate(conn, call)?,
         Operation::Refresh if call.license_code.is_some() => activations::refresh(conn, call)?,

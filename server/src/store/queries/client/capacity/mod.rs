@@ -7,6 +7,7 @@
 //! exact under any interleaving and a dead seat is free the moment its lease ends: no sweeper
 //! is needed for correctness (expired rows are deleted when the seats are next counted).
 
+pub(super) mod journal;
 pub(super) mod pools;
 pub(super) mod seats;
 pub(super) mod tokens;
