@@ -117,6 +117,7 @@ fn main() {
         certificate_serial: 3,
         nonce: NONCE.into(),
         deactivated_at: NOW,
+        journal: Vec::new(),
     });
     let deactivation_text =
         signed(&INSTALLATION, Kind::DeactivationCertificate, &deactivation, true).unwrap();
@@ -240,6 +241,8 @@ fn store_state() -> StoreState {
         last_deactivation: None,
         long_term_seats: vec!["lk1.floating-seat.x".into()],
         deactivating: false,
+        journal: Vec::new(),
+        journal_head: None,
     }
 }
 
@@ -300,7 +303,16 @@ fn client_request(operation: Operation) -> ClientRequest {
         }),
         network_daemon: false,
         seats_in_use: Vec::new(),
-        events: Vec::new(),
+        events: (operation == Events)
+            .then(|| {
+                vec![licensekit::protocol::events::Event {
+                    id: "ef".repeat(16),
+                    name: "export-pdf".into(),
+                    time: NOW,
+                    payload: serde_json::json!({"pages": 3}),
+                }]
+            })
+            .unwrap_or_default(),
         user: None,
         journal: Vec::new(),
     }

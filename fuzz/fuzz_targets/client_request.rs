@@ -144,7 +144,42 @@ fn check(verified: &Verified, operation: Operation, channel: Channel, text: &str
     match (&request.license_code, operation) {
         (Some(code), Operation::StartTrial) => panic!("a trial with license code {code:?}"),
         (Some(code), _) => assert!((1..=64).contains(&chars(code)) && clean(code)),
-        (None, op) => assert!(!matches!(op, Operation::Activate), "an activation without a code"),
+        (None, op) => assert!(
+            !matches!(op, Operation::Activate) || request.user.is_some(),
+            "an activation without a code or a user"
+        ),
+    }
+    // A named user signs in only with an online activation, without a code, within bounds;
+    // the store learns who it is only once the password is checked.
+    if let Some(user) = &request.user {
+        assert_eq!((operation, channel), (Operation::Activate, Channel::Online));
+        assert!(request.license_code.is_none());
+        assert!((1..=128).contains(&chars(&user.username)) && clean(&user.username));
+        assert!((1..=256).contains(&chars(&user.password)));
+    }
+    assert_eq!(call.user, None);
+    // Events only in an events delivery, 1 to 256 of them, each within the protocol's bounds.
+    assert_eq!(request.events.is_empty(), operation != Operation::Events);
+    assert_eq!(call.events.len(), request.events.len());
+    assert!(request.events.len() <= 256);
+    for (sent, kept) in request.events.iter().zip(&call.events) {
+        assert!(licensekit::protocol::events::check(sent).is_ok());
+        assert_eq!((&kept.event_id, &kept.name, kept.time), (&sent.id, &sent.name, sent.time * 1000));
+    }
+    // A journal only with a refresh, a deactivation or a re-activation with its handover,
+    // each entry signed by the installation (or the key handing over), in order.
+    assert_eq!(call.journal.len(), request.journal.len());
+    if !request.journal.is_empty() {
+        assert_eq!(channel, Channel::Online);
+        match operation {
+            Operation::Refresh | Operation::Deactivate => {}
+            Operation::Activate => assert!(call.handover_from.is_some()),
+            other => panic!("a journal with {other:?}"),
+        }
+        for pair in call.journal.windows(2) {
+            assert_eq!(pair[1].entry.seq, pair[0].entry.seq + 1);
+            assert_eq!(pair[1].entry.prev, pair[0].link);
+        }
     }
     assert!(request.components.len() <= 64);
     assert_eq!(call.components, request.components);
@@ -208,7 +243,7 @@ fn check(verified: &Verified, operation: Operation, channel: Channel, text: &str
     use Operation::*;
     let capacity = &call.capacity;
     match operation {
-        Activate | Refresh | Deactivate | StartTrial | SystemDetails => {
+        Activate | Refresh | Deactivate | StartTrial | SystemDetails | Events => {
             assert_eq!(*capacity, Default::default());
         }
         _ => {
