@@ -182,6 +182,10 @@ impl EventQueue {
     /// A batch may hold no events when what it covers is only damaged lines, which its
     /// delivery then passes over. Makes the log durable first.
     pub fn batch(&self) -> Result<Option<Batch>, Status> {
+        // No log, no events: nothing is created for an application that never tracked one.
+        if !self.log.exists() {
+            return Ok(None);
+        }
         // The state's lock keeps compaction (and so the log's rename) away meanwhile.
         let _state = self.lock(&self.state_lock, false)?;
         let mut log = match File::open(&self.log) {
@@ -243,6 +247,9 @@ impl EventQueue {
 
     /// Events queued and dropped.
     pub fn figures(&self) -> Result<QueueFigures, Status> {
+        if !self.log.exists() {
+            return Ok(QueueFigures::default());
+        }
         let _state = self.lock(&self.state_lock, false)?;
         let (bytes, generation) = self.read_log()?;
         let state = self.read_state()?;
