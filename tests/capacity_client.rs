@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use common::*;
 use licensekit::protocol::client_api::{FeatureGrant, FeatureKind, Operation, SeatLease};
-use licensekit::protocol::{Envelope, Kind, SigningKey};
+use licensekit::protocol::journal::{JournalEntry, Usage};
+use licensekit::protocol::{Envelope, Kind, SigningKey, from_slice_strict};
 use licensekit::{Client, Status};
 
 /// A lease granting a floating SOLVER, a MESH element pool and RENDER tokens.
@@ -235,34 +236,33 @@ fn pools_and_tokens_count_on_the_server() {
 }
 
 #[test]
-fn a_lost_token_answer_is_retried_and_spends_once() {
-    // The server does the work, then the answer is lost; the retry carries the same request ID
-    // and the server answers it from its record instead of spending again.
-    let answered: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+fn a_lost_token_answer_is_recorded_offline_naming_its_request() {
+    // The server does the work, then the answer is lost: the spend goes to the offline usage
+    // journal naming the request, so the server (which answered it) counts it once, and the
+    // request is never sent again.
     let tokens = Mutex::new(50u64);
     let server = Scripted::start(move |seen| {
         let r = &seen.request;
         if r.operation == Operation::Activate {
             return Some((200, capacity_lease(seen, 1)));
         }
-        let mut answered = answered.lock().unwrap();
-        if let Some((_, body)) = answered.iter().find(|(id, _)| *id == r.request_id) {
-            return Some((200, body.clone()));
-        }
         let mut left = tokens.lock().unwrap();
         *left -= r.amount.unwrap();
-        let body = format!(r#"{{"remaining":{left}}}"#);
-        answered.push((r.request_id.clone(), body.clone()));
-        (answered.len() > 1).then_some((200, body)) // the first answer is lost
+        (*left < 45).then(|| (200, format!(r#"{{"remaining":{left}}}"#))) // the first answer is lost
     });
     let dir = tempfile::tempdir().unwrap();
     let c = activated(&server, dir.path());
-    assert!(matches!(c.consume_tokens("RENDER", 5), Err(Status::Network | Status::BadResponse)));
-    assert_eq!(c.consume_tokens("RENDER", 5), Ok(45), "the same spend, answered from the record");
-    assert_eq!(c.consume_tokens("RENDER", 5), Ok(40), "a new spend");
+    assert_eq!(c.consume_tokens("RENDER", 5), Ok(45), "recorded offline: 50 granted, 5 spent");
+    assert_eq!(c.consume_tokens("RENDER", 5), Ok(40), "a new spend, online");
     let ids: Vec<String> = server.seen()[1..].iter().map(|s| s.request.request_id.clone()).collect();
-    assert_eq!(ids[0], ids[1]);
-    assert_ne!(ids[1], ids[2]);
+    assert_eq!(ids.len(), 2, "the lost request is not sent again");
+    let journal = c.store().load().unwrap().journal;
+    let entry: JournalEntry =
+        from_slice_strict(Envelope::parse(&journal[0]).unwrap().unverified_payload()).unwrap();
+    assert_eq!(
+        (entry.usage, entry.amount, entry.request_id.as_deref()),
+        (Usage::Tokens, 5, Some(ids[0].as_str()))
+    );
 }
 
 #[test]
