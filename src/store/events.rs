@@ -188,7 +188,8 @@ impl EventQueue {
         }
         // The state's lock keeps compaction (and so the log's rename) away meanwhile.
         let _state = self.lock(&self.state_lock, false)?;
-        let mut log = match File::open(&self.log) {
+        // Opened for writing too: Windows flushes only a handle that may write.
+        let mut log = match OpenOptions::new().read(true).write(true).open(&self.log) {
             Ok(log) => log,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io("cannot open", &self.log, &e)),
