@@ -88,6 +88,23 @@ def test_activation_round_trip(server: Server, store: Path) -> None:
     client.close()  # idempotent
 
 
+def test_events_and_named_users(server: Server, store: Path) -> None:
+    with client_for(server, store, timeout_ms=10_000) as client:
+        with pytest.raises(licensekit.InvalidCredentials):
+            client.activate_user("nobody-by-this-name", "not the password")
+        with pytest.raises(licensekit.InvalidArgument):
+            client.track_event("")
+        client.track_event("export", {"format": "pdf", "pages": 3})
+        client.track_event("start")
+        assert client.event_queue == (2, 0)
+        with pytest.raises(licensekit.NoLicense):
+            client.flush_events()  # events wait for a license
+        client.activate(server.license_code)
+        assert client.flush_events() == 2
+        assert client.event_queue == (0, 0)
+        client.deactivate()
+
+
 def test_a_raising_callback_is_reported_not_fatal(server: Server, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reported: list[BaseException] = []
     monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_value))

@@ -345,6 +345,31 @@ class Client:
         ``InvalidLicenseCode``, ``NetworkError``, ... on refusal."""
         self._do(lib.lk_activate, _encode(license_code, "license_code"))
 
+    def activate_user(self, username: str, password: str) -> None:
+        """Signs in as a named user and activates the license their group holds; raises
+        ``InvalidCredentials``, ``UserLocked``, ``UserNotLicensed``, ``ActivationLimit``, ...
+        The password goes to the server in this one request and is stored nowhere."""
+        self._do(lib.lk_activate_user, _encode(username, "username"), _encode(password, "password"))
+
+    def track_event(self, name: str, payload: Optional[object] = None) -> None:
+        """Queues a usage event (``payload``: any JSON-serialisable value) and returns at
+        once; the background thread delivers it to the license server, exactly once."""
+        text = "" if payload is None else json.dumps(payload)
+        self._do(lib.lk_track_event, _encode(name, "name"), _encode(text, "payload"))
+
+    def flush_events(self) -> int:
+        """Sends the queued events now; returns how many went."""
+        sent = ctypes.c_uint64(0)
+        self._do(lib.lk_flush_events, ctypes.byref(sent))
+        return sent.value
+
+    @property
+    def event_queue(self) -> tuple[int, int]:
+        """(events queued and not yet delivered, events dropped because the queue was full)."""
+        queued, dropped = ctypes.c_uint64(0), ctypes.c_uint64(0)
+        self._do(lib.lk_event_queue, ctypes.byref(queued), ctypes.byref(dropped))
+        return queued.value, dropped.value
+
     def refresh(self) -> None:
         """Renews the lease now (a background thread also does it before it ends)."""
         self._do(lib.lk_refresh)

@@ -78,6 +78,10 @@ _PROTOTYPES: list[tuple[str, list[type]]] = [
     ("lk_consume_tokens", [c_client_p, _str, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64)]),
     ("lk_session_open", [c_client_p]),
     ("lk_session_close", [c_client_p]),
+    ("lk_activate_user", [c_client_p, _str, _str]),
+    ("lk_track_event", [c_client_p, _str, _str]),
+    ("lk_flush_events", [c_client_p, ctypes.POINTER(ctypes.c_uint64)]),
+    ("lk_event_queue", [c_client_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64)]),
 ]
 
 
