@@ -261,8 +261,7 @@ fn parse_time(text: &str) -> Result<i64, String> {
 }
 
 fn parse_end(text: &str) -> Result<i64, String> {
-    let t = parse_time(text)?;
-    Ok(if text.trim().len() == 10 { t + datetime::DAY_MILLIS - 1 } else { t })
+    Ok(datetime::inclusive_end(text, parse_time(text)?))
 }
 
 #[derive(Debug, Subcommand)]

@@ -65,6 +65,11 @@ fn number(text: &str, digits: usize) -> Option<i64> {
     text.parse().ok()
 }
 
+/// The end of a range given as `text` (parsed as `at`): a date alone includes that whole day.
+pub fn inclusive_end(text: &str, at: i64) -> i64 {
+    if text.trim().len() == 10 { at + DAY_MILLIS - 1 } else { at }
+}
+
 /// Parses `YYYY-MM-DD`, optionally followed by `T` (or a space) and `HH:MM[:SS[.fff]]` and an
 /// optional `Z`; read as UTC. Years 1900–9999 only, so every stored date formats back.
 pub fn parse(text: &str) -> Option<i64> {

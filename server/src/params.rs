@@ -244,6 +244,12 @@ impl Params {
         })
     }
 
+    /// The end of a date range (`enddate`): a date alone includes that whole day.
+    pub fn end_date(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        let end = self.plain_date(name)?;
+        Ok(end.map(|t| datetime::inclusive_end(&self.text(name).ok().flatten().unwrap_or_default(), t)))
+    }
+
     /// A datetime that may not be `'reset'`.
     pub fn plain_date(&self, name: &str) -> Result<Option<i64>, ApiError> {
         match self.date(name)? {

@@ -404,8 +404,7 @@ impl Client {
     /// `LK_ACTIVATION_LIMIT` (the user's computers are all in use).
     pub fn activate_user(&self, username: &str, password: &str) -> Result<(), Status> {
         let username = username.trim();
-        let length = username.chars().count();
-        if length == 0 || length > MAX_USERNAME || username.chars().any(char::is_control) {
+        if !crate::protocol::is_short_text(username, MAX_USERNAME) {
             return Err(crate::detail::note(
                 Status::InvalidArgument,
                 format!("username: expected 1 to {MAX_USERNAME} characters"),
@@ -700,17 +699,6 @@ impl Inner {
     ) -> Result<Pending, Status> {
         let nonce = random_hex()?;
         let mut request = self.request(operation, &params, &key, &nonce)?;
-        // The offline usage journal travels with the calls that renew or end the license; a
-        // re-activation carries it with the handover from the key that signed it.
-        let mut journal_sent = 0;
-        let carries_journal = match operation {
-            Operation::Refresh | Operation::Deactivate => !self.config.network_daemon(),
-            Operation::Activate => self.installation_key().ok().flatten().is_some(),
-            _ => false,
-        };
-        if carries_journal {
-            (request.journal, journal_sent) = self.journal_to_send()?;
-        }
         match operation {
             // The serial held: two installations refreshing diverging chains are a copied store.
             // A daemon also reports the seats it serves.
@@ -727,6 +715,17 @@ impl Inner {
                 }
             }
             _ => {}
+        }
+        // The offline usage journal travels with the calls that renew or end the license; a
+        // re-activation carries it with the handover from the key that signed it.
+        let carries_journal = match operation {
+            Operation::Refresh | Operation::Deactivate => !self.config.network_daemon(),
+            Operation::Activate => request.handover.is_some(),
+            _ => false,
+        };
+        let mut journal_sent = 0;
+        if carries_journal {
+            (request.journal, journal_sent) = self.journal_to_send()?;
         }
         let body = sign_request(&key, &request)?;
         Ok(Pending { operation, params, key, body, nonce, request_id: request.request_id, journal_sent })

@@ -126,7 +126,7 @@ fn text(field: &str, value: &str, min: usize, max: usize) -> Result<(), Refusal>
 }
 
 fn hex32(field: &str, value: &str) -> Result<(), Refusal> {
-    if value.len() != 32 || !value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if !crate::protocol::is_lower_hex(value, 32) {
         return Err(malformed(format!("{field}: expected 32 lower-case hex characters")));
     }
     Ok(())

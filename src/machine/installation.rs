@@ -113,7 +113,7 @@ fn read(path: &Path) -> Result<Option<String>, Status> {
 /// 32 lower-case hex digits, with any surrounding whitespace ignored.
 pub fn parse(bytes: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
-    let valid = text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let valid = crate::protocol::is_lower_hex(text, 32);
     valid.then(|| text.to_owned())
 }
 

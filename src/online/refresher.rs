@@ -31,9 +31,8 @@ pub(crate) struct Signal {
 #[derive(Debug, Default)]
 struct Wake {
     stop: bool,
-    lease_changed: bool,
-    /// Events were queued: the plan has a delivery in it now.
-    events_queued: bool,
+    /// The plan changed: a new lease, or events queued for delivery.
+    replan: bool,
     /// Try the server now, whatever the backoff says (the application asked about a lapsed
     /// license).
     retry_now: bool,
@@ -42,13 +41,16 @@ struct Wake {
 impl Signal {
     /// Tells the refresher that a new lease arrived (activation, trial, any refresh).
     pub fn lease_changed(&self) {
-        lock(&self.state).lease_changed = true;
-        self.condvar.notify_all();
+        self.replan();
     }
 
     /// Tells the refresher that events wait for delivery.
     pub fn events_queued(&self) {
-        lock(&self.state).events_queued = true;
+        self.replan();
+    }
+
+    fn replan(&self) {
+        lock(&self.state).replan = true;
         self.condvar.notify_all();
     }
 
@@ -70,12 +72,9 @@ impl Signal {
         let guard = lock(&self.state);
         let (mut wake, _) = self
             .condvar
-            .wait_timeout_while(guard, timeout, |w| {
-                !w.stop && !w.lease_changed && !w.events_queued && !w.retry_now
-            })
+            .wait_timeout_while(guard, timeout, |w| !w.stop && !w.replan && !w.retry_now)
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        wake.lease_changed = false;
-        wake.events_queued = false;
+        wake.replan = false;
         (wake.stop, std::mem::take(&mut wake.retry_now))
     }
 }

@@ -43,8 +43,7 @@ pub struct Event {
 
 /// Checks an event name: 1 to [`MAX_NAME`] characters, none of them a control character.
 pub fn check_name(name: &str) -> Result<(), String> {
-    let length = name.chars().count();
-    if length == 0 || length > MAX_NAME || name.chars().any(char::is_control) {
+    if !super::is_short_text(name, MAX_NAME) {
         return Err(format!("event name: expected 1 to {MAX_NAME} characters, no control characters"));
     }
     Ok(())
@@ -52,7 +51,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
 
 /// Checks an event's fields against the protocol's bounds; the message names the field.
 pub fn check(event: &Event) -> Result<(), String> {
-    if event.id.len() != 32 || !event.id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if !super::is_lower_hex(&event.id, 32) {
         return Err("event id: expected 32 lower-case hex characters".into());
     }
     check_name(&event.name)?;

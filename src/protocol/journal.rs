@@ -119,7 +119,7 @@ pub fn verify(entries: &[String], key: &PublicKey) -> Result<Vec<Verified>, Stri
 }
 
 fn check(entry: &JournalEntry) -> Result<(), String> {
-    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    use super::{is_lower_hex as hex, is_short_text};
     if !hex(&entry.chain, 32) {
         return Err("chain: expected 32 lower-case hex characters".into());
     }
@@ -135,8 +135,7 @@ fn check(entry: &JournalEntry) -> Result<(), String> {
     if entry.request_id.as_ref().is_some_and(|id| !hex(id, 32)) {
         return Err("request_id: expected 32 lower-case hex characters".into());
     }
-    let text = |s: &str| !s.is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control);
-    if !text(&entry.license_code) || !text(&entry.feature) {
+    if !is_short_text(&entry.license_code, 64) || !is_short_text(&entry.feature, 64) {
         return Err("license_code and feature: 1 to 64 characters".into());
     }
     Ok(())

@@ -25,7 +25,7 @@ impl KeyId {
     /// Parses exactly 16 lower-case hex characters. Upper case is refused so that every
     /// key ID has exactly one spelling (a case flip must not yield the same envelope).
     pub fn from_hex(text: &str) -> Option<KeyId> {
-        if text.len() != 16 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if !super::is_lower_hex(text, 16) {
             return None;
         }
         let mut id = [0u8; 8];

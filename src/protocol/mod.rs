@@ -18,6 +18,18 @@ pub use envelope::{Envelope, FORMAT_TAG, Kind, MAX_ENVELOPE_TEXT, MAX_PAYLOAD, s
 pub use keys::{KeyId, PublicKey, SigningKey, TrustedKeys};
 pub use strict_json::from_slice_strict;
 
+/// True for 1 to `max` characters, none of them a control character: the bound of the
+/// protocol's names (event names, features, codes in journal entries, usernames).
+pub fn is_short_text(text: &str, max: usize) -> bool {
+    let length = text.chars().count();
+    length > 0 && length <= max && !text.chars().any(char::is_control)
+}
+
+/// True for exactly `len` lower-case hex characters (IDs, links).
+pub fn is_lower_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Fills `buf` from the operating system's random source.
 ///
 /// Keys, nonces and installation IDs all come from here. The OS source failing is not

@@ -3,7 +3,7 @@
 use super::activity::MAX_COMPUTER_ID;
 use super::companies::json_field;
 use super::{PAGING_FIELDS, PRODUCT_ID, paging, product_id};
-use crate::datetime::{self, DAY_MILLIS, now_millis};
+use crate::datetime::{self, now_millis};
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{Field, Fields};
 use crate::json::Json;
@@ -14,11 +14,6 @@ use crate::store::model::*;
 
 /// GET ConsumerData: the count, or a page.
 pub fn get(store: &dyn Store, p: &Params) -> ApiResult {
-    // A date-only end date includes that whole day.
-    let end = p.plain_date("enddate")?.map(|t| {
-        let date_only = p.text("enddate").ok().flatten().is_some_and(|s| s.len() == 10);
-        if date_only { t + DAY_MILLIS - 1 } else { t }
-    });
     let filter = ConsumerFilter {
         product_id: product_id(p)?,
         computer_id: p.text_len("computerid", 1, MAX_COMPUTER_ID)?,
@@ -29,7 +24,7 @@ pub fn get(store: &dyn Store, p: &Params) -> ApiResult {
             _ => None,
         },
         start: p.plain_date("startdate")?,
-        end,
+        end: p.end_date("enddate")?,
     };
     match paging(p)? {
         None => Ok(Json::Int(store.count_consumers(&filter)?)),

@@ -5,7 +5,7 @@
 use licensekit::protocol::events::{MAX_NAME, MAX_PAYLOAD};
 
 use super::{PAGING_FIELDS, paging};
-use crate::datetime::{self, DAY_MILLIS};
+use crate::datetime;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{Field, Fields};
 use crate::json::Json;
@@ -59,16 +59,11 @@ pub fn get(store: &dyn Store, p: &Params) -> ApiResult {
 }
 
 fn filter(p: &Params) -> Result<EventFilter, ApiError> {
-    // A date-only end date includes that whole day.
-    let end = p.plain_date("enddate")?.map(|t| {
-        let date_only = p.text("enddate").ok().flatten().is_some_and(|s| s.len() == 10);
-        if date_only { t + DAY_MILLIS - 1 } else { t }
-    });
     Ok(EventFilter {
         product_id: p.text_len("productid", 1, 64)?,
         name: p.text_len("event", 1, MAX_NAME)?,
         start: p.plain_date("startdate")?,
-        end,
+        end: p.end_date("enddate")?,
     })
 }
 
