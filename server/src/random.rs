@@ -48,7 +48,9 @@ pub fn api_key() -> String {
 
 /// 32 lower-case hex characters (128 bits): seat and session IDs.
 pub fn hex_id() -> String {
-    format!("{:016x}{:016x}", u64(), u64())
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    format!("{:032x}", u128::from_le_bytes(bytes))
 }
 
 #[cfg(test)]

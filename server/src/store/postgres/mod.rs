@@ -104,6 +104,27 @@ impl Drop for PostgresStore {
     }
 }
 
+/// A pooled connection holding a session advisory lock. Dropped before [`Locked::unlocked`]
+/// (a call that panicked, or an unlock that failed), it is closed rather than given back to
+/// the pool: closing ends the lock, and the next call lent that connection would otherwise
+/// hold it.
+struct Locked(Option<deadpool_postgres::Client>);
+
+impl Locked {
+    /// The lock is released: the connection goes back to the pool.
+    fn unlocked(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            drop(deadpool_postgres::Object::take(client));
+        }
+    }
+}
+
 impl PostgresStore {
     /// See [`crate::store::Store::reads_in_place`]: a query here blocks on the store's own
     /// runtime, which may not be entered from the server's.
@@ -120,14 +141,11 @@ impl PostgresStore {
             .enable_all()
             .build()
             .map_err(|e| StoreError::Internal(format!("cannot start the database runtime: {e}")))?;
+        // Fast: a connection is lent out again without a query of its own (a round trip per
+        // request); one that may still hold a call's advisory lock is never given back
+        // ([`Locked`]).
         let manager =
-            // A connection given back holding a call's advisory lock (a panic between lock and
-        // unlock) must not keep it: every connection lent out again holds none.
-        Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig { recycling_method: RecyclingMethod::Custom("SELECT pg_advisory_unlock_all()".into()) },
-        );
+            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -200,9 +218,12 @@ impl PostgresStore {
         let mut client = self.client()?;
         let Some(holding) = holding else { return self.attempts(&mut client, &f) };
         runtime.block_on(client.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&holding]))?;
-        let outcome = self.attempts(&mut client, &f);
+        let mut locked = Locked(Some(client));
+        let client = locked.0.as_mut().expect("held until unlocked");
+        let outcome = self.attempts(client, &f);
         runtime
             .block_on(client.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", &[&holding]))?;
+        locked.unlocked();
         outcome
     }
 

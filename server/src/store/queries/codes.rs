@@ -52,13 +52,18 @@ fn read(row: &db::Row<'_>) -> db::Result<LicenseCode> {
     })
 }
 
-fn fill(conn: &Connection, code: &mut LicenseCode, with_notes: bool) -> StoreResult<()> {
-    let owner = Owner::Code(&code.code);
-    code.features = licensing::feature_states(conn, owner, &code.product_id)?;
-    code.udfs = licensing::udf_values(conn, owner, &code.product_id)?;
-    code.server_functions = licensing::server_functions(conn, owner)?;
-    if with_notes {
-        code.notes = notes(conn, &code.code)?;
+/// Fills the codes' features, UDFs and server functions (one statement for all of them, see
+/// [`licensing::extras`]) and, when asked, their notes.
+fn fill(conn: &Connection, codes: &mut [LicenseCode], with_notes: bool) -> StoreResult<()> {
+    let owners: Vec<Owner<'_>> = codes.iter().map(|c| Owner::Code(&c.code)).collect();
+    let extras = licensing::extras(conn, &owners)?;
+    for (code, extras) in codes.iter_mut().zip(extras) {
+        code.features = extras.features;
+        code.udfs = extras.udfs;
+        code.server_functions = extras.server_functions;
+        if with_notes {
+            code.notes = notes(conn, &code.code)?;
+        }
     }
     Ok(())
 }
@@ -98,9 +103,7 @@ pub fn find(
         }
         return Err(StoreError::NotFound(format!("licensecode: license code {code} not found")));
     }
-    for code in &mut found {
-        fill(conn, code, with_notes)?;
-    }
+    fill(conn, &mut found, with_notes)?;
     Ok(found)
 }
 
@@ -165,9 +168,7 @@ pub fn page(conn: &Connection, filter: &CodeFilter, page: Page) -> StoreResult<V
         .prepare_cached(&sql)?
         .query_map(db::params_from_iter(values), read)?
         .collect::<Result<_, _>>()?;
-    for code in &mut codes {
-        fill(conn, code, false)?;
-    }
+    fill(conn, &mut codes, false)?;
     Ok(codes)
 }
 

@@ -85,6 +85,14 @@ impl Owner<'_> {
         }
     }
 
+    /// The key as the queries below give it back: the code, or the profile's ID in decimal.
+    fn key_text(self) -> String {
+        match self {
+            Owner::Profile(id) => id.to_string(),
+            Owner::Code(code) => code.to_owned(),
+        }
+    }
+
     fn owner_column(self) -> &'static str {
         match self {
             Owner::Profile(_) => "profile_id",
@@ -195,103 +203,149 @@ pub fn copy_profile_to_code(conn: &Connection, profile_id: i64, code: &str) -> S
     Ok(())
 }
 
-/// Every product feature as the owner sees it, with current use: floating seats whose lease
-/// has not ended, elements held, tokens consumed. A profile's use is the sum over the codes
-/// in it.
-pub fn feature_states(
-    conn: &Connection,
-    owner: Owner<'_>,
-    product_id: &str,
-) -> StoreResult<Vec<FeatureState>> {
-    let (features_sql, checkouts_sql) = match owner {
-        Owner::Code(_) => (
-            "SELECT f.id, f.code, f.feature_type, coalesce(x.availability, f.availability),
-                    coalesce(x.feature_limit, 0), coalesce(x.tokens_used, 0)
-             FROM features f LEFT JOIN code_features x ON x.feature_id = f.id AND x.code = ?1
-             WHERE f.product_id = ?2 ORDER BY f.id",
-            "SELECT feature_id, computer_id, username, amount FROM feature_checkouts
-             WHERE code = ?1 AND expires > ?2
-             UNION ALL
-             SELECT feature_id, computer_id, '', 1 FROM seats
-             WHERE code = ?1 AND feature_id IS NOT NULL AND expires > ?2",
-        ),
+/// The owners' keys as an `IN (...)` list of parameters from `?first` on, padded to the next
+/// power of two by repeating the last key (which changes no answer): the statement's text,
+/// and so each connection's statement cache, takes one of a few shapes whatever the number
+/// of owners.
+fn key_list(owners: &[Owner<'_>], first: usize) -> (String, Vec<Value>) {
+    let mut values: Vec<Value> = owners.iter().map(|o| o.key()).collect();
+    if let Some(last) = values.last().cloned() {
+        values.resize(values.len().next_power_of_two(), last);
+    }
+    let list: Vec<String> = (first..first + values.len()).map(|n| format!("?{n}")).collect();
+    (list.join(", "), values)
+}
+
+/// Hands each row to the owners it belongs to (by the owner's key as text, which `key`
+/// reads from the row), keeping the rows' order: one list per owner, in the owners' order.
+fn by_owner<T: Clone>(owners: &[Owner<'_>], rows: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<Vec<T>> {
+    let mut places: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (i, owner) in owners.iter().enumerate() {
+        places.entry(owner.key_text()).or_default().push(i);
+    }
+    let mut lists: Vec<Vec<T>> = vec![Vec::new(); owners.len()];
+    for row in rows {
+        for &i in places.get(key(&row)).map(Vec::as_slice).unwrap_or_default() {
+            lists[i].push(row.clone());
+        }
+    }
+    lists
+}
+
+/// What a profile or code carries beside its settings: every feature of its product as it
+/// sees it (with current use), every UDF of its product with its value, its server functions.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub features: Vec<FeatureState>,
+    pub udfs: Vec<UdfSetting>,
+    pub server_functions: Vec<ServerFunction>,
+}
+
+/// One row of [`extras`]'s query: what it is (`FEATURE`..`FUNCTION`), whose (the owner's key
+/// as text), then the columns of its kind.
+type ExtraRow = (i64, String, i64, String, String, i64, i64, i64);
+
+const FEATURE: i64 = 0;
+const CHECKOUT: i64 = 1;
+const UDF: i64 = 2;
+const FUNCTION: i64 = 3;
+
+/// The [`Extras`] of several owners, all codes or all profiles, in their order, read by one
+/// statement for them all: a code's read is two statements, its own row and this, and a
+/// page of codes is two as well. A feature's use is its floating seats whose lease has not
+/// ended, the elements held, or the tokens consumed; a profile's is the sum over its codes.
+pub fn extras(conn: &Connection, owners: &[Owner<'_>]) -> StoreResult<Vec<Extras>> {
+    let Some(first) = owners.first() else { return Ok(Vec::new()) };
+    let (owner_table, key_column, features, udfs, functions) = first.tables();
+    let col = first.owner_column();
+    let (list, mut values) = key_list(owners, 1);
+    let now = values.len() + 1;
+    values.push(Value::Integer(now_millis()));
+    // The owner's key as text, of the owner row `o`; what its tokens consumed are; and the
+    // checkouts (alias `c`) that are its own.
+    let (key, tokens, held) = match first {
+        Owner::Code(_) => ("o.code", "coalesce(x.tokens_used, 0)", "{table} c WHERE c.code IN ({list})"),
         Owner::Profile(_) => (
-            "SELECT f.id, f.code, f.feature_type, coalesce(x.availability, f.availability),
-                    coalesce(x.feature_limit, 0),
-                    (SELECT CAST(coalesce(sum(cf.tokens_used), 0) AS BIGINT) FROM code_features cf
-                     JOIN license_codes lc ON lc.code = cf.code WHERE lc.profile_id = ?1 AND cf.feature_id = f.id)
-             FROM features f LEFT JOIN profile_features x ON x.feature_id = f.id AND x.profile_id = ?1
-             WHERE f.product_id = ?2 ORDER BY f.id",
-            "SELECT fc.feature_id, fc.computer_id, fc.username, fc.amount FROM feature_checkouts fc
-             JOIN license_codes lc ON lc.code = fc.code WHERE lc.profile_id = ?1 AND fc.expires > ?2
-             UNION ALL
-             SELECT s.feature_id, s.computer_id, '', 1 FROM seats s
-             JOIN license_codes lc ON lc.code = s.code
-             WHERE lc.profile_id = ?1 AND s.feature_id IS NOT NULL AND s.expires > ?2",
+            "CAST(o.id AS TEXT)",
+            "(SELECT CAST(coalesce(sum(cf.tokens_used), 0) AS BIGINT) FROM code_features cf
+              JOIN license_codes lc ON lc.code = cf.code WHERE lc.profile_id = o.id AND cf.feature_id = f.id)",
+            "{table} c JOIN license_codes lc ON lc.code = c.code WHERE lc.profile_id IN ({list})",
         ),
     };
-    let mut checkouts: Vec<(i64, String, String, i64)> = Vec::new();
-    let mut stmt = conn.prepare_cached(checkouts_sql)?;
-    for row in stmt
-        .query_map(params![owner.key(), now_millis()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-    {
-        checkouts.push(row?);
-    }
-    let mut stmt = conn.prepare_cached(features_sql)?;
-    let rows = stmt.query_map(params![owner.key(), product_id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
-    })?;
-    let mut states = Vec::new();
-    for row in rows {
-        let (id, code, kind, on, limit, tokens): (i64, String, String, bool, i64, i64) = row?;
-        let feature_type = FeatureType::from_name(&kind)
-            .ok_or_else(|| StoreError::Internal(format!("feature type {kind}")))?;
-        let by_computer: Vec<(String, String, i64)> = checkouts
-            .iter()
-            .filter(|c| c.0 == id)
-            .map(|(_, computer, user, amount)| (computer.clone(), user.clone(), *amount))
-            .collect();
-        let in_use = match feature_type {
-            FeatureType::ConsumptionToken => tokens,
-            _ => by_computer.iter().map(|c| c.2).sum(),
-        };
-        states.push(FeatureState { code, on, feature_type, limit, in_use, by_computer });
-    }
-    Ok(states)
+    let held_key = match first {
+        Owner::Code(_) => "c.code",
+        Owner::Profile(_) => "CAST(lc.profile_id AS TEXT)",
+    };
+    let held = |table: &str| held.replace("{table}", table).replace("{list}", &list);
+    let sql = format!(
+        "SELECT {FEATURE}, {key}, f.id, f.code, f.feature_type, coalesce(x.availability, f.availability),
+                coalesce(x.feature_limit, 0), {tokens}
+         FROM {owner_table} o JOIN features f ON f.product_id = o.product_id
+         LEFT JOIN {features} x ON x.feature_id = f.id AND x.{col} = o.{key_column}
+         WHERE o.{key_column} IN ({list})
+         UNION ALL
+         SELECT {CHECKOUT}, {held_key}, c.feature_id, c.computer_id, c.username, c.amount, 0, 0
+         FROM {} AND c.expires > ?{now}
+         UNION ALL
+         SELECT {CHECKOUT}, {held_key}, c.feature_id, c.computer_id, '', 1, 0, 0
+         FROM {} AND c.feature_id IS NOT NULL AND c.expires > ?{now}
+         UNION ALL
+         SELECT {UDF}, {key}, u.id, u.name, coalesce(x.value, u.default_value), 0, 0, 0
+         FROM {owner_table} o JOIN udfs u ON u.product_id = o.product_id
+         LEFT JOIN {udfs} x ON x.udf_id = u.id AND x.{col} = o.{key_column}
+         WHERE o.{key_column} IN ({list})
+         UNION ALL
+         SELECT {FUNCTION}, CAST({col} AS TEXT), rowid, name, parameter, enabled, 0, 0
+         FROM {functions} WHERE {col} IN ({list})
+         ORDER BY 1, 2, 3, 4",
+        held("feature_checkouts"),
+        held("seats"),
+    );
+    let rows: Vec<ExtraRow> = conn
+        .prepare_cached(&sql)?
+        .query_map(db::params_from_iter(values), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    by_owner(owners, rows, |r| &r.1).into_iter().map(|rows| assemble(&rows)).collect()
 }
 
-/// Every product UDF with the owner's value (or the product default).
-pub fn udf_values(conn: &Connection, owner: Owner<'_>, product_id: &str) -> StoreResult<Vec<UdfSetting>> {
-    let (_, _, _, udfs, _) = owner.tables();
-    let col = owner.owner_column();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT u.name, coalesce(x.value, u.default_value) FROM udfs u
-         LEFT JOIN {udfs} x ON x.udf_id = u.id AND x.{col} = ?1 WHERE u.product_id = ?2 ORDER BY u.id"
-    ))?;
-    let rows = stmt.query_map(params![owner.key(), product_id], |r| {
-        Ok(UdfSetting { name: r.get(0)?, value: r.get(1)? })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// The owner's server functions.
-pub fn server_functions(conn: &Connection, owner: Owner<'_>) -> StoreResult<Vec<ServerFunction>> {
-    let (_, _, _, _, functions) = owner.tables();
-    let col = owner.owner_column();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT name, enabled, parameter FROM {functions} WHERE {col} = ?1 ORDER BY rowid"
-    ))?;
-    let rows = stmt.query_map([owner.key()], |r| {
-        Ok(ServerFunction { name: r.get(0)?, enabled: r.get(1)?, parameter: r.get(2)? })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+/// One owner's [`Extras`] from its rows, which come in the order of their kinds.
+fn assemble(rows: &[ExtraRow]) -> StoreResult<Extras> {
+    let mut extras = Extras::default();
+    for (kind, _, id, name, text, on, limit, tokens) in rows {
+        match *kind {
+            FEATURE => {
+                let feature_type = FeatureType::from_name(text)
+                    .ok_or_else(|| StoreError::Internal(format!("feature type {text}")))?;
+                let by_computer: Vec<(String, String, i64)> = rows
+                    .iter()
+                    .filter(|r| r.0 == CHECKOUT && r.2 == *id)
+                    .map(|(_, _, _, computer, user, amount, ..)| (computer.clone(), user.clone(), *amount))
+                    .collect();
+                let in_use = match feature_type {
+                    FeatureType::ConsumptionToken => *tokens,
+                    _ => by_computer.iter().map(|c| c.2).sum(),
+                };
+                extras.features.push(FeatureState {
+                    code: name.clone(),
+                    on: *on != 0,
+                    feature_type,
+                    limit: *limit,
+                    in_use,
+                    by_computer,
+                });
+            }
+            UDF => extras.udfs.push(UdfSetting { name: name.clone(), value: text.clone() }),
+            FUNCTION => extras.server_functions.push(ServerFunction {
+                name: name.clone(),
+                enabled: *on != 0,
+                parameter: text.clone(),
+            }),
+            _ => {}
+        }
+    }
+    Ok(extras)
 }
 
 /// The reseller of that name, created on first use; `""` means none.

@@ -31,11 +31,15 @@ fn read(row: &db::Row<'_>) -> db::Result<Profile> {
     })
 }
 
-fn fill(conn: &Connection, profile: &mut Profile) -> StoreResult<()> {
-    let owner = Owner::Profile(profile.id);
-    profile.features = licensing::feature_states(conn, owner, &profile.product_id)?;
-    profile.udfs = licensing::udf_values(conn, owner, &profile.product_id)?;
-    profile.server_functions = licensing::server_functions(conn, owner)?;
+/// Fills the profiles' features, UDFs and server functions, one statement for all of them.
+fn fill(conn: &Connection, profiles: &mut [Profile]) -> StoreResult<()> {
+    let owners: Vec<Owner<'_>> = profiles.iter().map(|p| Owner::Profile(p.id)).collect();
+    let extras = licensing::extras(conn, &owners)?;
+    for (profile, extras) in profiles.iter_mut().zip(extras) {
+        profile.features = extras.features;
+        profile.udfs = extras.udfs;
+        profile.server_functions = extras.server_functions;
+    }
     Ok(())
 }
 
@@ -53,7 +57,7 @@ pub fn load(conn: &Connection, product_id: &str, name: &str) -> StoreResult<Prof
     product_must_exist(conn, product_id)?;
     let id = id(conn, product_id, name)?;
     let mut profile = conn.prepare_cached(&format!("{} WHERE id = ?1", select()))?.query_row([id], read)?;
-    fill(conn, &mut profile)?;
+    fill(conn, std::slice::from_mut(&mut profile))?;
     Ok(profile)
 }
 
@@ -70,9 +74,7 @@ pub fn page(conn: &Connection, product_id: Option<&str>, page: Page) -> StoreRes
     ))?;
     let mut profiles: Vec<Profile> =
         stmt.query_map(params![product_id, page.size, page.offset()], read)?.collect::<Result<_, _>>()?;
-    for profile in &mut profiles {
-        fill(conn, profile)?;
-    }
+    fill(conn, &mut profiles)?;
     Ok(profiles)
 }
 

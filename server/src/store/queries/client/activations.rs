@@ -164,12 +164,13 @@ fn grant(
         .query_row([&code.code, &call.installation_key], |r| r.get(0))
         .optional()?
         .filter(|name: &String| !name.is_empty());
+    let extras = licensing::extras(conn, &[owner])?.pop().unwrap_or_default();
     Ok(Grant {
         license_code: Some(code.code.clone()),
         state,
         license_type: wire_license_type(code.settings.license_type),
-        features: licensing::feature_states(conn, owner, &code.product_id)?,
-        udfs: licensing::udf_values(conn, owner, &code.product_id)?,
+        features: extras.features,
+        udfs: extras.udfs,
         expires: code.expires(call),
         maintenance_end: code.settings.maintenance_end,
         lease_end,
