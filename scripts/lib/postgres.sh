@@ -9,6 +9,12 @@ if ! pg_lsclusters -h 2>/dev/null | grep -q '^15 \+main .* online'; then
     pg_ctlcluster 15 main start
 fi
 as_postgres() { su postgres -c "psql -X -q -tA -v ON_ERROR_STOP=1 -c \"$1\""; }
+# Room for the predicate locks of the serializable transactions the server runs (the
+# default, 64 per connection, runs out under 64 concurrent activations: server/README.md).
+if (($(as_postgres "SHOW max_pred_locks_per_transaction") < 256)); then
+    as_postgres "ALTER SYSTEM SET max_pred_locks_per_transaction = 256"
+    pg_ctlcluster 15 main restart
+fi
 [[ "$(as_postgres "SELECT 1 FROM pg_roles WHERE rolname = 'licensekit'")" == 1 ]] ||
     as_postgres "CREATE ROLE licensekit LOGIN CREATEDB PASSWORD 'licensekit'"
 [[ "$(as_postgres "SELECT 1 FROM pg_database WHERE datname = 'licensekit'")" == 1 ]] ||

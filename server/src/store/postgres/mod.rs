@@ -67,6 +67,10 @@ impl From<tokio_postgres::Error> for StoreError {
 /// connections. A request beyond waits for a connection.
 const POOL_SIZE: usize = 32;
 
+/// The `max_pred_locks_per_transaction` below which [`PostgresStore::open`] warns: measured
+/// with 64 clients activating at once against one and two processes (`scripts/bench-server`).
+const MIN_PREDICATE_LOCKS: u32 = 256;
+
 /// How often a transaction aborted by a concurrent one is run again before the call fails.
 /// Each run starts from a newer snapshot, and retries queue on one advisory lock
 /// ([`RETRY_LOCK`]), so under heavy contention (64 clients drawing from one pool) a retry
@@ -155,7 +159,24 @@ impl PostgresStore {
             .map_err(|e| StoreError::Internal(format!("cannot create the database pool: {e}")))?;
         let store = PostgresStore { pool, runtime: Some(runtime) };
         while !store.write(migrations::step)? {}
+        store.check_predicate_locks()?;
         Ok(store)
+    }
+
+    /// Warns when the database keeps less room for predicate locks than the server's
+    /// serializable transactions need: with PostgreSQL's default (64 per connection), a few
+    /// dozen concurrent activations fill the table and fail with "out of shared memory".
+    fn check_predicate_locks(&self) -> StoreResult<()> {
+        let per_transaction: String =
+            self.read(|c| Ok(c.query_row("SHOW max_pred_locks_per_transaction", [], |r| r.get(0))?))?;
+        if per_transaction.parse::<u32>().is_ok_and(|n| n < MIN_PREDICATE_LOCKS) {
+            tracing::warn!(
+                max_pred_locks_per_transaction = per_transaction,
+                "set max_pred_locks_per_transaction to at least {MIN_PREDICATE_LOCKS} in postgresql.conf \
+                 (then restart PostgreSQL): concurrent activations run out of predicate locks below that"
+            );
+        }
+        Ok(())
     }
 
     fn runtime(&self) -> &tokio::runtime::Handle {
