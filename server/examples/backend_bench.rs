@@ -243,7 +243,10 @@ fn main() {
     if scale.is_empty() {
         return;
     }
-    println!("{:>9} codes  {:>14}  {:>14}  {:>14}", "", "page 1 ms", "last page ms", "activation ms");
+    println!(
+        "{:>9} codes  {:>14}  {:>14}  {:>14}  {:>14}",
+        "", "page 1 ms", "last page ms", "sought last ms", "activation ms"
+    );
     let mut total = codes.len();
     let mut fresh = codes.clone();
     for target in scale {
@@ -274,8 +277,21 @@ fn main() {
                 &json!({"productid": product, "pagenumber": last_page, "pagesize": 100}),
             );
         });
+        // The same last page found by seeking the listing index (`afterlicensecode`: the code
+        // just before it, among the newest batch).
+        let before_last = &fresh[fresh.len().saturating_sub(101)];
+        let sought = sequential(20, |n| {
+            servers.vendor(
+                n,
+                "GET",
+                "LicenseCodes",
+                &json!({"productid": product, "afterlicensecode": before_last, "pagenumber": 1, "pagesize": 100}),
+            );
+        });
         // Codes no one has activated yet, as a new customer's would be.
         let activation = sequential(50, |n| servers.activate(n, &product, &fresh[n % fresh.len()]));
-        println!("{backend}: {total:>9} codes  {first:>14.2}  {last:>14.2}  {activation:>14.2}");
+        println!(
+            "{backend}: {total:>9} codes  {first:>14.2}  {last:>14.2}  {sought:>14.2}  {activation:>14.2}"
+        );
     }
 }

@@ -89,3 +89,48 @@ fn a_page_gives_each_code_and_profile_its_own_features_udfs_and_server_functions
         assert_eq!(item["features"], alone["features"], "{name}");
     }
 }
+
+#[test]
+fn afterlicensecode_pages_on_from_a_code_in_the_listing_order() {
+    let server = Server::start();
+    let product = product(&server, "seek", &["A"], &[]);
+    let created =
+        created_id(&server.ok("POST", "LicenseCode", &json!({"productid": product, "numcodes": 7})));
+    let listed = |fields: Value| -> Vec<String> {
+        let page = server.ok("GET", "LicenseCodes", &fields);
+        page.as_array()
+            .expect("a list")
+            .iter()
+            .map(|c| c["licenseCode"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = listed(json!({"productid": product, "pagenumber": 1}));
+    assert_eq!(all.len(), 7);
+    let mut given: Vec<&str> = created.split(',').collect();
+    given.sort_unstable();
+    let mut sorted = all.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, given);
+
+    // Pages of 2 after the third code: the fourth and fifth, then the sixth and seventh.
+    let after = json!({"productid": product, "afterlicensecode": all[2], "pagesize": 2});
+    let mut first = after.clone();
+    first["pagenumber"] = json!(1);
+    assert_eq!(listed(first), all[3..5]);
+    let mut second = after.clone();
+    second["pagenumber"] = json!(2);
+    assert_eq!(listed(second), all[5..7]);
+    // Without a page number, the count of what is left.
+    assert_eq!(server.ok("GET", "LicenseCodes", &after), json!(4));
+    // After the last code, nothing.
+    assert!(listed(json!({"productid": product, "afterlicensecode": all[6], "pagenumber": 1})).is_empty());
+    // A code that does not exist is a 404 naming the field, not an empty page.
+    let (status, answer) = server.call(
+        "GET",
+        "LicenseCodes",
+        "read_only",
+        &json!({"productid": product, "afterlicensecode": "999", "pagenumber": 1}),
+    );
+    assert_eq!(status, 404, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("afterlicensecode"), "{answer}");
+}

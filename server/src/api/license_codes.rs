@@ -212,6 +212,7 @@ pub fn list(store: &dyn Store, p: &Params) -> ApiResult {
         acquired_by_webservice: p.bool("acquiredbywebservice")?,
         used: p.bool("used")?,
         activated: p.bool("activated")?,
+        after_code: p.text_len("afterlicensecode", 1, MAX_CODE_LEN)?,
     };
     if filter.company.is_some() && filter.company_id.is_some() {
         return Err(ApiError::bad_request("company: supply either company or companyId, not both"));
@@ -277,6 +278,7 @@ pub const LIST_FIELDS: Fields = &[
         Field::new("used"),
         Field::new("activated"),
         Field::new("getsfs"),
+        Field::new("afterlicensecode"),
     ],
     PAGING_FIELDS,
 ];

@@ -528,6 +528,9 @@ pub struct CodeFilter {
     pub acquired_by_webservice: Filter,
     pub used: Filter,
     pub activated: Filter,
+    /// Only the codes listed after this one (beyond the seed: a page found by seeking the
+    /// listing index, which costs the same at any depth, where `pagenumber` walks its OFFSET).
+    pub after_code: Option<String>,
 }
 
 /// A page of results: 1-based number and size.

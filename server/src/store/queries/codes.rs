@@ -139,16 +139,35 @@ fn filter_sql(filter: &CodeFilter) -> (String, Vec<Value>) {
     if let Some(activated) = filter.activated {
         w.raw(exists(!activated, " AND a.status = 'Activated'"));
     }
+    if let Some(after) = &filter.after_code {
+        // The listing order, as a range on its index (row values, in both engines).
+        w.bind(
+            "(lc.created, lc.rowid) > (SELECT seek.created, seek.rowid FROM license_codes seek WHERE seek.code = ?)",
+            after.clone(),
+        );
+    }
     w.finish()
 }
 
+/// `NotFound` for an `afterlicensecode` that names no code (whose range would be empty).
+fn after_must_exist(conn: &Connection, filter: &CodeFilter) -> StoreResult<()> {
+    let Some(after) = &filter.after_code else { return Ok(()) };
+    if conn.prepare_cached("SELECT 1 FROM license_codes WHERE code = ?1")?.exists([after])? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound(format!("afterlicensecode: license code {after} not found")))
+    }
+}
+
 pub fn count(conn: &Connection, filter: &CodeFilter) -> StoreResult<i64> {
+    after_must_exist(conn, filter)?;
     let (condition, values) = filter_sql(filter);
     let sql = format!("SELECT count(*) FROM {CODES_FROM} WHERE {condition}");
     Ok(conn.prepare_cached(&sql)?.query_row(db::params_from_iter(values), |r| r.get(0))?)
 }
 
 pub fn page(conn: &Connection, filter: &CodeFilter, page: Page) -> StoreResult<Vec<LicenseCode>> {
+    after_must_exist(conn, filter)?;
     let (condition, mut values) = filter_sql(filter);
     let n = values.len();
     values.push(Value::Integer(page.size));
