@@ -422,6 +422,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (product_id, computer_id, chain)
     );
     "#,
+    // 8: SQLite's migration 11, the dashboard's sessions (store::dashboard): the SHA-256 of the cookie's session ID,
+    // the key signed in with by its hash, kind and first characters, the form token, and the
+    // message of the last change, shown once.
+    r#"
+    CREATE TABLE dashboard_sessions (
+        id_hash BYTEA PRIMARY KEY,
+        key_hash BYTEA NOT NULL,
+        key_kind TEXT NOT NULL,
+        key_prefix TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        flash TEXT NOT NULL,
+        created BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL
+    );
+    CREATE INDEX dashboard_sessions_seen ON dashboard_sessions (last_seen);
+    "#,
 ];
 
 /// The schema version this binary writes.
