@@ -51,7 +51,6 @@ pub fn prefix(key: &str) -> String {
     key.chars().take(KEY_PREFIX).collect()
 }
 
-
 /// The entry for a change made on the command line against the data directory: no key,
 /// so the kind is `cli` and the key prefix the operating-system user who ran it (from
 /// `$USER`, when set), and the address `local`.

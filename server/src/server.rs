@@ -241,7 +241,8 @@ async fn openapi() -> Response {
 }
 
 /// The router: every controller under `/api/`, the client protocol under `/client/v1/`, the
-/// probes and metrics of [`crate::health`], JSON 404 elsewhere; every request watched for its
+/// probes and metrics of [`crate::health`], the vendor's pages under `/dashboard`
+/// ([`crate::dashboard`]), JSON 404 elsewhere; every request watched for its
 /// connection (see [`watch`]), then observed: logged, counted, given its ID
 /// ([`crate::telemetry::observe`]).
 pub fn router(state: Arc<AppState>) -> Router {
@@ -254,6 +255,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(health::healthz).fallback(health::only_get))
         .route("/readyz", get(health::readyz).fallback(health::only_get))
         .route("/metrics", get(health::metrics).fallback(health::only_get))
+        .merge(crate::dashboard::routes())
         .fallback(|| async {
             ApiError::not_found(
                 "no such endpoint: the Web API lives at /api/<Controller>, the client protocol at /client/v1/<operation>",
