@@ -65,8 +65,9 @@ fn searched(search: &CodeSearch) -> (String, Vec<Value>) {
         w.bind("lc.product_id = ?", product.clone());
     }
     if let Some(text) = &search.text {
-        let text = text.to_lowercase();
-        w.values.extend([Value::from(text.clone()), Value::from(text.clone()), Value::from(text)]);
+        // Codes and names in part and in any case; a computer ID exactly.
+        let lower = text.to_lowercase();
+        w.values.extend([Value::from(lower.clone()), Value::from(lower), Value::from(text.clone())]);
         let n = w.values.len();
         w.raw(format!(
             "({} OR {} OR lc.code IN (SELECT code FROM activations WHERE computer_id = ?{n}))",
