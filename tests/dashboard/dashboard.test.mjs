@@ -51,14 +51,21 @@ function airgap(store, ...args) {
   return execFileSync(path.join(work, 'airgap'), [shared.product, init.public_key, store, ...args], { encoding: 'utf8' });
 }
 
-/** A Web API call with a key of `kind`. */
-async function api(method, controller, kind, body) {
-  const response = await fetch(`${base}/api/${controller}`, {
+/** A Web API call with a key of `kind`: `fields` in the query of a GET, else the body. */
+async function api(method, controller, kind, fields) {
+  const get = method === 'GET';
+  const query = get ? `?${new URLSearchParams(fields)}` : '';
+  const response = await fetch(`${base}/api/${controller}${query}`, {
     method,
     headers: { Authorization: `bearer ${init.customer_id}:${init.api_keys[kind]}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: get ? undefined : JSON.stringify(fields),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** A link of the navigation bar. */
+function nav(name) {
+  return page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
 }
 
 async function shot(name) {
@@ -117,7 +124,7 @@ test('signs in with a READ-WRITE key; Offline keys are refused with a reason', a
 });
 
 test('creates a product with a feature, and license codes', async () => {
-  await page.getByRole('link', { name: 'Products' }).click();
+  await nav('Products').click();
   await page.getByLabel('Name', { exact: true }).fill('Dashboard Widget');
   await page.getByLabel('Activations allowed per code').fill('2');
   await page.getByLabel('Client lease (hours, 0: none)').fill('24');
@@ -128,10 +135,10 @@ test('creates a product with a feature, and license codes', async () => {
   await page.getByRole('link', { name: 'Dashboard Widget' }).click();
   await page.getByLabel('Code', { exact: true }).fill('EXPORT');
   await page.getByLabel('Name', { exact: true }).last().fill('Export drawings');
-  await page.getByRole('button', { name: 'Add feature' }).click();
+  await page.getByRole('button', { name: 'Add feature', exact: true }).click();
   await page.getByRole('cell', { name: 'EXPORT', exact: true }).waitFor();
 
-  await page.getByRole('link', { name: 'License codes' }).click();
+  await nav('License codes').click();
   await page.getByLabel('How many new codes').fill('12');
   await page.getByRole('button', { name: 'Create codes' }).click();
   const made = await page.locator('.flash').textContent();
@@ -177,7 +184,7 @@ test('an offline certificate is issued from a pasted request and imported by the
   const store = path.join(work, 'airgapped');
   const request = path.join(work, 'request.txt');
   airgap(store, 'request', shared.offlineCode, request);
-  await page.getByRole('link', { name: 'Air-gapped' }).click();
+  await nav('Air-gapped').click();
   await page.getByLabel("The customer's activation request").fill(readFileSync(request, 'utf8'));
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -210,7 +217,7 @@ test('events are charted by day', async () => {
     const sent = await api('POST', 'DataStreamer', 'ds', { event, productid: shared.product });
     assert.equal(sent.status, 200);
   }
-  await page.getByRole('link', { name: 'Events' }).click();
+  await nav('Events').click();
   const chart = page.getByRole('img', { name: /Events per day over the last 30 days: 4 in all/ });
   await chart.waitFor();
   assert.equal(await page.locator('svg.chart rect').count(), 30);
