@@ -68,8 +68,9 @@ function nav(name) {
   return page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
 }
 
-async function shot(name) {
-  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
+/** Saves the page (the viewport, or all of it) as DIR/NAME.png when asked to. */
+async function shot(name, fullPage = false) {
+  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
 }
 
 /** Signs `target` in with the key of `kind`. */
@@ -162,7 +163,7 @@ test('an activation made by a real client appears with its system details', asyn
   const row = await rows.first().textContent();
   assert.match(row, /ACTIVATED/);
   shared.codePage = page.url();
-  await shot('code');
+  await shot('code', true);
   // Search by the computer ID finds the code.
   const computer = (await rows.first().locator('td').first().textContent()).trim();
   await page.goto(`${base}/dashboard/codes?code=${encodeURIComponent(computer)}`);

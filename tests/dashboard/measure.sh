@@ -4,8 +4,9 @@
 #
 #   tests/dashboard/measure.sh [LIBDIR]   (LIBDIR defaults to target/release)
 #
-# Starts a release licensekit-server on a fresh SQLite data directory (or on the PostgreSQL
-# database LK_MEASURE_POSTGRES names, which it empties), makes the codes through the Web API
+# Starts a release licensekit-server on a fresh SQLite data directory (or, with
+# LK_MEASURE_POSTGRES=URL, on a fresh database it creates on that PostgreSQL server and drops
+# after), makes the codes through the Web API
 # (POST LicenseCode, 10^4 a request), signs in to the dashboard with curl and times each page
 # (the median of 5 requests, from the request to the last byte of the HTML; the style sheet is
 # cached by the browser and the pages run no script). Needs curl and python3.
@@ -15,10 +16,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 libdir="$(cd "${1:-$root/target/release}" && pwd)"
 bin="$libdir/licensekit-server"
 work="$(mktemp -d)"
-trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+database="lk_measure_$$"
+cleanup() {
+    kill "${pid:-}" 2>/dev/null && wait "$pid" 2>/dev/null
+    [[ -n "${LK_MEASURE_POSTGRES:-}" ]] && psql -X -q "$LK_MEASURE_POSTGRES" -c "DROP DATABASE IF EXISTS $database" >/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
 if [[ -n "${LK_MEASURE_POSTGRES:-}" ]]; then
-    psql -X -q "$LK_MEASURE_POSTGRES" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null
-    location=(--database "$LK_MEASURE_POSTGRES")
+    psql -X -q "$LK_MEASURE_POSTGRES" -c "CREATE DATABASE $database" >/dev/null
+    location=(--database "${LK_MEASURE_POSTGRES%/*}/$database")
     backend=PostgreSQL
 else
     location=(--data-dir "$work/data")

@@ -68,8 +68,8 @@ pub async fn list(
             row.license_type.into(),
             row.clients_allowed.into(),
             row.activations.into(),
-            datetime::format(row.created).into(),
-            datetime::format(row.modified).into(),
+            html::when(&datetime::format(row.created)).into(),
+            html::when(&datetime::format(row.modified)).into(),
         ]);
     }
     if csv {
@@ -315,9 +315,9 @@ async fn one_body(
             format!("{} {}", text(&info, "operatingsystem"), text(&info, "version")).trim().to_owned().into(),
             text(a, "vmPlatform").into(),
             text(a, "username").into(),
-            text(a, "activated").into(),
-            text(a, "clientleaseenddate").into(),
-            text(a, "deactivated").into(),
+            html::when(&text(a, "activated")).into(),
+            html::when(&text(a, "clientleaseenddate")).into(),
+            html::when(&text(a, "deactivated")).into(),
             Cell::Html(actions),
         ]);
     }
@@ -352,8 +352,8 @@ async fn one_body(
             held.computer_id.into(),
             held.username.into(),
             held.amount.into(),
-            datetime::format(held.since).into(),
-            datetime::format(held.expires).into(),
+            html::when(&datetime::format(held.since)).into(),
+            html::when(&datetime::format(held.expires)).into(),
         ]);
     }
     h.push_str(&table.html("Floating seats, element pools and tokens held", "", None));

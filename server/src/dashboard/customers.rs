@@ -127,8 +127,8 @@ pub async fn trials(State(state): State<Arc<AppState>>, signed: Signed, Query(qu
             name.into(),
             text(t, "trialStatus").into(),
             text(t, "trialPeriod").into(),
-            text(t, "created").into(),
-            text(t, "expires").into(),
+            html::when(&text(t, "created")).into(),
+            html::when(&text(t, "expires")).into(),
             text(t, "licenseCode").into(),
             Cell::Html(delete),
         ]);
@@ -190,7 +190,7 @@ pub async fn consumers(
                 text(c, "company").into(),
                 text(c, "email").into(),
                 text(c, "clientInfo").into(),
-                text(c, "created").into(),
+                html::when(&text(c, "created")).into(),
             ]);
         }
     }

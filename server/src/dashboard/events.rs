@@ -49,7 +49,7 @@ pub async fn page(State(state): State<Arc<AppState>>, signed: Signed, Query(quer
     ]);
     for e in rows(&list) {
         table.rows.push(vec![
-            text(e, "occurred").into(),
+            html::when(&text(e, "occurred")).into(),
             text(e, "event").into(),
             text(e, "productID").into(),
             text(e, "source").into(),

@@ -41,6 +41,15 @@ pub fn url(text: &str) -> String {
     out
 }
 
+/// A stored time (`2026-12-04T03:41:22.105`) as the pages show it: to the second, a space
+/// for the `T`; the Web API's `1900-01-01T00:00:00` for "never" as nothing.
+pub fn when(text: &str) -> String {
+    if text.starts_with("1900-01-01") {
+        return String::new();
+    }
+    text.get(..19).unwrap_or(text).replacen('T', " ", 1)
+}
+
 /// The style sheet, embedded: no CDN, no external font, works offline.
 pub const STYLE: &str = include_str!("style.css");
 
@@ -338,6 +347,8 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(url("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(when("2026-12-04T03:41:22.105"), "2026-12-04 03:41:22");
+        assert_eq!(when("1900-01-01T00:00:00"), "");
     }
 
     #[test]

@@ -424,7 +424,7 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 8: SQLite's migration 11, the dashboard's sessions (store::dashboard): the SHA-256 of the cookie's session ID,
     // the key signed in with by its hash, kind and first characters, the form token, and the
-    // message of the last change, shown once.
+    // message of the last change, shown once; and the newest codes' index.
     r#"
     CREATE TABLE dashboard_sessions (
         id_hash BYTEA PRIMARY KEY,
@@ -437,6 +437,8 @@ const MIGRATIONS: &[&str] = &[
         last_seen BIGINT NOT NULL
     );
     CREATE INDEX dashboard_sessions_seen ON dashboard_sessions (last_seen);
+    -- The code list's first page, newest first, across products.
+    CREATE INDEX license_codes_created ON license_codes (created, code);
     "#,
 ];
 

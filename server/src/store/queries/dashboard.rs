@@ -83,8 +83,14 @@ const FROM: &str = "FROM license_codes lc JOIN products p ON p.id = lc.product_i
 
 pub fn count_codes(conn: &Connection, search: &CodeSearch) -> StoreResult<i64> {
     let (conditions, values) = searched(search);
+    // Every code has its product; the companies are needed only to search their names.
+    let from = if search.text.is_some() {
+        "FROM license_codes lc LEFT JOIN companies c ON c.id = lc.company_id"
+    } else {
+        "FROM license_codes lc"
+    };
     Ok(conn
-        .prepare_cached(&format!("SELECT count(*) {FROM} WHERE {conditions}"))?
+        .prepare_cached(&format!("SELECT count(*) {from} WHERE {conditions}"))?
         .query_row(db::params_from_iter(values), |r| r.get(0))?)
 }
 

@@ -436,7 +436,7 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 11: the dashboard's sessions (store::dashboard): the SHA-256 of the cookie's session ID,
     // the key signed in with by its hash, kind and first characters, the form token, and the
-    // message of the last change, shown once.
+    // message of the last change, shown once; and the newest codes' index.
     r#"
     CREATE TABLE dashboard_sessions (
         id_hash BLOB PRIMARY KEY,
@@ -449,6 +449,8 @@ const MIGRATIONS: &[&str] = &[
         last_seen INTEGER NOT NULL
     );
     CREATE INDEX dashboard_sessions_seen ON dashboard_sessions (last_seen);
+    -- The code list's first page, newest first, across products.
+    CREATE INDEX license_codes_created ON license_codes (created, code);
     "#,
 ];
 
