@@ -9,7 +9,9 @@
 # after), makes the codes through the Web API
 # (POST LicenseCode, 10^4 a request), signs in to the dashboard with curl and times each page
 # (the median of 5 requests, from the request to the last byte of the HTML; the style sheet is
-# cached by the browser and the pages run no script). Needs curl and python3.
+# cached by the browser and the pages run no script), then, when Chromium and playwright-core
+# are there, the time to the first contentful paint in Chromium (first-render.mjs). Needs curl
+# and python3.
 
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -63,6 +65,9 @@ for target in 10000 100000; do
         "sorted by company $(median "$base/dashboard/codes?sort=company&order=asc") ms;" \
         "searched by company $(median "$base/dashboard/codes?code=acme") ms;" \
         "last page $(median "$base/dashboard/codes?page=$((made / 50))") ms"
+    if [[ -x "${LK_CHROMIUM:-/usr/bin/chromium}" && -d "$root/tests/dashboard/node_modules/playwright-core" ]]; then
+        echo "$backend, $made codes, in Chromium: $(node "$root/tests/dashboard/first-render.mjs" "$base" "$key")"
+    fi
 done
 for page in sign-in codes "code?productid=$product&licensecode=$(curl -sf "$base/api/LicenseCodes?productid=$product&pagenumber=1&pagesize=1" -H "$auth" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["licenseCode"])')" events products; do

@@ -438,7 +438,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX dashboard_sessions_seen ON dashboard_sessions (last_seen);
     -- The code list's first page, newest first, across products.
-    CREATE INDEX license_codes_created ON license_codes (created, code);
+    CREATE INDEX license_codes_newest ON license_codes (created, code);
     "#,
 ];
 
