@@ -268,7 +268,7 @@ fn codes_are_searched_by_code_company_and_computer_sorted_by_the_database_and_ac
     assert_eq!(count(&format!("code={computer}")), "1");
     assert_eq!(first(csv(&format!("code={computer}"))), "BBB-2");
     let page = browser.get(&format!("/dashboard/code?productid={id}&licensecode=BBB-2")).body;
-    assert!(page.contains(&computer), "the activation on the code's page");
+    assert!(page.contains(computer), "the activation on the code's page");
     assert!(!page.contains("action=\"/dashboard/run/"), "no change control for a READ-ONLY key");
     let mut writer = Browser::new(&server);
     writer.sign_in("read_write");
@@ -279,7 +279,7 @@ fn codes_are_searched_by_code_company_and_computer_sorted_by_the_database_and_ac
     let deleted = writer.run(
         "LicenseCodeActivity",
         "DELETE",
-        &[("productid", &id), ("licensecode", "BBB-2"), ("computerid", &computer)],
+        &[("productid", &id), ("licensecode", "BBB-2"), ("computerid", computer)],
     );
     assert_eq!(deleted.status, 303, "{}", deleted.body);
     let activity = server.ok(
