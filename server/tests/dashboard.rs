@@ -461,3 +461,44 @@ fn a_session_is_known_to_every_process_on_one_database() {
     assert_eq!(there.post("/dashboard/sign-out", &[("_csrf", &token)]).status, 303);
     assert_eq!(here.get("/dashboard/codes").location, "/dashboard/sign-in?why=expired");
 }
+
+#[test]
+fn companies_trials_and_passive_licenses_go_through_their_endpoints() {
+    let server = Server::start();
+    let id = product(&server);
+    let mut browser = Browser::new(&server);
+    browser.sign_in("read_write");
+    let made = browser.run("Company", "POST", &[("productid", &id), ("company", "Globex"), ("global", "0")]);
+    assert_eq!(made.status, 303, "{}", made.body);
+    let companies = server.ok("GET", "CompaniesProducts", &json!({}));
+    assert_eq!(companies[0]["company"], "Globex");
+    let page = browser.get("/dashboard/companies").body;
+    assert!(page.contains("Globex"));
+    let company = companies[0]["companyID"].as_str().unwrap();
+    assert_eq!(browser.run("Company", "DELETE", &[("companyid", company)]).status, 303);
+    assert_eq!(server.ok("GET", "CompaniesProducts", &json!({})), json!([]));
+
+    // A trial the Web API does not know is refused with the handler's message.
+    let trial = browser.run("Trial", "DELETE", &[("productid", &id), ("computerid", "NO-SUCH-COMPUTER")]);
+    assert_eq!(trial.status, 404, "{}", trial.body);
+    assert_eq!(browser.get("/dashboard/trials").status, 200);
+
+    // A passive license downloads as the license alone.
+    let token = browser.token();
+    let refused = browser.post(
+        "/dashboard/offline/passive",
+        &[("_csrf", &token), ("productid", &id), ("clientid", "short")],
+    );
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("clientid: must be 10 to 255 printable ASCII characters"), "{}", refused.body);
+    let license = browser.post(
+        "/dashboard/offline/passive",
+        &[("_csrf", &token), ("productid", &id), ("clientid", "CLIENT-0123456789")],
+    );
+    assert_eq!(license.status, 200, "{}", license.body);
+    assert!(license.headers.contains("passive-license.txt"), "{}", license.headers);
+    assert!(!license.body.contains("Created Successfully"), "{}", license.body);
+    assert!(license.body.starts_with("-----BEGIN"), "{}", license.body);
+    let audit = server.ok("GET", "AuditLog", &json!({"pagenumber": 1}));
+    assert_eq!(audit[0]["controller"], "PassiveLicense");
+}

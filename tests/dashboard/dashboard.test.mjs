@@ -181,7 +181,7 @@ test('a code disabled in the dashboard loses its license at the next refresh', a
   assert.equal(refreshed.status, 'LK_DISABLED');
 });
 
-test('an offline certificate is issued from a pasted request and imported by the C example', async () => {
+test('an offline certificate is issued from a pasted request and imported by the C example; its deactivation frees the seat', async () => {
   const store = path.join(work, 'airgapped');
   const request = path.join(work, 'request.txt');
   airgap(store, 'request', shared.offlineCode, request);
@@ -199,6 +199,18 @@ test('an offline certificate is issued from a pasted request and imported by the
     productid: shared.product, licensecode: shared.offlineCode, activated: 1,
   });
   assert.equal(activity.body.length, 1, 'the certificate took a seat');
+
+  // The machine gives its seat back: its deactivation certificate, pasted, frees it.
+  const deactivation = path.join(work, 'deactivation.txt');
+  airgap(store, 'deactivate', deactivation);
+  await nav('Air-gapped').click();
+  await page.getByLabel("The customer's deactivation certificate").fill(readFileSync(deactivation, 'utf8'));
+  await page.getByRole('button', { name: 'Free the seat' }).click();
+  await page.locator('.flash').getByText('OK', { exact: true }).waitFor();
+  const freed = await api('GET', 'LicenseCodeActivity', 'read_only', {
+    productid: shared.product, licensecode: shared.offlineCode, activated: 1,
+  });
+  assert.equal(freed.body.length, 0, 'the seat is free');
 });
 
 test('any list exports as CSV', async () => {
