@@ -485,12 +485,14 @@ fn companies_trials_and_passive_licenses_go_through_their_endpoints() {
 
     // A passive license downloads as the license alone.
     let token = browser.token();
-    let refused = browser.post(
-        "/dashboard/offline/passive",
-        &[("_csrf", &token), ("productid", &id), ("clientid", "short")],
-    );
+    let refused = browser
+        .post("/dashboard/offline/passive", &[("_csrf", &token), ("productid", &id), ("clientid", "short")]);
     assert_eq!(refused.status, 400);
-    assert!(refused.body.contains("clientid: must be 10 to 255 printable ASCII characters"), "{}", refused.body);
+    assert!(
+        refused.body.contains("clientid: must be 10 to 255 printable ASCII characters"),
+        "{}",
+        refused.body
+    );
     let license = browser.post(
         "/dashboard/offline/passive",
         &[("_csrf", &token), ("productid", &id), ("clientid", "CLIENT-0123456789")],
