@@ -269,6 +269,17 @@ fn codes_are_searched_by_code_company_and_computer_sorted_by_the_database_and_ac
     assert_eq!(first(csv(&format!("code={computer}"))), "BBB-2");
     let page = browser.get(&format!("/dashboard/code?productid={id}&licensecode=BBB-2")).body;
     assert!(page.contains(computer), "the activation on the code's page");
+    // Heard from at its activation, then at each refresh.
+    let contact = |page: &str| {
+        let row = &page[page.find(computer).unwrap()..];
+        row.split("<td>").nth(8).unwrap().split('<').next().unwrap().to_owned()
+    };
+    let first = contact(&page);
+    assert_eq!(first.len(), 19, "a time to the second: {first:?}");
+    std::thread::sleep(Duration::from_millis(1100));
+    app.refresh().unwrap();
+    let page = browser.get(&format!("/dashboard/code?productid={id}&licensecode=BBB-2")).body;
+    assert!(contact(&page) > first, "the refresh is the last contact");
     assert!(!page.contains("action=\"/dashboard/run/"), "no change control for a READ-ONLY key");
     let mut writer = Browser::new(&server);
     writer.sign_in("read_write");

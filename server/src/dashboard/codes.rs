@@ -166,7 +166,9 @@ async fn one_body(
         read(state, signed, "LicenseCodeActivity", &[pair[0], pair[1], ("getsysinfo", "1")]).await?;
     let held_code = code.to_owned();
     let now = datetime::now_millis();
-    let holdings = blocking(state, move |store| store.holdings(&held_code, now)).await?;
+    let (holdings, contacts) =
+        blocking(state, move |store| Ok((store.holdings(&held_code, now)?, store.contacts(&held_code)?)))
+            .await?;
     let here = code_link(product, code);
     let csrf = &signed.session.csrf;
     let pid = html::hidden("productid", product);
@@ -287,6 +289,7 @@ async fn one_body(
         ("VM platform", None),
         ("User", None),
         ("Activated (UTC)", None),
+        ("Last contact (UTC)", None),
         ("Lease ends (UTC)", None),
         ("Deactivated (UTC)", None),
         ("", None),
@@ -294,6 +297,7 @@ async fn one_body(
     for a in rows(&activity) {
         let info = a.get("systemInfo").cloned().unwrap_or(Value::Null);
         let computer = text(a, "computerID");
+        let contact = contacts.iter().find(|(c, _)| *c == computer).map(|(_, t)| datetime::format(*t));
         let status = text(a, "status");
         let actions = if signed.can_change() && status == "ACTIVATED" {
             html::action_form(
@@ -316,6 +320,7 @@ async fn one_body(
             text(a, "vmPlatform").into(),
             text(a, "username").into(),
             html::when(&text(a, "activated")).into(),
+            contact.as_deref().map_or(String::new(), html::when).into(),
             html::when(&text(a, "clientleaseenddate")).into(),
             html::when(&text(a, "deactivated")).into(),
             Cell::Html(actions),

@@ -252,6 +252,8 @@ pub trait Store: Send + Sync {
     /// Events since `start` counted by name per `bucket` milliseconds.
     fn event_counts(&self, product_id: Option<&str>, start: i64, bucket: i64)
     -> StoreResult<Vec<EventCount>>;
+    /// When each computer that activated `code` was last heard from, by computer ID.
+    fn contacts(&self, code: &str) -> StoreResult<Vec<(String, i64)>>;
     /// What of a code's capacity is held at `now`, and by whom.
     fn holdings(&self, code: &str, now: i64) -> StoreResult<Vec<Holding>>;
 }

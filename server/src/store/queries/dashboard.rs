@@ -187,3 +187,14 @@ pub fn holdings(conn: &Connection, code: &str, now: i64) -> StoreResult<Vec<Hold
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// When each computer that activated `code` was last heard from (its activation, when it
+/// has not refreshed since, or was activated offline).
+pub fn contacts(conn: &Connection, code: &str) -> StoreResult<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT computer_id, max(coalesce(last_contact, activated)) FROM activations WHERE code = ?1
+         GROUP BY computer_id",
+    )?;
+    let rows = stmt.query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

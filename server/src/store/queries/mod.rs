@@ -404,6 +404,9 @@ impl Store for Backend {
     ) -> StoreResult<Vec<EventCount>> {
         self.read(|c| dashboard::event_counts(c, product_id, start, bucket))
     }
+    fn contacts(&self, code: &str) -> StoreResult<Vec<(String, i64)>> {
+        self.read(|c| dashboard::contacts(c, code))
+    }
     fn holdings(&self, code: &str, now: i64) -> StoreResult<Vec<Holding>> {
         self.read(|c| dashboard::holdings(c, code, now))
     }
