@@ -183,6 +183,7 @@ fn changes_need_the_sessions_token_and_reach_the_web_api_and_the_audit_trail() {
     let refused = browser.run("LicenseCode", "POST", &[("productid", &id), ("numcodes", "0")]);
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("numcodes: must be between 1 and 10000"), "{}", refused.body);
+    assert!(refused.body.contains("<a href=\"/dashboard/codes\">Back</a>"), "back to the form's page");
     assert!(
         browser
             .run("LicenseCode", "POST", &[("productid", &id), ("numcodes", "1"), ("bogus", "1")])

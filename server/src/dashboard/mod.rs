@@ -154,6 +154,11 @@ pub fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Respo
 /// The page for a refusal or a failure: its status and the handler's message (a 500's
 /// message is logged and replaced, as the Web API does).
 pub fn error_page(signed: Option<&Signed>, error: &ApiError) -> Response {
+    refused(signed, error, "/dashboard/codes")
+}
+
+/// [`error_page`] with a way back to `back` (the page whose form was refused).
+fn refused(signed: Option<&Signed>, error: &ApiError, back: &str) -> Response {
     let message = if error.status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %error.message, "internal error");
         "internal server error".to_owned()
@@ -167,9 +172,10 @@ pub fn error_page(signed: Option<&Signed>, error: &ApiError) -> Response {
         _ => "Failed",
     };
     let body = format!(
-        "<p class=\"error\" role=\"alert\"><strong>{}</strong>: {}</p><p><a href=\"/dashboard/codes\">Back to the dashboard</a></p>",
+        "<p class=\"error\" role=\"alert\"><strong>{}</strong>: {}</p><p><a href=\"{}\">Back</a></p>",
         error.status.as_u16(),
-        esc(&message)
+        esc(&message),
+        esc(back)
     );
     let viewer = signed.map(Signed::viewer);
     html_response(error.status, html::page(title, viewer.as_ref(), "", &body))
@@ -342,8 +348,10 @@ async fn run(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let mut back = String::from("/dashboard/codes");
     let done = async {
         let (mut form, body) = posted(&state, &signed, &headers, body).await?;
+        back = form.next().to_owned();
         let method = match form.method.as_str() {
             "" | "POST" => Method::POST,
             "PUT" => Method::PUT,
@@ -361,7 +369,8 @@ async fn run(
         blocking(&state, move |store| store.set_session_flash(&id_hash, &flash)).await?;
         Ok(see_other(form.next()))
     };
-    done.await.unwrap_or_else(|error| error_page(Some(&signed), &error))
+    let done = done.await;
+    done.unwrap_or_else(|error| refused(Some(&signed), &error, &back))
 }
 
 async fn style() -> Response {
