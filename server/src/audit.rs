@@ -35,11 +35,20 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(kind: KeyKind, authorization: Option<&HeaderValue>, address: SocketAddr) -> Actor {
-        let prefix = auth::credentials(authorization)
-            .map(|(_, key)| key.chars().take(KEY_PREFIX).collect())
-            .unwrap_or_default();
+        let prefix = auth::credentials(authorization).map(|(_, key)| prefix(key)).unwrap_or_default();
         Actor { kind, prefix, address }
     }
+
+    /// A dashboard user: the key signed in with, known by its kind and [`prefix`] (the
+    /// session keeps no more of it), from `address`.
+    pub fn signed_in(kind: KeyKind, prefix: String, address: SocketAddr) -> Actor {
+        Actor { kind, prefix, address }
+    }
+}
+
+/// The first characters of a key, which identify it in the audit trail.
+pub fn prefix(key: &str) -> String {
+    key.chars().take(KEY_PREFIX).collect()
 }
 
 /// The entry for a change made on the command line against the data directory: no key,

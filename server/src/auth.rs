@@ -76,8 +76,13 @@ pub fn check(
     if customer != customer_id {
         return Err(unauthorized("wrong customer ID or API key"));
     }
-    let hash = hash_key(key);
-    Ok(cache.get(&hash).map_or(Credentials::Unknown(hash), Credentials::Known))
+    Ok(known(cache, hash_key(key)))
+}
+
+/// The credentials of the key whose hash is `hash`, as far as the cache knows them (a
+/// dashboard session holds the hash of the key it was signed in with).
+pub fn known(cache: &KeyCache, hash: [u8; 32]) -> Credentials {
+    cache.get(&hash).map_or(Credentials::Unknown(hash), Credentials::Known)
 }
 
 /// The kind of the live key `hash`, from the store (then cached): 401 when there is none.

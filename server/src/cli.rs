@@ -382,7 +382,9 @@ fn serve(
         _ => None,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let state = Arc::new(app_state(at, clock, limits)?);
+    let mut state = app_state(at, clock, limits)?;
+    state.tls = tls.is_some();
+    let state = Arc::new(state);
     let public = state.client.key.public_key().to_hex();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

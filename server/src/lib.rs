@@ -12,6 +12,7 @@ pub mod cli;
 mod client_api;
 mod clock;
 mod connections;
+mod dashboard;
 mod datadir;
 mod datetime;
 pub mod embedded;

@@ -30,6 +30,7 @@ use crate::json::{self, Json};
 use crate::metrics::Metrics;
 use crate::params::Params;
 use crate::store::Store;
+use crate::store::model::KeyKind;
 use crate::tls::{Certificates, TlsListener};
 
 /// Largest Web API request body accepted. The biggest legitimate requests (a product with its
@@ -77,6 +78,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The live API keys recently checked.
     pub keys: KeyCache,
+    /// Served over TLS: the dashboard's session cookie is then `Secure`.
+    pub tls: bool,
     /// The handler slots of [`Limits::max_requests`].
     work: Arc<Semaphore>,
 }
@@ -102,6 +105,7 @@ impl AppState {
             limits,
             metrics: Metrics::default(),
             keys: KeyCache::default(),
+            tls: false,
             work: Arc::new(Semaphore::new(limits.max_requests.max(1))),
         }
     }
@@ -118,6 +122,20 @@ impl AppState {
 pub struct RequestBody {
     bytes: Bytes,
     _slot: OwnedSemaphorePermit,
+}
+
+impl RequestBody {
+    /// No body, in a handler slot: for a request whose fields all come from elsewhere (a
+    /// dashboard page's query).
+    pub async fn empty(state: &AppState) -> RequestBody {
+        RequestBody { bytes: Bytes::new(), _slot: state.slot().await }
+    }
+
+    /// Other bytes in the same slot: a dashboard form, read as a body, becomes the JSON body
+    /// its endpoint takes.
+    pub fn replaced(self, bytes: Bytes) -> RequestBody {
+        RequestBody { bytes, _slot: self._slot }
+    }
 }
 
 impl std::ops::Deref for RequestBody {
@@ -223,7 +241,8 @@ async fn openapi() -> Response {
 }
 
 /// The router: every controller under `/api/`, the client protocol under `/client/v1/`, the
-/// probes and metrics of [`crate::health`], JSON 404 elsewhere; every request watched for its
+/// probes and metrics of [`crate::health`], the vendor's pages under `/dashboard`
+/// ([`crate::dashboard`]), JSON 404 elsewhere; every request watched for its
 /// connection (see [`watch`]), then observed: logged, counted, given its ID
 /// ([`crate::telemetry::observe`]).
 pub fn router(state: Arc<AppState>) -> Router {
@@ -236,6 +255,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(health::healthz).fallback(health::only_get))
         .route("/readyz", get(health::readyz).fallback(health::only_get))
         .route("/metrics", get(health::metrics).fallback(health::only_get))
+        .merge(crate::dashboard::routes())
         .fallback(|| async {
             ApiError::not_found(
                 "no such endpoint: the Web API lives at /api/<Controller>, the client protocol at /client/v1/<operation>",
@@ -291,17 +311,7 @@ async fn dispatch(
     // The credentials first: a caller without a valid key gets its 401 (or 403) before a byte
     // of its body is read, so it can neither hold the server's memory nor its time.
     let kind = match auth::check(&state.keys, &state.customer_id, headers.get(header::AUTHORIZATION)) {
-        Ok(Credentials::Known(kind)) => Ok(kind),
-        Ok(Credentials::Unknown(hash)) => {
-            let slot = state.slot().await;
-            let state = state.clone();
-            tokio::task::spawn_blocking(move || {
-                let _slot = slot;
-                auth::look_up(state.store.as_ref(), &state.keys, hash)
-            })
-            .await
-            .unwrap_or_else(|join| Err(ApiError::internal(format!("authentication failed: {join}"))))
-        }
+        Ok(credentials) => key_kind(&state, credentials).await,
         Err(error) => Err(error),
     };
     let actor = match kind.and_then(|kind| auth::allow(kind, endpoint.access)) {
@@ -316,6 +326,42 @@ async fn dispatch(
         Ok(Query(pairs)) => pairs,
         Err(e) => return ApiError::bad_request(format!("malformed query string: {e}")).into_response(),
     };
+    match execute(state, endpoint, actor, query, body).await {
+        Ok(json) => json_response(StatusCode::OK, &json),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The kind of the live key behind `credentials`: from the cache, or looked up in the store
+/// on the blocking pool (401 when there is no such live key).
+pub async fn key_kind(state: &Arc<AppState>, credentials: Credentials) -> Result<KeyKind, ApiError> {
+    match credentials {
+        Credentials::Known(kind) => Ok(kind),
+        Credentials::Unknown(hash) => {
+            let slot = state.slot().await;
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || {
+                let _slot = slot;
+                auth::look_up(state.store.as_ref(), &state.keys, hash)
+            })
+            .await
+            .unwrap_or_else(|join| Err(ApiError::internal(format!("authentication failed: {join}"))))
+        }
+    }
+}
+
+/// Runs an endpoint for an `actor` whose key's kind its access rule allowed: the fields of
+/// `query` and `body` become its [`Params`], its handler runs (on the blocking pool, or in
+/// place for a point read the store can serve so), and a change it made joins the audit
+/// trail. The Web API and the dashboard both come through here, so a change made either way
+/// meets the same validation and leaves the same entry.
+pub async fn execute(
+    state: Arc<AppState>,
+    endpoint: Endpoint,
+    actor: Actor,
+    query: Vec<(String, String)>,
+    body: RequestBody,
+) -> Result<Json, ApiError> {
     let in_place = endpoint.is_point_read() && state.store.reads_in_place();
     let handle = move || -> Result<Json, ApiError> {
         let store = state.store.as_ref();
@@ -339,7 +385,7 @@ async fn dispatch(
         }
         Ok(answer)
     };
-    let answer = if in_place {
+    if in_place {
         // A panic answers 500, as it does from the blocking pool (a JoinError there).
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(handle))
             .unwrap_or_else(|_| Err(ApiError::internal("handler failed: it panicked")))
@@ -347,10 +393,6 @@ async fn dispatch(
         tokio::task::spawn_blocking(handle)
             .await
             .unwrap_or_else(|join| Err(ApiError::internal(format!("handler failed: {join}"))))
-    };
-    match answer {
-        Ok(json) => json_response(StatusCode::OK, &json),
-        Err(error) => error.into_response(),
     }
 }
 

@@ -92,6 +92,7 @@ pub fn route_label(state: &AppState, path: &str) -> RouteLabel {
         "/healthz" => other("/healthz"),
         "/readyz" => other("/readyz"),
         "/metrics" => other("/metrics"),
+        p if p == "/dashboard" || p.starts_with("/dashboard/") => other("/dashboard"),
         _ => other("unmatched"),
     }
 }

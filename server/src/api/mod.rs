@@ -28,6 +28,7 @@ use axum::http::Method;
 
 pub use activity::{MAX_COMPUTER_ID, answer_schema as activity_answer_schema};
 pub use groups::{group_answer_schema, user_answer_schema};
+pub use passive::CREATED as PASSIVE_CREATED;
 
 use crate::client_api::ClientProtocol;
 use crate::clock::Clock;

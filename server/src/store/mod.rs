@@ -8,6 +8,7 @@
 //! data (does this feature exist, is this name taken) runs inside that transaction, so a
 //! refused request writes nothing.
 
+pub mod dashboard;
 pub mod leasing;
 pub mod model;
 pub mod operations;
@@ -16,6 +17,7 @@ pub mod sqlite;
 
 use licensekit::protocol::client_api::LeaseResponse;
 
+use dashboard::{CodeRow, CodeSearch, EventCount, Holding, NewSession, Session};
 use leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use model::*;
 use operations::{AuditEntry, NewAuditEntry, StoreFigures};
@@ -237,4 +239,21 @@ pub trait Store: Send + Sync {
     fn record_audit(&self, entry: &NewAuditEntry) -> StoreResult<i64>;
     /// The number of audit entries, and one page of them, newest first.
     fn audit(&self, page: Page) -> StoreResult<(i64, Vec<AuditEntry>)>;
+
+    /// Opens a dashboard session, dropping those last seen before `stale`.
+    fn open_session(&self, session: &NewSession, stale: i64) -> StoreResult<()>;
+    /// The dashboard session `id_hash` unless last seen before `stale`, now seen at `now`;
+    /// its flash message is handed over once.
+    fn session(&self, id_hash: &[u8; 32], now: i64, stale: i64) -> StoreResult<Option<Session>>;
+    fn set_session_flash(&self, id_hash: &[u8; 32], flash: &str) -> StoreResult<()>;
+    fn close_session(&self, id_hash: &[u8; 32]) -> StoreResult<()>;
+    /// The dashboard's code list: how many codes match, and the page asked for.
+    fn search_codes(&self, search: &CodeSearch) -> StoreResult<(i64, Vec<CodeRow>)>;
+    /// Events since `start` counted by name per `bucket` milliseconds.
+    fn event_counts(&self, product_id: Option<&str>, start: i64, bucket: i64)
+    -> StoreResult<Vec<EventCount>>;
+    /// When each computer that activated `code` was last heard from, by computer ID.
+    fn contacts(&self, code: &str) -> StoreResult<Vec<(String, i64)>>;
+    /// What of a code's capacity is held at `now`, and by whom.
+    fn holdings(&self, code: &str, now: i64) -> StoreResult<Vec<Holding>>;
 }

@@ -90,6 +90,13 @@ impl<T> OptionalExtension<T> for Result<T> {
     }
 }
 
+/// SQL true when the text `haystack` contains the lower-case text `needle` without regard to
+/// case. Under the bytewise collation: PostgreSQL searches no substring under `nocase`, which
+/// is nondeterministic.
+pub fn contains(haystack: &str, needle: &str) -> String {
+    format!("strpos(lower({haystack} COLLATE \"C\"), {needle}) > 0")
+}
+
 /// A value bound to a parameter, with the type its parameter is declared with.
 pub trait ToSql {
     fn bind(&self) -> (Value, Type);

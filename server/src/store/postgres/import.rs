@@ -54,6 +54,7 @@ const TABLES: &[&str] = &[
     "user_groups",
     "group_users",
     "group_license_codes",
+    "dashboard_sessions",
 ];
 
 /// How many rows of each table were copied (and checked).

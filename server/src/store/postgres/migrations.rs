@@ -422,6 +422,27 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (product_id, computer_id, chain)
     );
     "#,
+    // 8: SQLite's migration 11, the dashboard's sessions (store::dashboard): the SHA-256 of the cookie's session ID,
+    // the key signed in with by its hash, kind and first characters, the form token, and the
+    // message of the last change, shown once; the newest codes' index; and each activation's last
+    // contact.
+    r#"
+    CREATE TABLE dashboard_sessions (
+        id_hash BYTEA PRIMARY KEY,
+        key_hash BYTEA NOT NULL,
+        key_kind TEXT NOT NULL,
+        key_prefix TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        flash TEXT NOT NULL,
+        created BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL
+    );
+    CREATE INDEX dashboard_sessions_seen ON dashboard_sessions (last_seen);
+    -- The code list's first page, newest first, across products.
+    CREATE INDEX license_codes_newest ON license_codes (created, code);
+    -- When each activation's client was last heard from (its activation or latest refresh).
+    ALTER TABLE activations ADD COLUMN last_contact BIGINT;
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -18,6 +18,7 @@ mod client;
 mod codes;
 mod companies;
 mod consumers;
+mod dashboard;
 mod events;
 mod groups;
 mod licensing;
@@ -31,6 +32,7 @@ use licensekit::protocol::client_api::LeaseResponse;
 use super::Backend;
 use super::db::{self, Connection};
 use crate::passwords;
+use crate::store::dashboard::{CodeRow, CodeSearch, EventCount, Holding, NewSession, Session};
 use crate::store::leasing::{ClientCall, NewPassive, OfflineDeactivation, PassiveSigner, Refusal, Signer};
 use crate::store::model::*;
 use crate::store::operations::{AuditEntry, NewAuditEntry, StoreFigures};
@@ -377,5 +379,35 @@ impl Store for Backend {
     }
     fn audit(&self, page: Page) -> StoreResult<(i64, Vec<AuditEntry>)> {
         self.read(|c| operations::page(c, page))
+    }
+
+    fn open_session(&self, session: &NewSession, stale: i64) -> StoreResult<()> {
+        self.write(|t| dashboard::open(t, session, stale))
+    }
+    fn session(&self, id_hash: &[u8; 32], now: i64, stale: i64) -> StoreResult<Option<Session>> {
+        self.write(|t| dashboard::touch(t, id_hash, now, stale))
+    }
+    fn set_session_flash(&self, id_hash: &[u8; 32], flash: &str) -> StoreResult<()> {
+        self.write(|t| dashboard::set_flash(t, id_hash, flash))
+    }
+    fn close_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
+        self.write(|t| dashboard::close(t, id_hash))
+    }
+    fn search_codes(&self, search: &CodeSearch) -> StoreResult<(i64, Vec<CodeRow>)> {
+        self.read(|c| Ok((dashboard::count_codes(c, search)?, dashboard::codes(c, search)?)))
+    }
+    fn event_counts(
+        &self,
+        product_id: Option<&str>,
+        start: i64,
+        bucket: i64,
+    ) -> StoreResult<Vec<EventCount>> {
+        self.read(|c| dashboard::event_counts(c, product_id, start, bucket))
+    }
+    fn contacts(&self, code: &str) -> StoreResult<Vec<(String, i64)>> {
+        self.read(|c| dashboard::contacts(c, code))
+    }
+    fn holdings(&self, code: &str, now: i64) -> StoreResult<Vec<Holding>> {
+        self.read(|c| dashboard::holdings(c, code, now))
     }
 }

@@ -15,3 +15,9 @@ pub fn next_serial(conn: &Connection) -> Result<i64> {
 pub fn bad_value(column: usize, what: String) -> Error {
     Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, what.into())
 }
+
+/// SQL true when the text `haystack` contains the lower-case text `needle` without regard to
+/// case (ASCII case: SQLite's `lower` folds no other).
+pub fn contains(haystack: &str, needle: &str) -> String {
+    format!("instr(lower({haystack}), {needle}) > 0")
+}

@@ -249,7 +249,7 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             .prepare_cached(
                 "UPDATE activations SET installation_key = ?2, lease_end = ?3, vm_platform = ?4, serial = ?5,
                                         first_serial = ?5, nonce = ?6, components = ?7, acked_serial = ?8,
-                                        issued_serials = ?9
+                                        issued_serials = ?9, last_contact = ?10
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -261,7 +261,8 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 call.nonce,
                 components,
                 chain.acked,
-                chain.issued_text()
+                chain.issued_text(),
+                call.now
             ])?)
     };
     match place {
@@ -285,8 +286,8 @@ pub fn activate(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             .prepare_cached(
                 "INSERT INTO activations (code, computer_id, status, activated, lease_end, vm_platform,
                                           installation_key, serial, first_serial, nonce, components,
-                                          issued_serials)
-                 VALUES (?1, ?2, 'Activated', ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
+                                          issued_serials, last_contact)
+                 VALUES (?1, ?2, 'Activated', ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?3)",
             )?
             .execute(params![
                 code.code,
@@ -479,7 +480,8 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
             // The current components are recorded, so hardware drift does not accumulate.
             conn.prepare_cached(
                 "UPDATE activations SET lease_end = ?2, vm_platform = ?3, serial = ?4, nonce = ?5,
-                                        components = ?6, acked_serial = ?7, issued_serials = ?8
+                                        components = ?6, acked_serial = ?7, issued_serials = ?8,
+                                        last_contact = ?9
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -490,7 +492,8 @@ pub fn refresh(conn: &Connection, call: &ClientCall) -> StoreResult<Outcome> {
                 call.nonce,
                 chain::components_json(call)?,
                 chain.acked,
-                chain.issued_text()
+                chain.issued_text(),
+                call.now
             ])?;
             if call.network_daemon {
                 record_lan_report(conn, id, call)?;
