@@ -171,8 +171,8 @@ fn linux_soname() {
 }
 
 /// Packs the glibc shared library's relative relocations (`-z pack-relative-relocs`, DT_RELR):
-/// the 6,000 or so that vtables, string slices and panic locations need take a bitmap instead
-/// of 24 bytes each in `.rela.dyn`, about 175 KB of the stripped library's 3 MB.
+/// the 6,500 or so that vtables, string slices and panic locations need take a bitmap instead
+/// of 24 bytes each in `.rela.dyn`, about 170 KB of the stripped library's 3 MB.
 ///
 /// The glibc that loads the library must know DT_RELR (2.36 and later): the linker records
 /// `GLIBC_ABI_DT_RELR` as a needed version, so an older glibc refuses the library by name
