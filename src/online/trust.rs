@@ -12,7 +12,8 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use rustls::crypto::{CryptoProvider, KeyProvider};
+use rustls::SignatureScheme;
+use rustls::crypto::{CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom, WebPkiSupportedAlgorithms};
 use rustls::pki_types::PrivateKeyDer;
 use rustls::sign::SigningKey;
 use ureq::tls::{Certificate, PemItem, RootCerts};
@@ -43,17 +44,75 @@ pub(crate) fn roots(ca_file: Option<&Path>) -> Result<RootCerts, Status> {
     Ok(RootCerts::Specific(Arc::new(system.iter().cloned().chain(added).collect())))
 }
 
-/// rustls's cryptography: ring, as the server's, less the key provider. One per process.
+/// rustls's cryptography: ring's, as the server's, less the key provider. One per process.
 ///
 /// The key provider parses and signs with private keys, for client certificates, which the
-/// library never presents; ring's (RSA, ECDSA and Ed25519 signing) is left out so that the
-/// linker drops it from the shipped library. Every cipher suite, key exchange and signature
-/// verification stays.
+/// library never presents. It is left out so that the linker drops ring's RSA, ECDSA and
+/// Ed25519 signing from the shipped library. That takes building the provider from its
+/// parts: `rustls::crypto::ring::default_provider()` names ring's key provider in its own
+/// body, so calling it at all keeps the signing code (about 55 KB of the stripped
+/// library). Every cipher suite, key exchange and signature verification stays; a test
+/// checks that they are exactly the default provider's.
 pub(crate) fn crypto_provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     Arc::clone(PROVIDER.get_or_init(|| {
-        Arc::new(CryptoProvider { key_provider: &NoClientKeys, ..rustls::crypto::ring::default_provider() })
+        Arc::new(CryptoProvider {
+            cipher_suites: rustls::crypto::ring::DEFAULT_CIPHER_SUITES.to_vec(),
+            kx_groups: rustls::crypto::ring::DEFAULT_KX_GROUPS.to_vec(),
+            signature_verification_algorithms: VERIFICATION,
+            secure_random: &SystemRandom,
+            key_provider: &NoClientKeys,
+        })
     }))
+}
+
+/// The server-certificate signatures webpki checks with ring: rustls's list for its ring
+/// provider, which rustls keeps private (for TLS 1.2 the curve is not fixed by the scheme).
+static VERIFICATION: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+    all: &[
+        webpki::ring::ECDSA_P256_SHA256,
+        webpki::ring::ECDSA_P256_SHA384,
+        webpki::ring::ECDSA_P384_SHA256,
+        webpki::ring::ECDSA_P384_SHA384,
+        webpki::ring::ED25519,
+        webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+        webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+        webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA384,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA512,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+    ],
+    mapping: &[
+        (
+            SignatureScheme::ECDSA_NISTP384_SHA384,
+            &[webpki::ring::ECDSA_P384_SHA384, webpki::ring::ECDSA_P256_SHA384],
+        ),
+        (
+            SignatureScheme::ECDSA_NISTP256_SHA256,
+            &[webpki::ring::ECDSA_P256_SHA256, webpki::ring::ECDSA_P384_SHA256],
+        ),
+        (SignatureScheme::ED25519, &[webpki::ring::ED25519]),
+        (SignatureScheme::RSA_PSS_SHA512, &[webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY]),
+        (SignatureScheme::RSA_PSS_SHA384, &[webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY]),
+        (SignatureScheme::RSA_PSS_SHA256, &[webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY]),
+        (SignatureScheme::RSA_PKCS1_SHA512, &[webpki::ring::RSA_PKCS1_2048_8192_SHA512]),
+        (SignatureScheme::RSA_PKCS1_SHA384, &[webpki::ring::RSA_PKCS1_2048_8192_SHA384]),
+        (SignatureScheme::RSA_PKCS1_SHA256, &[webpki::ring::RSA_PKCS1_2048_8192_SHA256]),
+    ],
+};
+
+/// The operating system's random numbers (through getrandom, as ring's own source): TLS
+/// randoms and key shares.
+#[derive(Debug)]
+struct SystemRandom;
+
+impl SecureRandom for SystemRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
+        getrandom::fill(buf).map_err(|_| GetRandomFailed)
+    }
 }
 
 /// Refuses every private key: the library authenticates with signed requests, not with a
@@ -99,6 +158,27 @@ mod tests {
     #[test]
     fn the_linux_bundle_is_read() {
         assert!(system().len() > 50, "{} roots", system().len());
+    }
+
+    /// The provider is ring's default one but for its key provider: the same suites, key
+    /// exchanges and verification algorithms, so a rustls upgrade that changes them fails here.
+    #[test]
+    fn the_provider_is_rings_default_without_keys() {
+        let ours = crypto_provider();
+        let default = rustls::crypto::ring::default_provider();
+        assert_eq!(format!("{:?}", ours.cipher_suites), format!("{:?}", default.cipher_suites));
+        assert_eq!(format!("{:?}", ours.kx_groups), format!("{:?}", default.kx_groups));
+        assert_eq!(
+            format!("{:?}", ours.signature_verification_algorithms),
+            format!("{:?}", default.signature_verification_algorithms)
+        );
+        let mut random = [0u8; 32];
+        ours.secure_random.fill(&mut random).unwrap();
+        assert_ne!(random, [0u8; 32]);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let der = PrivateKeyDer::try_from(key.serialize_der()).unwrap();
+        assert!(ours.key_provider.load_private_key(der.clone_key()).is_err());
+        assert!(default.key_provider.load_private_key(der).is_ok());
     }
 
     #[test]

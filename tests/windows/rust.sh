@@ -48,9 +48,19 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$root/tests/windows/runner.sh"
 export CC_x86_64_pc_windows_gnu="$mingw-gcc" AR_x86_64_pc_windows_gnu="$mingw-ar" WINDRES="$mingw-windres"
 # shellcheck source=scripts/lib/cargo-tests.sh
 . scripts/lib/cargo-tests.sh
+# Skipped under Wine, for Wine's reasons (by their full names, unique in the crate):
+#  - store_processes' sigkill_at_random_moments_leaves_old_or_new_state kills a child writer
+#    3 to 28 ms after starting it, a window sized for a native process start. A Wine process
+#    takes longer than that to start, so no kill landed inside a write ("only 0 trials saw a
+#    write complete"), and in another run the 200 quick start-and-kill cycles made
+#    CreateProcess itself fail with ERROR_INTERNAL_ERROR (1359). The other store_processes
+#    tests (eight processes updating one store) run.
+skipped=(sigkill_at_random_moments_leaves_old_or_new_state)
+skip_args=()
+for name in "${skipped[@]}"; do skip_args+=(--skip "$name"); done
 # --no-fail-fast: every test binary runs, so one log shows every failure.
 if cargo_tests "$work/cargo-test.log" cargo test --locked --no-fail-fast -p licensekit --target x86_64-pc-windows-gnu \
-    "$@" -- --include-ignored; then
+    "$@" -- --include-ignored "${skip_args[@]}"; then
     echo "($((SECONDS - started)) s)"
     echo "$CARGO_TESTS_PASSED passed, 0 failed"
 else
