@@ -26,6 +26,7 @@ pub fn code_link(product_id: &str, code: &str) -> String {
 
 /// Where GET LicenseCode keeps the settings the code's settings form edits.
 const CODE_KEYS: SettingsKeys = SettingsKeys {
+    license_type: "licensetype",
     clients_allowed: "clientsallowed",
     client_lease: "clientLeaseperiod",
     subscription_end: "subscriptionEnddate",

@@ -10,11 +10,19 @@ use super::text;
 /// Where a read's answer keeps the settings [`settings_fields`] edits: GET LicenseCode and
 /// GET Profiles spell them differently.
 pub struct SettingsKeys {
+    pub license_type: &'static str,
     pub clients_allowed: &'static str,
     pub client_lease: &'static str,
     pub subscription_end: &'static str,
     pub maintenance_end: &'static str,
 }
+
+/// The license types, as the Web API's `licensetype` takes them, with their labels.
+pub const LICENSE_TYPES: &[(&str, &str)] = &[
+    ("perpetual", "Perpetual"),
+    ("subscriptionperiod", "Subscription period"),
+    ("expirationdate", "Expiration date"),
+];
 
 /// A stored date as the form's `YYYY-MM-DD`; the Web API's "never" as nothing.
 fn date(current: &Value, key: &str) -> String {
@@ -23,10 +31,21 @@ fn date(current: &Value, key: &str) -> String {
 }
 
 /// The settings' inputs, pre-filled from `current`. A blank input is left out of the body
-/// (see `super::Form`), so it leaves its setting as it is; a date may be `reset`.
+/// (see `super::Form`), so it leaves its setting as it is; a date may be `reset`. The license
+/// type is always sent (its current value unless changed) because the Web API changes a
+/// subscription's end only with it; the subscription days are not pre-filled because, sent
+/// with an unchanged subscription-period type, they extend the subscription.
 pub fn settings_fields(current: &Value, keys: &SettingsKeys) -> String {
+    let license_type = text(current, keys.license_type).to_ascii_lowercase();
     format!(
-        "{}{}{}{}<p class=\"muted\">Blank fields stay as they are; a date may be <code>reset</code>.</p>",
+        "{}{}{}{}{}{}<p class=\"muted\">Blank fields stay as they are; a date may be <code>reset</code>.</p>",
+        html::select("licensetype", "License type", LICENSE_TYPES, &license_type),
+        html::input(
+            "subscriptionperiod",
+            "Subscription days (to extend, or for a new subscription period)",
+            "",
+            "type=\"number\" min=\"1\" max=\"5000\""
+        ),
         html::input(
             "clientsallowed",
             "Activations allowed",

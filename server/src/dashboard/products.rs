@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 
 use super::html::{self, Cell, Table, url};
-use super::license_form::{self, SettingsKeys};
+use super::license_form::{self, LICENSE_TYPES, SettingsKeys};
 use super::{AppState, Signed, query_value, read, rows, text};
 use crate::error::ApiError;
 
@@ -19,14 +19,9 @@ fn product_link(id: &str) -> String {
     format!("/dashboard/product?productid={}", url(id))
 }
 
-const LICENSE_TYPES: &[(&str, &str)] = &[
-    ("perpetual", "Perpetual"),
-    ("subscriptionperiod", "Subscription period"),
-    ("expirationdate", "Expiration date"),
-];
-
 /// Where GET Profiles keeps the settings a profile's edit form pre-fills.
 const PROFILE_KEYS: SettingsKeys = SettingsKeys {
+    license_type: "licenseType",
     clients_allowed: "clientsAllowed",
     client_lease: "clientLeasePeriod",
     subscription_end: "subscriptionEndDate",
@@ -276,7 +271,15 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
             );
             edits.push_str(&edit_box(
                 &format!("Edit feature group {g}"),
-                &html::action_form(csrf, "ProductFeatureGroups", "PUT", &here, &fields, "Save feature group", "box"),
+                &html::action_form(
+                    csrf,
+                    "ProductFeatureGroups",
+                    "PUT",
+                    &here,
+                    &fields,
+                    "Save feature group",
+                    "box",
+                ),
             ));
         }
         let delete = if change {
@@ -407,12 +410,7 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
             html::select(
                 "licensetype",
                 "License type",
-                &[
-                    ("", "as the product"),
-                    ("perpetual", "Perpetual"),
-                    ("subscriptionperiod", "Subscription period"),
-                    ("expirationdate", "Expiration date")
-                ],
+                &[[("", "as the product")].as_slice(), LICENSE_TYPES].concat(),
                 ""
             ),
         );
