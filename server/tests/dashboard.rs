@@ -660,12 +660,29 @@ fn features_groups_udfs_and_profiles_are_edited_from_their_stored_values() {
     let page = browser.get(&format!("/dashboard/product?productid={id}")).body;
     assert!(page.contains("name=\"subscriptionenddate\" value=\"2031-01-31\""), "the new date pre-filled");
 
+    // The code page's settings form is the same one, pre-filled from the code.
+    let created =
+        server.ok("POST", "LicenseCode", &json!({"productid": id, "profilename": "Gold", "numcodes": 1}));
+    let code = created.as_str().unwrap().rsplit(' ').next().unwrap().to_owned();
+    let here = format!("/dashboard/code?productid={id}&licensecode={code}");
+    let page = browser.get(&here).body;
+    assert!(page.contains("name=\"clientsallowed\" value=\"9\""), "the code's settings pre-filled");
+    let (controller, method, fields) =
+        as_rendered(&page, "Save settings", &[("maintenanceenddate", "2030-06-30")]);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = browser.run(&controller, &method, &fields);
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let found = server.ok("GET", "LicenseCode", &json!({"licensecode": code}));
+    assert_eq!(found[0]["maintenanceEnddate"], "2030-06-30T00:00:00");
+    assert_eq!(found[0]["clientsallowed"], 9, "an unchanged pre-filled value stays as it was");
+
     // Every edit is audited as the dashboard's key made it.
     let audit = server.ok("GET", "AuditLog", &json!({"pagenumber": 1}));
     let entries: Vec<(&str, &str)> = audit
         .as_array()
         .unwrap()
         .iter()
+        .skip(2)
         .take(4)
         .map(|e| (e["method"].as_str().unwrap(), e["controller"].as_str().unwrap()))
         .collect();
@@ -678,7 +695,11 @@ fn features_groups_udfs_and_profiles_are_edited_from_their_stored_values() {
             ("PUT", "ProductFeatures")
         ]
     );
-    assert!(audit.as_array().unwrap().iter().take(4).all(|e| e["keyKind"] == "read_write"));
+    assert_eq!(
+        (audit[0]["method"].as_str(), audit[0]["controller"].as_str()),
+        (Some("PUT"), Some("LicenseCode"))
+    );
+    assert!(audit.as_array().unwrap().iter().take(6).all(|e| e["keyKind"] == "read_write"));
 }
 
 #[test]
