@@ -255,7 +255,9 @@ test('a READ-ONLY key sees every page and is refused every change', async () => 
   const token = await view.locator('input[name="_csrf"]').first().inputValue();
   const changes = [
     ['run/Product', 'POST'], ['run/Product', 'PUT'], ['run/ProductFeatures', 'POST'], ['run/ProductFeatures', 'DELETE'],
-    ['run/ProductFeatureGroups', 'POST'], ['run/ProductUDF', 'POST'], ['run/Profile', 'POST'],
+    ['run/ProductFeatures', 'PUT'], ['run/ProductFeatureGroups', 'POST'], ['run/ProductFeatureGroups', 'PUT'],
+    ['run/ProductUDF', 'POST'], ['run/ProductUDF', 'PUT'], ['run/Profile', 'POST'], ['run/Profile', 'PUT'],
+    ['run/ConsumerData', 'POST'],
     ['run/LicenseCode', 'POST'], ['run/LicenseCode', 'PUT'], ['run/LicenseCodeActivity', 'PUT'],
     ['run/LicenseCodeActivity', 'DELETE'], ['run/LicenseNote', 'POST'], ['run/Company', 'POST'],
     ['run/Company', 'DELETE'], ['run/Trial', 'DELETE'], ['run/OfflineActivation', 'DELETE'],
