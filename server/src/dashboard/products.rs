@@ -29,9 +29,14 @@ const PROFILE_KEYS: SettingsKeys = SettingsKeys {
 };
 
 /// An edit form folded away under `summary`, so a product with many features, UDFs and
-/// profiles still reads as its tables (a `details` element opens without script).
+/// profiles still reads as its tables (a `details` element opens without script); its ids
+/// scoped by `summary`, which names one item of the page.
 fn edit_box(summary: &str, form: &str) -> String {
-    format!("<details class=\"edit\"><summary>{}</summary>{form}</details>", html::esc(summary))
+    format!(
+        "<details class=\"edit\"><summary>{}</summary>{}</details>",
+        html::esc(summary),
+        html::scoped(summary, form)
+    )
 }
 
 /// GET /dashboard/products.
