@@ -91,6 +91,61 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// An HTML attribute's value in `tag` (the pages quote every attribute with `"`), unescaped.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let value = &tag[at..at + tag[at..].find('"')?];
+    Some(
+        value
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// What the form whose button reads `button` would post as rendered (its inputs' values, each
+/// choice's selected option or else its first), `changed` replacing or adding fields: so a
+/// test submits the form the page shows, pre-filled values and all. The controller, the verb
+/// and the endpoint's fields, for [`Browser::run`] (which adds the dashboard's own).
+fn as_rendered(
+    page: &str,
+    button: &str,
+    changed: &[(&str, &str)],
+) -> (String, String, Vec<(String, String)>) {
+    let end = page
+        .find(&format!("<button type=\"submit\">{button}</button>"))
+        .unwrap_or_else(|| panic!("no {button} form"));
+    let form = &page[page[..end].rfind("<form ").unwrap()..end];
+    let controller = attribute(form, "action").unwrap().rsplit('/').next().unwrap().to_owned();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for tag in form.split('<').skip(1) {
+        let name = attribute(tag, "name");
+        if tag.starts_with("input ") {
+            fields.push((name.unwrap(), attribute(tag, "value").unwrap_or_default()));
+        } else if tag.starts_with("select ") {
+            let options = &form[form.find(tag).unwrap()..];
+            let options = &options[..options.find("</select>").unwrap()];
+            let chosen = options
+                .split("<option ")
+                .skip(1)
+                .find(|o| o.contains(" selected>"))
+                .or_else(|| options.split("<option ").nth(1));
+            fields.push((name.unwrap(), attribute(&format!(" {}", chosen.unwrap()), "value").unwrap()));
+        }
+    }
+    let method = fields.iter().find(|(n, _)| n == "_method").map(|(_, v)| v.clone()).unwrap_or_default();
+    fields.retain(|(name, _)| !name.starts_with('_'));
+    for (name, value) in changed {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = (*value).to_owned(),
+            None => fields.push(((*name).to_owned(), (*value).to_owned())),
+        }
+    }
+    (controller, method, fields)
+}
+
 fn product(server: &Server) -> String {
     let answer = server.ok("POST", "Product", &json!({"productname": "Dash", "clientsallowed": 2}));
     common::created_id(&answer)
@@ -307,12 +362,17 @@ const CHANGES: &[(&str, &str)] = &[
     ("/dashboard/run/Product", "POST"),
     ("/dashboard/run/Product", "PUT"),
     ("/dashboard/run/ProductFeatures", "POST"),
+    ("/dashboard/run/ProductFeatures", "PUT"),
     ("/dashboard/run/ProductFeatures", "DELETE"),
     ("/dashboard/run/ProductFeatureGroups", "POST"),
+    ("/dashboard/run/ProductFeatureGroups", "PUT"),
     ("/dashboard/run/ProductFeatureGroups", "DELETE"),
     ("/dashboard/run/ProductUDF", "POST"),
+    ("/dashboard/run/ProductUDF", "PUT"),
     ("/dashboard/run/ProductUDF", "DELETE"),
     ("/dashboard/run/Profile", "POST"),
+    ("/dashboard/run/Profile", "PUT"),
+    ("/dashboard/run/ConsumerData", "POST"),
     ("/dashboard/run/LicenseCode", "POST"),
     ("/dashboard/run/LicenseCode", "PUT"),
     ("/dashboard/run/LicenseCodeActivity", "PUT"),
@@ -515,4 +575,160 @@ fn companies_trials_and_passive_licenses_go_through_their_endpoints() {
     assert!(license.body.starts_with("-----BEGIN"), "{}", license.body);
     let audit = server.ok("GET", "AuditLog", &json!({"pagenumber": 1}));
     assert_eq!(audit[0]["controller"], "PassiveLicense");
+}
+
+/// A product with a feature in a group, a UDF and a profile, made through the Web API.
+fn furnished_product(server: &Server) -> String {
+    let made = server.ok(
+        "POST",
+        "Product",
+        &json!({
+            "productname": "Furnished",
+            "clientsallowed": 2,
+            "featuregroups": [{"featuregroupname": "Extras", "notes": "-"}],
+            "features": [{"featurecode": "F1", "featurename": "Feature one", "notes": "first",
+                          "featuregroupname": "Extras"}],
+            "udfvalues": [{"fieldname": "Region", "defaultvalue": "EU"}],
+        }),
+    );
+    let id = common::created_id(&made);
+    server.ok("POST", "Profile", &json!({"productid": id, "profilename": "Gold", "clientsallowed": 4}));
+    id
+}
+
+#[test]
+fn features_groups_udfs_and_profiles_are_edited_from_their_stored_values() {
+    let server = Server::start();
+    let id = furnished_product(&server);
+    let mut reader = Browser::new(&server);
+    reader.sign_in("read_only");
+    for page in [format!("/dashboard/product?productid={id}"), format!("/dashboard/consumers?productid={id}")]
+    {
+        let answer = reader.get(&page);
+        assert_eq!(answer.status, 200, "{page}");
+        assert!(!answer.body.contains("action=\"/dashboard/run/"), "{page} shows a change control");
+    }
+
+    let mut browser = Browser::new(&server);
+    browser.sign_in("read_write");
+    let page = browser.get(&format!("/dashboard/product?productid={id}")).body;
+    for filled in [
+        "name=\"features.0.featurename\" value=\"Feature one\"",
+        "name=\"features.0.notes\" value=\"first\"",
+        "name=\"featuregroups.0.newfeaturegroupname\" value=\"Extras\"",
+        "name=\"udfvalues.0.defaultvalue\" value=\"EU\"",
+        "name=\"clientsallowed\" value=\"4\"",
+        "name=\"features.0.featurecode\" value=\"F1\"",
+    ] {
+        assert!(page.contains(filled), "the page pre-fills {filled}");
+    }
+
+    // Each form as the page renders it, a field or two changed.
+    let submit = |button: &str, changed: &[(&str, &str)]| {
+        let page = browser.get(&format!("/dashboard/product?productid={id}")).body;
+        let (controller, method, fields) = as_rendered(&page, button, changed);
+        assert_eq!(method, "PUT", "{button}");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let answer = browser.run(&controller, &method, &fields);
+        assert_eq!(answer.status, 303, "{button}: {}", answer.body);
+    };
+    submit("Save feature", &[("features.0.featurename", "Feature uno"), ("features.0.notes", "renamed")]);
+    submit("Save feature group", &[("featuregroups.0.newfeaturegroupname", "Bonus")]);
+    submit("Save UDF", &[("udfvalues.0.defaultvalue", "US")]);
+    submit(
+        "Save profile",
+        &[
+            ("clientsallowed", "9"),
+            ("subscriptionenddate", "2031-01-31"),
+            ("features.0.featureavailability", "on"),
+        ],
+    );
+
+    let product = server.ok("GET", "Product", &json!({"productid": id}));
+    let feature = &product[0]["features"][0];
+    assert_eq!(
+        (&feature["featureName"], &feature["featureNotes"]),
+        (&json!("Feature uno"), &json!("renamed"))
+    );
+    assert_eq!(feature["featureGroup"], "Bonus");
+    assert_eq!(product[0]["udfValues"][0], json!({"fieldName": "Region", "defaultValue": "US"}));
+    let profile = server.ok("GET", "Profile", &json!({"productid": id, "profilename": "Gold"}));
+    assert_eq!(profile[0]["clientsallowed"], 9);
+    assert_eq!(profile[0]["subscriptionEnddate"], "2031-01-31T00:00:00");
+    assert_eq!(profile[0]["features"][0]["featureCode"], "F1");
+    assert_eq!(profile[0]["features"][0]["featureAvailability"], "ON");
+    let page = browser.get(&format!("/dashboard/product?productid={id}")).body;
+    assert!(page.contains("name=\"subscriptionenddate\" value=\"2031-01-31\""), "the new date pre-filled");
+
+    // The code page's settings form is the same one, pre-filled from the code.
+    let created =
+        server.ok("POST", "LicenseCode", &json!({"productid": id, "profilename": "Gold", "numcodes": 1}));
+    let code = created.as_str().unwrap().rsplit(' ').next().unwrap().to_owned();
+    let here = format!("/dashboard/code?productid={id}&licensecode={code}");
+    let page = browser.get(&here).body;
+    assert!(page.contains("name=\"clientsallowed\" value=\"9\""), "the code's settings pre-filled");
+    let (controller, method, fields) =
+        as_rendered(&page, "Save settings", &[("maintenanceenddate", "2030-06-30")]);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = browser.run(&controller, &method, &fields);
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let found = server.ok("GET", "LicenseCode", &json!({"licensecode": code}));
+    assert_eq!(found[0]["maintenanceEnddate"], "2030-06-30T00:00:00");
+    assert_eq!(found[0]["clientsallowed"], 9, "an unchanged pre-filled value stays as it was");
+
+    // Every edit is audited as the dashboard's key made it.
+    let audit = server.ok("GET", "AuditLog", &json!({"pagenumber": 1}));
+    let entries: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(2)
+        .take(4)
+        .map(|e| (e["method"].as_str().unwrap(), e["controller"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("PUT", "Profile"),
+            ("PUT", "ProductUDF"),
+            ("PUT", "ProductFeatureGroups"),
+            ("PUT", "ProductFeatures")
+        ]
+    );
+    assert_eq!(
+        (audit[0]["method"].as_str(), audit[0]["controller"].as_str()),
+        (Some("PUT"), Some("LicenseCode"))
+    );
+    assert!(audit.as_array().unwrap().iter().take(6).all(|e| e["keyKind"] == "read_write"));
+}
+
+#[test]
+fn consumer_data_is_recorded_through_its_endpoint() {
+    let server = Server::start();
+    let id = product(&server);
+    let mut browser = Browser::new(&server);
+    browser.sign_in("read_write");
+    let page = browser.get(&format!("/dashboard/consumers?productid={id}")).body;
+    assert!(page.contains("action=\"/dashboard/run/ConsumerData\""), "a form to record consumer data");
+    let made = browser.run(
+        "ConsumerData",
+        "POST",
+        &[
+            ("productid", &id),
+            ("computerid", "COMPUTER-0001"),
+            ("clientinfo.firstname", "Ada"),
+            ("clientinfo.email", "ada@example.com"),
+            ("clientinfo.company", ""),
+        ],
+    );
+    assert_eq!(made.status, 303, "{}", made.body);
+    let found = server.ok("GET", "ConsumerData", &json!({"productid": id, "pagenumber": 1, "pagesize": 10}));
+    assert_eq!(found[0]["computerID"], "COMPUTER-0001");
+    assert_eq!((&found[0]["firstName"], &found[0]["email"]), (&json!("Ada"), &json!("ada@example.com")));
+    let page = browser.get(&format!("/dashboard/consumers?productid={id}")).body;
+    assert!(page.contains("ada@example.com"), "the record is listed");
+    // Without any client information the handler's own refusal is shown.
+    let refused = browser.run("ConsumerData", "POST", &[("productid", &id), ("computerid", "COMPUTER-0002")]);
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body.contains("clientinfo: required"), "{}", refused.body);
 }

@@ -138,6 +138,16 @@ test('creates a product with a feature, and license codes', async () => {
   await page.getByLabel('Name', { exact: true }).last().fill('Export drawings');
   await page.getByRole('button', { name: 'Add feature', exact: true }).click();
   await page.getByRole('cell', { name: 'EXPORT', exact: true }).waitFor();
+  // Its edit form, folded under the table, opens without script and is pre-filled.
+  const edit = page.locator('details', { hasText: 'Edit feature EXPORT' });
+  await edit.locator('summary').click();
+  const name = edit.getByLabel('Name', { exact: true });
+  assert.equal(await name.inputValue(), 'Export drawings');
+  await name.fill('Export drawings and sheets');
+  await edit.getByRole('button', { name: 'Save feature' }).click();
+  await page.getByRole('cell', { name: 'Export drawings and sheets', exact: true }).waitFor();
+  const product = await api('GET', 'Product', 'read_write', { productid: shared.product });
+  assert.equal(product.body[0].features[0].featureName, 'Export drawings and sheets');
 
   await nav('License codes').click();
   await page.getByLabel('How many new codes').fill('12');
@@ -255,7 +265,9 @@ test('a READ-ONLY key sees every page and is refused every change', async () => 
   const token = await view.locator('input[name="_csrf"]').first().inputValue();
   const changes = [
     ['run/Product', 'POST'], ['run/Product', 'PUT'], ['run/ProductFeatures', 'POST'], ['run/ProductFeatures', 'DELETE'],
-    ['run/ProductFeatureGroups', 'POST'], ['run/ProductUDF', 'POST'], ['run/Profile', 'POST'],
+    ['run/ProductFeatures', 'PUT'], ['run/ProductFeatureGroups', 'POST'], ['run/ProductFeatureGroups', 'PUT'],
+    ['run/ProductUDF', 'POST'], ['run/ProductUDF', 'PUT'], ['run/Profile', 'POST'], ['run/Profile', 'PUT'],
+    ['run/ConsumerData', 'POST'],
     ['run/LicenseCode', 'POST'], ['run/LicenseCode', 'PUT'], ['run/LicenseCodeActivity', 'PUT'],
     ['run/LicenseCodeActivity', 'DELETE'], ['run/LicenseNote', 'POST'], ['run/Company', 'POST'],
     ['run/Company', 'DELETE'], ['run/Trial', 'DELETE'], ['run/OfflineActivation', 'DELETE'],

@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::html::{self, Cell, Table, esc, url};
+use super::license_form::{self, SettingsKeys};
 use super::{PAGE_SIZE, Signed, blocking, query_value, read, rows, sort_params, text};
 use crate::datetime;
 use crate::error::ApiError;
@@ -22,6 +23,15 @@ type PageQuery = Query<Vec<(String, String)>>;
 pub fn code_link(product_id: &str, code: &str) -> String {
     format!("/dashboard/code?productid={}&licensecode={}", url(product_id), url(code))
 }
+
+/// Where GET LicenseCode keeps the settings the code's settings form edits.
+const CODE_KEYS: SettingsKeys = SettingsKeys {
+    license_type: "licensetype",
+    clients_allowed: "clientsallowed",
+    client_lease: "clientLeaseperiod",
+    subscription_end: "subscriptionEnddate",
+    maintenance_end: "maintenanceEnddate",
+};
 
 /// GET /dashboard/codes.
 pub async fn list(
@@ -216,16 +226,9 @@ async fn one_body(
             "box",
         ));
         let fields = format!(
-            "{pid}{lcf}{}{}{}{}<p class=\"muted\">Blank fields stay as they are; a date may be <code>reset</code>.</p>",
-            html::input(
-                "clientsallowed",
-                "Activations allowed",
-                "",
-                "type=\"number\" min=\"0\" max=\"50000\""
-            ),
-            html::input("subscriptionenddate", "Subscription end date (YYYY-MM-DD)", "", ""),
-            html::input("maintenanceenddate", "Maintenance end date (YYYY-MM-DD)", "", ""),
-            html::input("companyid", "Company ID", "", "type=\"number\" min=\"0\""),
+            "{pid}{lcf}{}{}",
+            license_form::settings_fields(&lc, &CODE_KEYS),
+            html::input("companyid", "Company ID", &text(&lc, "companyID"), "type=\"number\" min=\"0\""),
         );
         h.push_str(&html::action_form(csrf, "LicenseCode", "PUT", &here, &fields, "Save settings", "box"));
         h.push_str("</section>");
@@ -237,9 +240,7 @@ async fn one_body(
     let features = lc.get("features").map(rows).unwrap_or_default();
     let mut table =
         Table::new(&[("Feature", None), ("Type", None), ("Available", None), ("In use and by whom", None)]);
-    let mut edit = String::new();
-    for (i, f) in features.iter().enumerate() {
-        let fcode = text(f, "featureCode");
+    for f in features {
         let details: Vec<String> = f
             .get("featureDetails")
             .map(rows)
@@ -248,23 +249,11 @@ async fn one_body(
             .filter_map(|d| d.as_str().map(str::to_owned))
             .collect();
         table.rows.push(vec![
-            fcode.clone().into(),
+            text(f, "featureCode").into(),
             text(f, "featureType").into(),
             Cell::Html(on_off(&text(f, "featureAvailability"))),
             details.join("; ").into(),
         ]);
-        let on = text(f, "featureAvailability") == "ON";
-        let _ = write!(
-            edit,
-            "{}{}",
-            html::hidden(&format!("features.{i}.featurecode"), &fcode),
-            html::select(
-                &format!("features.{i}.featureavailability"),
-                &fcode,
-                &[("on", "on"), ("off", "off")],
-                if on { "on" } else { "off" }
-            )
-        );
     }
     h.push_str(&table.html("Features of this code", "", None));
     if signed.can_change() && !features.is_empty() {
@@ -273,7 +262,7 @@ async fn one_body(
             "LicenseCode",
             "PUT",
             &here,
-            &format!("{pid}{lcf}{edit}"),
+            &format!("{pid}{lcf}{}", license_form::availability_fields(features)),
             "Save feature availability",
             "box",
         ));

@@ -1,5 +1,5 @@
 //! Companies, trials and consumer data: the Web API's lists, sorted and paged here, with
-//! creating and deleting companies and deleting trials.
+//! creating and deleting companies, deleting trials and recording consumer data.
 
 use std::sync::Arc;
 
@@ -199,5 +199,31 @@ pub async fn consumers(
         product_select(&products, None, &product)
     );
     let base = format!("/dashboard/consumers?productid={}&", url(&product));
-    list_page(&signed, "Consumer data", "/dashboard/consumers", &query, &base, table, (&before, ""))
+    let after = if signed.can_change() && !products.is_empty() {
+        let fields = format!(
+            "<div class=\"cols\"><div>{}{}{}</div><div>{}{}{}{}</div></div>",
+            product_select(&products, None, &product),
+            html::input("computerid", "Computer ID", "", "required"),
+            html::input("licensecode", "License code (optional)", "", ""),
+            html::input("clientinfo.firstname", "First name", "", ""),
+            html::input("clientinfo.lastname", "Last name", "", ""),
+            html::input("clientinfo.company", "Company", "", ""),
+            html::input("clientinfo.email", "Email", "", "type=\"email\""),
+        );
+        format!(
+            "<h2>Record consumer data</h2>{}",
+            html::action_form(
+                &signed.session.csrf,
+                "ConsumerData",
+                "POST",
+                &base,
+                &fields,
+                "Record consumer data",
+                "box"
+            )
+        )
+    } else {
+        String::new()
+    };
+    list_page(&signed, "Consumer data", "/dashboard/consumers", &query, &base, table, (&before, &after))
 }

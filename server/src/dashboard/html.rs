@@ -128,6 +128,15 @@ pub fn input(name: &str, label: &str, value: &str, extra: &str) -> String {
     )
 }
 
+/// `fields` (made by [`input`], [`select`] and [`textarea`]) with their ids prefixed by
+/// `scope`, so that one page can hold several forms with the same field names (an edit form
+/// for each feature) and each label still names its own input. Safe on escaped HTML: a value
+/// cannot hold `id="` or `for="`, its quotes being escaped.
+pub fn scoped(scope: &str, fields: &str) -> String {
+    let scope = url(scope);
+    fields.replace("id=\"f-", &format!("id=\"f-{scope}-")).replace("for=\"f-", &format!("for=\"f-{scope}-"))
+}
+
 /// A labelled choice of `options` (value, label), `selected` chosen.
 pub fn select(name: &str, label: &str, options: &[(&str, &str)], selected: &str) -> String {
     let mut h = format!(
@@ -349,6 +358,11 @@ mod tests {
         assert_eq!(url("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
         assert_eq!(when("2026-12-04T03:41:22.105"), "2026-12-04 03:41:22");
         assert_eq!(when("1900-01-01T00:00:00"), "");
+        let field = scoped("udf 1", &input("n", "N", "id=\"f-x", ""));
+        assert_eq!(
+            field,
+            "<p><label for=\"f-udf%201-n\">N</label> <input id=\"f-udf%201-n\" name=\"n\" value=\"id=&quot;f-x\" ></p>"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod codes;
 mod customers;
 mod events;
 mod html;
+mod license_form;
 mod products;
 mod session;
 
@@ -253,7 +254,8 @@ fn read_only(kind: KeyKind, access: Access) -> ApiError {
 
 /// A posted form: the fields that steer the dashboard (`_csrf`, `_method`, `_next`) and the
 /// endpoint's own fields as a JSON object. `list.N.field` names build lists of objects
-/// (`features.0.featurecode`); an empty value is left out, as an omitted field (so a blank
+/// (`features.0.featurecode`), `object.field` names one object (`clientinfo.email`, for the
+/// fields whose value is itself JSON); an empty value is left out, as an omitted field (so a blank
 /// input leaves a setting as it is), and so is a list item left wholly blank.
 #[derive(Debug, Default)]
 pub struct Form {
@@ -292,6 +294,16 @@ impl Form {
                             items.resize(index + 1, Map::new());
                         }
                         items[index].insert(field.to_owned(), Value::String(value));
+                    }
+                    [object, field] => {
+                        let entry =
+                            form.fields.entry(object.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                        let Value::Object(members) = entry else {
+                            return Err(ApiError::bad_request(format!("{object}: given as a value too")));
+                        };
+                        if members.insert(field.to_owned(), Value::String(value)).is_some() {
+                            return Err(ApiError::bad_request(format!("{name}: given more than once")));
+                        }
                     }
                     [_] => {
                         if form.fields.insert(name.clone(), Value::String(value)).is_some() {
@@ -533,7 +545,8 @@ mod tests {
     fn forms_become_the_fields_of_a_body() {
         let form = Form::parse(
             b"_csrf=t&_method=PUT&_next=%2Fdashboard%2Fcode&productid=1&licensecode=&features.1.featurecode=B\
-              &features.1.featureavailability=on&features.0.featurecode=A&udfvalues.0.fieldname=",
+              &features.1.featureavailability=on&features.0.featurecode=A&udfvalues.0.fieldname=\
+              &clientinfo.email=a%40b.example&clientinfo.company=",
         )
         .unwrap();
         assert_eq!((form.csrf.as_str(), form.method.as_str(), form.next()), ("t", "PUT", "/dashboard/code"));
@@ -542,8 +555,11 @@ mod tests {
             serde_json::json!({
                 "productid": "1",
                 "features": [{"featurecode": "A"}, {"featurecode": "B", "featureavailability": "on"}],
+                "clientinfo": {"email": "a@b.example"},
             })
         );
+        assert!(Form::parse(b"o.a=1&o.a=2").is_err());
+        assert!(Form::parse(b"o=1&o.a=2").is_err());
         assert!(Form::parse(b"a=1&a=2").is_err());
         assert!(Form::parse(b"a.x.b=1").is_err());
     }

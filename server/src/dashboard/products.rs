@@ -1,6 +1,6 @@
-//! Products with their features, feature groups, UDFs and profiles; creating and editing them
-//! through the Product, ProductFeatures, ProductFeatureGroups, ProductUDF and Profile
-//! endpoints.
+//! Products with their features, feature groups, UDFs and profiles; creating, editing (each
+//! form pre-filled with what is stored) and deleting them through the Product,
+//! ProductFeatures, ProductFeatureGroups, ProductUDF and Profile endpoints.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 
 use super::html::{self, Cell, Table, url};
+use super::license_form::{self, LICENSE_TYPES, SettingsKeys};
 use super::{AppState, Signed, query_value, read, rows, text};
 use crate::error::ApiError;
 
@@ -18,11 +19,25 @@ fn product_link(id: &str) -> String {
     format!("/dashboard/product?productid={}", url(id))
 }
 
-const LICENSE_TYPES: &[(&str, &str)] = &[
-    ("perpetual", "Perpetual"),
-    ("subscriptionperiod", "Subscription period"),
-    ("expirationdate", "Expiration date"),
-];
+/// Where GET Profiles keeps the settings a profile's edit form pre-fills.
+const PROFILE_KEYS: SettingsKeys = SettingsKeys {
+    license_type: "licenseType",
+    clients_allowed: "clientsAllowed",
+    client_lease: "clientLeasePeriod",
+    subscription_end: "subscriptionEndDate",
+    maintenance_end: "maintenanceEndDate",
+};
+
+/// An edit form folded away under `summary`, so a product with many features, UDFs and
+/// profiles still reads as its tables (a `details` element opens without script); its ids
+/// scoped by `summary`, which names one item of the page.
+fn edit_box(summary: &str, form: &str) -> String {
+    format!(
+        "<details class=\"edit\"><summary>{}</summary>{}</details>",
+        html::esc(summary),
+        html::scoped(summary, form)
+    )
+}
 
 /// GET /dashboard/products.
 pub async fn list(State(state): State<Arc<AppState>>, signed: Signed, Query(query): PageQuery) -> Response {
@@ -180,6 +195,7 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
         ("", None),
     ]);
     let mut groups: Vec<String> = Vec::new();
+    let mut edits = String::new();
     for f in features {
         let code = text(f, "featureCode");
         let group = text(f, "featureGroup");
@@ -199,6 +215,20 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
         } else {
             String::new()
         };
+        if change {
+            // PUT ProductFeatures changes no feature's type: that is fixed at its creation.
+            let fields = format!(
+                "{pid}{}<div class=\"search\">{}{}{}</div>",
+                html::hidden("features.0.featurecode", &code),
+                html::input("features.0.featurename", "Name", &text(f, "featureName"), "required"),
+                html::input("features.0.featuregroupname", "Group (Default: none)", &group, ""),
+                html::input("features.0.notes", "Notes", &text(f, "featureNotes"), ""),
+            );
+            edits.push_str(&edit_box(
+                &format!("Edit feature {code}"),
+                &html::action_form(csrf, "ProductFeatures", "PUT", &here, &fields, "Save feature", "box"),
+            ));
+        }
         table.rows.push(vec![
             code.into(),
             text(f, "featureName").into(),
@@ -210,6 +240,7 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
         ]);
     }
     h.push_str(&table.html("Features of this product", "", None));
+    h.push_str(&edits);
     if change {
         let fields = format!(
             "{pid}<div class=\"search\">{}{}{}{}{}</div>",
@@ -234,7 +265,28 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
     }
     h.push_str("<h2>Feature groups</h2>");
     let mut table = Table::new(&[("Group", None), ("", None)]);
+    let mut edits = String::new();
     for g in &groups {
+        if change {
+            let fields = format!(
+                "{pid}{}<div class=\"search\">{}{}</div><p class=\"muted\">Blank notes stay as they are.</p>",
+                html::hidden("featuregroups.0.featuregroupname", g),
+                html::input("featuregroups.0.newfeaturegroupname", "Name", g, "required"),
+                html::input("featuregroups.0.notes", "Notes", "", ""),
+            );
+            edits.push_str(&edit_box(
+                &format!("Edit feature group {g}"),
+                &html::action_form(
+                    csrf,
+                    "ProductFeatureGroups",
+                    "PUT",
+                    &here,
+                    &fields,
+                    "Save feature group",
+                    "box",
+                ),
+            ));
+        }
         let delete = if change {
             html::action_form(
                 csrf,
@@ -251,6 +303,7 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
         table.rows.push(vec![g.as_str().into(), Cell::Html(delete)]);
     }
     h.push_str(&table.html("Feature groups with features", "", None));
+    h.push_str(&edits);
     if change {
         let fields = format!(
             "{pid}<div class=\"search\">{}{}</div>",
@@ -271,8 +324,22 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
     // UDFs.
     h.push_str("<h2>User-defined fields</h2>");
     let mut table = Table::new(&[("Field", None), ("Default value", None), ("", None)]);
+    let mut edits = String::new();
     for u in p.get("udfValues").map(rows).unwrap_or_default() {
         let name = text(u, "fieldName");
+        let value = text(u, "defaultValue");
+        if change {
+            let fields = format!(
+                "{pid}{}<div class=\"search\">{}{}</div>",
+                html::hidden("udfvalues.0.fieldname", &name),
+                html::input("udfvalues.0.newfieldname", "Field name", &name, "required"),
+                html::input("udfvalues.0.defaultvalue", "Default value", &value, ""),
+            );
+            edits.push_str(&edit_box(
+                &format!("Edit UDF {name}"),
+                &html::action_form(csrf, "ProductUDF", "PUT", &here, &fields, "Save UDF", "box"),
+            ));
+        }
         let delete = if change {
             html::action_form(
                 csrf,
@@ -286,9 +353,10 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
         } else {
             String::new()
         };
-        table.rows.push(vec![name.into(), text(u, "defaultValue").into(), Cell::Html(delete)]);
+        table.rows.push(vec![name.into(), value.into(), Cell::Html(delete)]);
     }
     h.push_str(&table.html("UDFs of this product", "", None));
+    h.push_str(&edits);
     if change {
         let fields = format!(
             "{pid}<div class=\"search\">{}{}</div>",
@@ -307,9 +375,30 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
         ("Enabled", None),
         ("Client lease (hours)", None),
     ]);
+    let mut edits = String::new();
     for pr in rows(&profiles) {
+        let name = text(pr, "profileName");
+        if change {
+            let features = pr.get("features").map(rows).unwrap_or_default();
+            let fields = format!(
+                "{pid}{}{}{}{}",
+                html::hidden("profilename", &name),
+                license_form::settings_fields(pr, &PROFILE_KEYS),
+                license_form::availability_fields(features),
+                html::select(
+                    "inheritprofile",
+                    "The profile's codes",
+                    &[("false", "keep their settings"), ("true", "take these changes too")],
+                    "false"
+                ),
+            );
+            edits.push_str(&edit_box(
+                &format!("Edit profile {name}"),
+                &html::action_form(csrf, "Profile", "PUT", &here, &fields, "Save profile", "box"),
+            ));
+        }
         table.rows.push(vec![
-            text(pr, "profileName").into(),
+            name.into(),
             text(pr, "licenseType").into(),
             text(pr, "clientsAllowed").into(),
             text(pr, "enabledForUse").into(),
@@ -317,6 +406,7 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
         ]);
     }
     h.push_str(&table.html("Profiles of this product", "", None));
+    h.push_str(&edits);
     if change {
         let fields = format!(
             "{pid}<div class=\"search\">{}{}{}</div>",
@@ -325,12 +415,7 @@ async fn one_body(state: &Arc<AppState>, signed: &Signed, id: &str) -> Result<St
             html::select(
                 "licensetype",
                 "License type",
-                &[
-                    ("", "as the product"),
-                    ("perpetual", "Perpetual"),
-                    ("subscriptionperiod", "Subscription period"),
-                    ("expirationdate", "Expiration date")
-                ],
+                &[[("", "as the product")].as_slice(), LICENSE_TYPES].concat(),
                 ""
             ),
         );
