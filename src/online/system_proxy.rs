@@ -1,5 +1,6 @@
-//! The user's system proxy on Windows, used when neither the configuration
-//! (`lk_config_set_proxy`) nor the environment names one: what Internet Options (and
+//! The proxy the machine names when the configuration (`lk_config_set_proxy`) names none:
+//! first the environment's, as curl and most Unix tools read it; then, on Windows, the user's
+//! system proxy, what Internet Options (and
 //! Settings > Network > Proxy) write under
 //! `HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings`:
 //!
@@ -11,6 +12,8 @@
 //!
 //! Automatic configuration (PAC scripts, WPAD) is not evaluated. The parser is pure and
 //! compiled on every OS, so it is unit-tested everywhere; only the registry read is Windows'.
+
+use super::http::Endpoint;
 
 /// The proxy URL (`http://host:port`) for requests to `target` (the server's base URL),
 /// from the three values above; `None` when the proxy is off, names no proxy for the
@@ -80,9 +83,41 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
     pattern[p..].iter().all(|&c| c == b'*')
 }
 
+/// The environment's proxy for `host`: the first of `ALL_PROXY`, `HTTPS_PROXY` and
+/// `HTTP_PROXY` (upper case first, then lower) that is a usable proxy URL, unless `NO_PROXY`
+/// (or `no_proxy`) lists the host. The order is ureq's, which the library used before it had a
+/// client of its own, so that no deployment's setting changes meaning.
+pub(crate) fn env_proxy(host: &str) -> Option<Endpoint> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if var("NO_PROXY").or_else(|| var("no_proxy")).is_some_and(|list| no_proxy(&list, host)) {
+        return None;
+    }
+    ["ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
+        .iter()
+        .filter_map(|name| var(name))
+        .find_map(|url| usable(&url))
+}
+
+/// `NO_PROXY`'s rule, as curl's: comma-separated names, each matching the host itself and the
+/// names under it (a leading `.` or `*.` changes nothing), `*` matching every host.
+fn no_proxy(list: &str, host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
+        let name = entry.trim_start_matches('*').trim_start_matches('.').to_ascii_lowercase();
+        entry == "*" || host == name || host.strip_suffix(name.as_str()).is_some_and(|sub| sub.ends_with('.'))
+    })
+}
+
+/// A proxy URL the transport can use: plain HTTP (it tunnels with CONNECT). A setting it
+/// cannot use (a SOCKS proxy, say) leaves the connection direct rather than failing every
+/// request over a machine setting the application did not choose.
+fn usable(url: &str) -> Option<Endpoint> {
+    Endpoint::parse(url.trim(), Some("http")).ok().filter(|e| !e.tls)
+}
+
 /// The system proxy for `target`, read from this user's registry; `None` off Windows.
 #[cfg(windows)]
-pub(crate) fn system_proxy(target: &str) -> Option<ureq::Proxy> {
+pub(crate) fn system_proxy(target: &str) -> Option<Endpoint> {
     use crate::registry::{HKEY_CURRENT_USER, Key};
     let key = Key::open(HKEY_CURRENT_USER, r"Software\Microsoft\Windows\CurrentVersion\Internet Settings")?;
     let url = proxy_for(
@@ -91,14 +126,12 @@ pub(crate) fn system_proxy(target: &str) -> Option<ureq::Proxy> {
         &key.string("ProxyOverride").unwrap_or_default(),
         target,
     )?;
-    // A setting ureq cannot use (a SOCKS proxy, say) leaves the connection direct rather
-    // than failing every request over a system setting the application did not choose.
-    ureq::Proxy::new(&url).ok()
+    usable(&url)
 }
 
 /// The system proxy for `target`: other systems have none beyond the environment's.
 #[cfg(not(windows))]
-pub(crate) fn system_proxy(_target: &str) -> Option<ureq::Proxy> {
+pub(crate) fn system_proxy(_target: &str) -> Option<Endpoint> {
     None
 }
 
@@ -172,5 +205,31 @@ mod tests {
         // Linear-ish on the classic pathological input.
         let text = vec![b'a'; 4000];
         assert!(!glob(b"*a*a*a*a*a*b", &text));
+    }
+
+    #[test]
+    fn no_proxy_matches_the_host_and_the_names_under_it() {
+        let list = "localhost, .corp.example,*.lab.example ,10.0.0.1";
+        for host in
+            ["localhost", "corp.example", "a.corp.example", "A.Lab.Example", "x.lab.example", "10.0.0.1"]
+        {
+            assert!(no_proxy(list, host), "{host}");
+        }
+        for host in ["notcorp.example", "example", "10.0.0.12", "localhost.evil"] {
+            assert!(!no_proxy(list, host), "{host}");
+        }
+        assert!(no_proxy("*", "anything.example"));
+        assert!(!no_proxy("", "anything.example"));
+    }
+
+    #[test]
+    fn only_plain_http_proxies_are_used() {
+        assert_eq!(usable("proxy.corp:3128").map(|e| e.authority()).as_deref(), Some("proxy.corp:3128"));
+        assert_eq!(
+            usable(" http://u:p@proxy.corp:8080 ").and_then(|e| e.credentials).as_deref(),
+            Some("u:p")
+        );
+        assert!(usable("socks5://proxy.corp:1080").is_none());
+        assert!(usable("https://proxy.corp:443").is_none());
     }
 }

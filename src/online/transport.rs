@@ -1,12 +1,11 @@
-//! HTTP to the license server: one blocking agent per client, every call bounded by the
-//! configured timeout, proxy from the configuration or the environment, the system's trusted
-//! roots and an optional private CA (`trust.rs`).
+//! Requests to the license server (and the LAN daemon): one per call, bounded by the configured
+//! timeout, through the proxy from the configuration or the machine, on the system's trusted
+//! roots and an optional private CA (`trust.rs`), over the library's own HTTP/1.1 (`http.rs`).
 //! Bodies are bounded both ways; every failure maps to a distinct status.
-
-use std::io::ErrorKind;
 
 use serde::de::DeserializeOwned;
 
+use super::http::{self, Endpoint, Failure};
 use crate::protocol::client_api::{ErrorResponse, LeaseResponse, Operation, RequestBody, SERVER_REASONS};
 use crate::protocol::from_slice_strict;
 use crate::protocol::network::LAN_REASONS;
@@ -18,9 +17,10 @@ const MAX_RESPONSE: u64 = 256 * 1024;
 /// A connection to one license server.
 #[derive(Debug)]
 pub(crate) struct Transport {
-    agent: ureq::Agent,
+    http: http::Client,
+    server: Endpoint,
+    /// The server URL as configured, for messages.
     base: String,
-    timeout: std::time::Duration,
     /// A LAN daemon rather than the vendor's server: an unreachable one is `LanUnreachable`,
     /// and its refusals may say the daemon is not certified.
     lan: bool,
@@ -39,29 +39,29 @@ impl Transport {
     }
 
     fn connect(config: &Config, base: &str, lan: bool) -> Result<Transport, Status> {
+        let invalid =
+            |what: &str, why: String| crate::detail::note(Status::InvalidArgument, format!("{what}: {why}"));
+        let server = Endpoint::parse(base, None).map_err(|why| invalid("server URL", why))?;
         let proxy = match config.proxy() {
             _ if lan => None,
-            Some(url) => Some(
-                ureq::Proxy::new(url)
-                    .map_err(|e| crate::detail::note(Status::InvalidArgument, format!("proxy URL: {e}")))?,
-            ),
-            None => ureq::Proxy::try_from_env().or_else(|| super::system_proxy::system_proxy(base)),
+            Some(url) => {
+                let proxy = Endpoint::parse(url, Some("http")).map_err(|why| invalid("proxy URL", why))?;
+                if proxy.tls {
+                    return Err(invalid("proxy URL", "TLS to the proxy (https://) is not supported".into()));
+                }
+                Some(proxy)
+            }
+            None => super::system_proxy::env_proxy(&server.host)
+                .or_else(|| super::system_proxy::system_proxy(base)),
         };
-        let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(super::trust::roots(config.ca_file())?)
-            .unversioned_rustls_crypto_provider(super::trust::crypto_provider())
-            .build();
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(config.timeout()))
-            .http_status_as_error(false)
-            // A redirect is not followed: a POST must not silently become another request.
-            .max_redirects(0)
-            .proxy(proxy)
-            .tls_config(tls)
-            .user_agent(format!("licensekit/{}", env!("CARGO_PKG_VERSION")))
-            .build()
-            .new_agent();
-        Ok(Transport { agent, base: base.to_owned(), timeout: config.timeout(), lan })
+        let tls = super::trust::client_config(config.ca_file())?;
+        let http = http::Client {
+            tls,
+            proxy,
+            timeout: config.timeout(),
+            user_agent: format!("licensekit/{}", env!("CARGO_PKG_VERSION")),
+        };
+        Ok(Transport { http, server, base: base.to_owned(), lan })
     }
 
     /// Posts a signed request and returns the server's answer. Every failure records its
@@ -74,27 +74,12 @@ impl Transport {
             operation.path().to_owned()
         };
         let url = format!("{}{path}", self.base);
-        let mut response = self.agent.post(&url).send_json(body).map_err(|e| self.map_error(e))?;
-        let status = response.status().as_u16();
-        let declared =
-            response.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > MAX_RESPONSE) {
-            // Refused before reading: a huge declared body must not hold the call until the
-            // timeout.
-            return Err(crate::detail::note(
-                Status::BadResponse,
-                format!(
-                    "{url}: the answer declares {} bytes, more than {MAX_RESPONSE}",
-                    declared.unwrap_or(0)
-                ),
-            ));
-        }
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE)
-            .read_to_vec()
+        let body = serde_json::to_vec(body).map_err(|_| Status::Internal)?;
+        let answer = self
+            .http
+            .post_json(&self.server, &format!("{}{path}", self.server.path), &body, MAX_RESPONSE)
             .map_err(|e| self.map_error(e))?;
+        let (status, bytes) = (answer.status, answer.body);
         match status {
             200..=299 => parse(&bytes).map_err(|s| {
                 crate::detail::note(s, format!("{url}: HTTP {status}: not a licensekit answer"))
@@ -117,36 +102,25 @@ impl Transport {
         }
     }
 
-    /// The host and port the base URL names, for messages.
-    fn authority(&self) -> &str {
-        let rest = self.base.split_once("://").map_or(self.base.as_str(), |(_, r)| r);
-        rest.split('/').next().unwrap_or(rest)
-    }
-
-    fn map_error(&self, error: ureq::Error) -> Status {
-        let at = self.authority();
-        let timeout = self.timeout.as_millis();
-        let (status, detail) = match &error {
-            ureq::Error::Timeout(_) => (Status::Timeout, format!("no answer from {at} within {timeout} ms")),
-            ureq::Error::Io(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
-                (Status::Timeout, format!("no answer from {at} within {timeout} ms"))
+    fn map_error(&self, failure: Failure) -> Status {
+        let at = self.server.authority();
+        let (status, detail) = match failure {
+            Failure::Timeout => {
+                (Status::Timeout, format!("no answer from {at} within {} ms", self.http.timeout.as_millis()))
             }
-            ureq::Error::Io(e) if e.kind() == ErrorKind::ConnectionRefused => {
-                (Status::Network, format!("connection refused by {at}"))
+            Failure::Refused => (Status::Network, format!("connection refused by {at}")),
+            Failure::HostNotFound => (Status::Network, format!("host not found: {}", self.server.host)),
+            Failure::Connect(e) => (Status::Network, format!("could not connect to {at}: {e}")),
+            Failure::Tls(e) => (Status::Network, format!("TLS with {at} failed: {e}")),
+            Failure::Proxy(why) => (Status::Network, format!("the proxy failed: {why}")),
+            Failure::Closed(when) => (Status::Network, format!("{at} closed the connection {when}")),
+            Failure::TooLarge(n) => {
+                (Status::BadResponse, format!("the answer from {at} is {n} bytes, more than {MAX_RESPONSE}"))
             }
-            ureq::Error::HostNotFound => {
-                (Status::Network, format!("host not found: {}", at.rsplit_once(':').map_or(at, |(h, _)| h)))
+            Failure::Malformed(why) => {
+                (Status::BadResponse, format!("the answer from {at} is not HTTP: {why}"))
             }
-            ureq::Error::ConnectionFailed => (Status::Network, format!("could not connect to {at}")),
-            ureq::Error::Rustls(e) => (Status::Network, format!("TLS with {at} failed: {e}")),
-            ureq::Error::Tls(e) => (Status::Network, format!("TLS with {at} failed: {e}")),
-            ureq::Error::ConnectProxyFailed(e) => (Status::Network, format!("the proxy failed: {e}")),
-            ureq::Error::InvalidProxyUrl => (Status::Network, "the proxy URL is invalid".to_owned()),
-            ureq::Error::BodyExceedsLimit(n) => {
-                (Status::BadResponse, format!("the answer from {at} exceeds {n} bytes"))
-            }
-            ureq::Error::Json(e) => (Status::BadResponse, format!("the answer from {at} is not JSON: {e}")),
-            other => (Status::Network, format!("{at}: {other}")),
+            Failure::Io(e) => (Status::Network, format!("{at}: {e}")),
         };
         let status = match status {
             Status::Network | Status::Timeout if self.lan => Status::LanUnreachable,

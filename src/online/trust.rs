@@ -12,36 +12,39 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use rustls::SignatureScheme;
 use rustls::crypto::{CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom, WebPkiSupportedAlgorithms};
-use rustls::pki_types::PrivateKeyDer;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::SigningKey;
-use ureq::tls::{Certificate, PemItem, RootCerts};
+use rustls::{ClientConfig, RootCertStore, SignatureScheme};
 
 use crate::Status;
 use crate::log::Level;
 
+/// The TLS settings of one client: rustls's defaults (TLS 1.3 and 1.2) on the roots below.
+pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Status> {
+    let config = ClientConfig::builder_with_provider(crypto_provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| crate::detail::note(Status::Internal, format!("TLS settings: {e}")))?
+        .with_root_certificates(roots(ca_file)?)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
 /// The roots for one client: the system's, with the certificates of `ca_file` added.
-pub(crate) fn roots(ca_file: Option<&Path>) -> Result<RootCerts, Status> {
-    let system = system();
-    let Some(path) = ca_file else {
-        return Ok(RootCerts::Specific(Arc::clone(system)));
-    };
+fn roots(ca_file: Option<&Path>) -> Result<RootCertStore, Status> {
+    let mut roots = system().clone();
+    let Some(path) = ca_file else { return Ok(roots) };
     let pem = std::fs::read(path)
         .map_err(|e| crate::detail::io(Status::InvalidArgument, "cannot read the CA file", path, &e))?;
-    let added: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
-        .filter_map(|item| match item {
-            Ok(PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    if added.is_empty() {
-        return Err(crate::detail::note(
-            Status::InvalidArgument,
-            format!("{} holds no PEM certificate", path.display()),
-        ));
+    let added: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(&pem).filter_map(Result::ok).collect();
+    let (valid, invalid) = roots.add_parsable_certificates(added);
+    if valid == 0 {
+        let why = if invalid == 0 { "holds no PEM certificate" } else { "holds no usable CA certificate" };
+        return Err(crate::detail::note(Status::InvalidArgument, format!("{} {why}", path.display())));
     }
-    Ok(RootCerts::Specific(Arc::new(system.iter().cloned().chain(added).collect())))
+    Ok(roots)
 }
 
 /// rustls's cryptography: ring's, as the server's, less the key provider. One per process.
@@ -130,21 +133,29 @@ impl KeyProvider for NoClientKeys {
 /// 150 certificates) when the first client that talks to a server is made. Certificates the
 /// store holds but that cannot be parsed are left out and logged; an empty or unreadable
 /// store is logged too, and connections then fail with a TLS error naming an unknown issuer.
-fn system() -> &'static Arc<Vec<Certificate<'static>>> {
-    static ROOTS: OnceLock<Arc<Vec<Certificate<'static>>>> = OnceLock::new();
+fn system() -> &'static RootCertStore {
+    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
     ROOTS.get_or_init(|| {
         let found = rustls_native_certs::load_native_certs();
         for error in &found.errors {
             crate::log::emit(Level::Warn, &format!("the system trust store: {error}"));
         }
-        if found.certs.is_empty() {
+        let mut roots = RootCertStore::empty();
+        let (_, unusable) = roots.add_parsable_certificates(found.certs);
+        if unusable > 0 {
+            crate::log::emit(
+                Level::Warn,
+                &format!("the system trust store: {unusable} certificates left out"),
+            );
+        }
+        if roots.is_empty() {
             crate::log::emit(
                 Level::Warn,
                 "the system trust store holds no certificate: TLS works only with a CA file \
                  (lk_config_set_ca_file)",
             );
         }
-        Arc::new(found.certs.iter().map(|der| Certificate::from_der(der).to_owned()).collect())
+        roots
     })
 }
 
@@ -188,9 +199,9 @@ mod tests {
         let ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap().self_signed(&key).unwrap();
         let file = dir.path().join("ca.pem");
         std::fs::write(&file, ca.pem()).unwrap();
-        let RootCerts::Specific(with_file) = roots(Some(&file)).unwrap() else { panic!("specific roots") };
+        let with_file = roots(Some(&file)).unwrap();
         assert_eq!(with_file.len(), system().len() + 1);
-        assert_eq!(with_file.last().unwrap().der(), ca.der().as_ref());
+        assert!(with_file.roots.iter().any(|r| !system().roots.contains(r)));
         std::fs::write(&file, "no certificate\n").unwrap();
         assert_eq!(roots(Some(&file)).unwrap_err(), Status::InvalidArgument);
         assert_eq!(roots(Some(&dir.path().join("missing.pem"))).unwrap_err(), Status::InvalidArgument);
