@@ -34,4 +34,8 @@ pub use client::{CLOCK_TOLERANCE_SECS, Client, StatusCallback};
 #[cfg(feature = "client")]
 pub use config::Config;
 pub use detail::last_error_detail;
+/// The HTTP framing of the server's answers, for the fuzz target `http_answers`.
+#[cfg(feature = "client")]
+#[doc(hidden)]
+pub use online::read_answer_from;
 pub use status::Status;

@@ -1,10 +1,12 @@
-//! The client's reading of the server's answers: a `LeaseResponse` (2xx) or `ErrorResponse`
-//! (4xx) body through the strict parser, and the seat lease of a floating check-out,
+//! The client's reading of the server's answers: their HTTP framing (head, Content-Length,
+//! chunks, the close), a `LeaseResponse` (2xx) or `ErrorResponse` (4xx) body through the
+//! strict parser, and the seat lease of a floating check-out,
 //! heartbeat or session through `Expectation::seat`. The first byte chooses; a seat lease is
 //! the text as received or a payload signed here by the vendor key (so the fuzzer gets past
 //! the signature into the binding rules).
 //!
-//! What parses re-encodes and parses to the same answer; a refusal's status maps to itself
+//! An answer framed reads the same however the network cuts it, with no more body than the
+//! limit. What parses re-encodes and parses to the same answer; a refusal's status maps to itself
 //! only when it is a reason a server may give; a seat lease accepted is what was signed,
 //! for this product, computer, installation, request and license code, not from the future,
 //! and verifies again from the compact form the client keeps.
@@ -23,7 +25,7 @@ use serde::de::DeserializeOwned;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else { return };
-    match selector % 4 {
+    match selector % 5 {
         0 => {
             if let Some(response) = round_trip::<LeaseResponse>(rest) {
                 if let Some(seat) = &response.seat {
@@ -47,6 +49,21 @@ fuzz_target!(|data: &[u8]| {
         2 => {
             if let Ok(text) = std::str::from_utf8(rest) {
                 check_seat(text, None);
+            }
+        }
+        3 => {
+            let limit = u64::from(selector / 5) * 64;
+            let whole = licensekit::read_answer_from(rest, usize::MAX, limit);
+            for cut in [1, 7] {
+                let pieces = licensekit::read_answer_from(rest, cut, limit);
+                assert_eq!(pieces.is_ok(), whole.is_ok(), "{pieces:?} / {whole:?}");
+                if let Ok(answer) = &whole {
+                    assert_eq!(pieces.as_ref().ok(), Some(answer));
+                }
+            }
+            if let Ok((status, body)) = whole {
+                assert!((200..=999).contains(&status), "{status}");
+                assert!(body.len() as u64 <= limit);
             }
         }
         _ => {

@@ -1,8 +1,8 @@
 //! System details as the seed's `SystemDetails` reports them: OS, bitness, processor, cores,
 //! memory, computer name, OS language and VM platform.
 //!
-//! Gathered with targeted reads (one `sysinfo` memory refresh, OS release strings, CPUID for
-//! the processor on x86-64) so it costs microseconds: never a full refresh, never a process
+//! Gathered with targeted reads (each OS's in its module of `machine`: a few system calls and
+//! small files; CPUID for the processor on x86-64) so it costs microseconds: never a process
 //! listing.
 
 use serde::Serialize;
@@ -47,29 +47,26 @@ pub struct SystemDetails {
 impl SystemDetails {
     /// Gathers the details of this machine.
     pub fn gather() -> SystemDetails {
-        use sysinfo::{MemoryRefreshKind, System};
-        let mut system = System::new();
-        system.refresh_memory_specifics(MemoryRefreshKind::nothing().with_ram());
-        let bitness = if System::cpu_arch().contains("64") { 64 } else { 32 };
+        let hardware = Host::hardware();
         let OsVersion { name: os_name, version: os_version, long } =
             Host::os_version().unwrap_or_else(|| {
-                let name = System::name().unwrap_or_default();
-                let version = System::os_version().unwrap_or_default();
-                let long = System::long_os_version().unwrap_or_else(|| format!("{name} {version}"));
-                OsVersion { name, version, long }
+                let name = std::env::consts::OS.to_owned();
+                OsVersion { long: name.clone(), name, version: String::new() }
             });
-        let cores = System::physical_core_count()
-            .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        let cores = hardware
+            .physical_cores
+            .or_else(|| std::thread::available_parallelism().ok().and_then(|n| u32::try_from(n.get()).ok()))
             .unwrap_or(0);
+        let bitness = hardware.bitness;
         SystemDetails {
             operating_system: format!("{}, {bitness}-bit", long.trim()),
             os_name,
             os_version,
             bitness,
-            processor: processor(&mut system),
-            cores: u32::try_from(cores).unwrap_or(u32::MAX),
-            memory_mib: system.total_memory() / (1024 * 1024),
-            computer_name: System::host_name().unwrap_or_default(),
+            processor: processor().or(hardware.processor).unwrap_or_default(),
+            cores,
+            memory_mib: hardware.memory_mib,
+            computer_name: hardware.computer_name,
             os_language: Host::os_language(),
             vm_platform: detect_virtualization(&SysRoot::host()).platform.as_str().to_owned(),
         }
@@ -83,7 +80,7 @@ impl SystemDetails {
 
 /// `Vendor:Brand` from CPUID on x86-64: no file to read, no per-CPU enumeration.
 #[cfg(target_arch = "x86_64")]
-fn processor(_: &mut sysinfo::System) -> String {
+fn processor() -> Option<String> {
     use std::arch::x86_64::__cpuid;
     let regs_to_string = |regs: &[u32]| {
         let bytes: Vec<u8> = regs.iter().flat_map(|r| r.to_le_bytes()).collect();
@@ -102,13 +99,13 @@ fn processor(_: &mut sysinfo::System) -> String {
     } else {
         String::new()
     };
-    format!("{vendor}:{brand}")
+    Some(format!("{vendor}:{brand}"))
 }
 
+/// Other processors are described by the OS ([`super::sources::Hardware::processor`]).
 #[cfg(not(target_arch = "x86_64"))]
-fn processor(system: &mut sysinfo::System) -> String {
-    system.refresh_cpu_list(sysinfo::CpuRefreshKind::nothing());
-    system.cpus().first().map(|c| format!("{}:{}", c.vendor_id(), c.brand())).unwrap_or_default()
+fn processor() -> Option<String> {
+    None
 }
 
 /// The POSIX locale (`LC_ALL`, then `LC_MESSAGES`, then `LANG`) as a BCP 47 tag:

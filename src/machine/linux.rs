@@ -9,6 +9,8 @@
 
 use super::normalise::{normalise_mac, normalise_machine_id, normalise_serial, normalise_uuid};
 use super::sources::{Component, Sources};
+#[cfg(feature = "client")]
+use super::sources::{Hardware, OsVersion};
 use super::virt::platform_from_vendor;
 use super::{SysRoot, VmPlatform};
 
@@ -129,6 +131,107 @@ impl Sources for Linux {
     fn os_language() -> String {
         super::details::posix_language(|k| std::env::var(k).ok())
     }
+
+    /// `/etc/os-release` (or `/usr/lib/os-release`, where the distribution keeps it), which
+    /// every current distribution has.
+    #[cfg(feature = "client")]
+    fn os_version() -> Option<OsVersion> {
+        let host = SysRoot::host();
+        let text = ["/etc/os-release", "/usr/lib/os-release"].into_iter().find_map(|p| host.read(p))?;
+        os_release(&text)
+    }
+
+    /// `uname` for the host name and the machine, `sysinfo(2)` for the memory, the CPUs'
+    /// topology in sysfs for the physical cores.
+    #[cfg(feature = "client")]
+    fn hardware() -> Hardware {
+        // SAFETY: utsname is plain data (arrays of c_char); all zeros is a valid value.
+        let mut names: libc::utsname = unsafe { std::mem::zeroed() };
+        // SAFETY: `names` is a valid, writable utsname; uname fills its NUL-terminated fields.
+        let named = unsafe { libc::uname(&mut names) } == 0;
+        let field = |chars: &[libc::c_char]| {
+            let bytes: Vec<u8> = chars.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        let machine = if named { field(&names.machine) } else { String::new() };
+        // SAFETY: as above, for libc::sysinfo.
+        let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+        // SAFETY: `info` is a valid, writable struct sysinfo.
+        // c_ulong is 32 bits on 32-bit Linux, hence the conversion.
+        #[allow(clippy::useless_conversion)]
+        let memory = if unsafe { libc::sysinfo(&mut info) } == 0 {
+            u64::from(info.totalram).saturating_mul(u64::from(info.mem_unit.max(1)))
+        } else {
+            0
+        };
+        let host = SysRoot::host();
+        Hardware {
+            bitness: if machine.contains("64") || machine == "s390x" { 64 } else { 32 },
+            physical_cores: physical_cores(&host),
+            memory_mib: memory / (1024 * 1024),
+            computer_name: if named { field(&names.nodename) } else { String::new() },
+            processor: host.read("/proc/cpuinfo").and_then(|c| cpuinfo_processor(&c)),
+        }
+    }
+}
+
+/// `NAME`, `VERSION_ID` and `PRETTY_NAME` of an os-release file (shell-style assignments,
+/// values optionally quoted).
+#[cfg(feature = "client")]
+fn os_release(text: &str) -> Option<OsVersion> {
+    let value = |key: &str| {
+        text.lines().find_map(|line| {
+            let raw = line.trim().strip_prefix(key)?.strip_prefix('=')?.trim();
+            let unquoted = match raw.as_bytes() {
+                [q @ (b'"' | b'\''), .., last] if q == last && raw.len() >= 2 => &raw[1..raw.len() - 1],
+                _ => raw,
+            };
+            let value = unquoted.replace("\\\"", "\"").replace("\\$", "$").replace("\\\\", "\\");
+            (!value.is_empty()).then_some(value)
+        })
+    };
+    let name = value("NAME").unwrap_or_else(|| "Linux".to_owned());
+    let version = value("VERSION_ID").unwrap_or_default();
+    let long = value("PRETTY_NAME").unwrap_or_else(|| format!("{name} {version}").trim().to_owned());
+    Some(OsVersion { name, version, long })
+}
+
+/// The number of distinct cores among the CPUs sysfs lists: logical CPUs that share a core
+/// (hyper-threads) list the same siblings.
+#[cfg(feature = "client")]
+fn physical_cores(root: &SysRoot) -> Option<u32> {
+    let cpus = std::fs::read_dir(root.path("/sys/devices/system/cpu")).ok()?;
+    let mut cores = std::collections::BTreeSet::new();
+    for entry in cpus.flatten() {
+        let name = entry.file_name();
+        let Some(n) = name.to_str().and_then(|n| n.strip_prefix("cpu")) else { continue };
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let topology = format!("/sys/devices/system/cpu/cpu{n}/topology");
+        let siblings = root
+            .read(&format!("{topology}/core_cpus_list"))
+            .or_else(|| root.read(&format!("{topology}/thread_siblings_list")));
+        // A CPU without topology (offline, or an old kernel) counts as a core of its own.
+        cores.insert(siblings.unwrap_or_else(|| format!("cpu{n}")));
+    }
+    u32::try_from(cores.len()).ok().filter(|&n| n > 0)
+}
+
+/// `Vendor:Model` from `/proc/cpuinfo`, for processors without CPUID: the first processor's
+/// vendor (`vendor_id`, or the ARM implementer's code) and model name.
+#[cfg(feature = "client")]
+fn cpuinfo_processor(text: &str) -> Option<String> {
+    let value = |keys: &[&str]| {
+        text.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            let value = value.trim();
+            (keys.contains(&key.trim()) && !value.is_empty()).then(|| value.to_owned())
+        })
+    };
+    let model = value(&["model name", "Model", "Hardware", "cpu model", "cpu"])?;
+    let vendor = value(&["vendor_id", "CPU implementer", "vendor"]).unwrap_or_default();
+    Some(format!("{vendor}:{model}"))
 }
 
 /// The `major:minor` of the device holding `/`: from `stat("/")` on this machine (one
@@ -265,5 +368,44 @@ mod tests {
         assert_eq!(v.platform, VmPlatform::Docker);
         assert_eq!(v.hypervisor, Some(VmPlatform::QEMU));
         assert!(v.platform.is_container() && v.is_virtual());
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn os_release_files_give_the_name_version_and_long_name() {
+        let debian = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n";
+        let v = os_release(debian).unwrap();
+        assert_eq!((v.name.as_str(), v.version.as_str()), ("Debian GNU/Linux", "12"));
+        assert_eq!(v.long, "Debian GNU/Linux 12 (bookworm)");
+        let v = os_release("NAME='Odd \\\"One\\\"'\nVERSION_ID=3.1\n").unwrap();
+        assert_eq!((v.name.as_str(), v.long.as_str()), ("Odd \"One\"", "Odd \"One\" 3.1"));
+        let v = os_release("# nothing\n").unwrap();
+        assert_eq!((v.name.as_str(), v.version.as_str(), v.long.as_str()), ("Linux", "", "Linux"));
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn physical_cores_count_shared_siblings_once() {
+        let topology = |n: u32, siblings: &str| {
+            (format!("/sys/devices/system/cpu/cpu{n}/topology/core_cpus_list"), siblings.to_owned())
+        };
+        let files = [topology(0, "0,2"), topology(1, "1,3"), topology(2, "0,2"), topology(3, "1,3")];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, v)| (p.as_str(), v.as_str())).collect();
+        let (_dir, root) = root_with(&files);
+        std::fs::create_dir_all(root.path("/sys/devices/system/cpu/cpufreq")).unwrap();
+        assert_eq!(physical_cores(&root), Some(2));
+        let (_dir, empty) = root_with(&[]);
+        assert_eq!(physical_cores(&empty), None);
+        assert!(physical_cores(&SysRoot::host()).is_some_and(|n| n >= 1));
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn cpuinfo_names_the_processor() {
+        let arm = "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\nmodel name\t: Neoverse-N1\n";
+        assert_eq!(cpuinfo_processor(arm).as_deref(), Some("0x41:Neoverse-N1"));
+        let x86 = "vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R)\n";
+        assert_eq!(cpuinfo_processor(x86).as_deref(), Some("GenuineIntel:Intel(R) Xeon(R)"));
+        assert_eq!(cpuinfo_processor("processor : 0\n"), None);
     }
 }

@@ -3,6 +3,8 @@
 //! hypervisor. A port adds its own file beside `linux.rs` (see `sources.rs`).
 
 use super::sources::{Component, Sources};
+#[cfg(feature = "client")]
+use super::sources::{Hardware, OsVersion};
 use super::{SysRoot, VmPlatform};
 
 pub(crate) struct Other;
@@ -27,5 +29,16 @@ impl Sources for Other {
     #[cfg(feature = "client")]
     fn os_language() -> String {
         super::details::posix_language(|k| std::env::var(k).ok())
+    }
+
+    #[cfg(feature = "client")]
+    fn os_version() -> Option<OsVersion> {
+        None
+    }
+
+    /// Only what the standard library knows: the pointer width stands in for the OS's.
+    #[cfg(feature = "client")]
+    fn hardware() -> Hardware {
+        Hardware { bitness: usize::BITS, ..Hardware::default() }
     }
 }

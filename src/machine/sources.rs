@@ -18,7 +18,7 @@ pub(crate) struct Component {
     pub value: String,
 }
 
-/// What an OS reports of itself, where `sysinfo`'s reading is not good enough.
+/// The OS's name and version, as the system details report them.
 #[cfg(feature = "client")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct OsVersion {
@@ -28,6 +28,22 @@ pub(crate) struct OsVersion {
     pub version: String,
     /// e.g. `Windows 11 Pro 23H2 (build 22631)`.
     pub long: String,
+}
+
+/// The machine's size and name, as the system details report them.
+#[cfg(feature = "client")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Hardware {
+    /// The OS's bitness (a 32-bit process on a 64-bit OS says 64).
+    pub bitness: u32,
+    /// Physical cores, where the OS tells them apart from logical processors.
+    pub physical_cores: Option<u32>,
+    /// Installed memory in MiB.
+    pub memory_mib: u64,
+    /// The computer's host name.
+    pub computer_name: String,
+    /// `Vendor:Brand` from the OS, for processors CPUID cannot describe (not x86-64).
+    pub processor: Option<String>,
 }
 
 pub(crate) trait Sources {
@@ -50,9 +66,11 @@ pub(crate) trait Sources {
     #[cfg(feature = "client")]
     fn os_language() -> String;
 
-    /// The OS name and version, when the OS has a better source than `sysinfo`'s.
+    /// The OS's name and version; `None` where it cannot be read.
     #[cfg(feature = "client")]
-    fn os_version() -> Option<OsVersion> {
-        None
-    }
+    fn os_version() -> Option<OsVersion>;
+
+    /// The machine's size and name: a few system calls, no enumeration of processes.
+    #[cfg(feature = "client")]
+    fn hardware() -> Hardware;
 }

@@ -323,6 +323,24 @@ fn read_answer<S: Read>(stream: S, limit: u64) -> Result<Answer, Failure> {
     }
 }
 
+/// An answer read from `bytes` as though they came from the network, `chunk` bytes per read
+/// (at least 1), with at most `limit` bytes of body: the framing alone, for the fuzz target
+/// `http_answers` (what it reads must not depend on how the network cut the bytes).
+#[doc(hidden)]
+pub fn read_answer_from(bytes: &[u8], chunk: usize, limit: u64) -> Result<(u16, Vec<u8>), String> {
+    /// Hands out at most `chunk` bytes per read.
+    struct Cut<'a>(&'a [u8], usize);
+    impl Read for Cut<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    read_answer(Cut(bytes, chunk.max(1)), limit).map(|a| (a.status, a.body)).map_err(|e| format!("{e:?}"))
+}
+
 /// How an answer's body ends.
 #[derive(Debug, PartialEq, Eq)]
 enum Framing {
@@ -340,7 +358,7 @@ fn parse_head(head: &[u8]) -> Result<(u16, Framing), String> {
         Ok(httparse::Status::Partial) => return Err("the head is incomplete".into()),
         Err(e) => return Err(format!("the head is malformed ({e})")),
     }
-    let status = response.code.ok_or("no status")?;
+    let status = response.code.filter(|&c| c >= 100).ok_or("no status")?;
     let mut framing = Framing::UntilClose;
     for header in response.headers.iter() {
         let value = std::str::from_utf8(header.value).map_err(|_| "a header is not UTF-8")?.trim();
@@ -585,6 +603,7 @@ mod tests {
             "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
             "SSH-2.0-OpenSSH\r\n\r\n",
+            "HTTP/1.1 099 X\r\n\r\n",
             "HTTP/1.1 200 OK\r\n",
         ] {
             assert!(head(bad).is_err(), "{bad:?}");
@@ -592,7 +611,14 @@ mod tests {
     }
 
     fn read(answer: &[u8], limit: u64) -> Result<Answer, Failure> {
-        read_answer(io::Cursor::new(answer.to_vec()), limit)
+        let whole = read_answer(io::Cursor::new(answer.to_vec()), limit);
+        // The same, a byte per read: the network may cut an answer anywhere.
+        let bytewise = read_answer_from(answer, 1, limit);
+        match &whole {
+            Ok(a) => assert_eq!(bytewise, Ok((a.status, a.body.clone()))),
+            Err(_) => assert!(bytewise.is_err(), "{bytewise:?}"),
+        }
+        whole
     }
 
     #[test]

@@ -8,5 +8,6 @@ mod system_proxy;
 mod transport;
 mod trust;
 
+pub use http::read_answer_from;
 pub(crate) use refresher::{Refresher, Signal};
 pub(crate) use transport::Transport;

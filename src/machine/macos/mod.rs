@@ -26,9 +26,9 @@ use objc2_io_kit::{
 };
 
 use super::normalise::{normalise_mac, normalise_serial, normalise_uuid};
-#[cfg(feature = "client")]
-use super::sources::OsVersion;
 use super::sources::{Component, Sources};
+#[cfg(feature = "client")]
+use super::sources::{Hardware, OsVersion};
 use super::{SysRoot, VmPlatform};
 
 pub(crate) struct MacOs;
@@ -91,13 +91,51 @@ impl Sources for MacOs {
         first.map(|l| rules::language_tag(&l.to_string())).unwrap_or_default()
     }
 
-    /// sysinfo calls macOS `Darwin` and names versions from a table that ends at macOS 15:
-    /// the product version and build from `sysctl` instead.
+    /// The product version and build from `sysctl` (not `Darwin` and the kernel's version).
     #[cfg(feature = "client")]
     fn os_version() -> Option<OsVersion> {
         let version = sysctl_string(c"kern.osproductversion")?;
         let long = rules::long_version(&version, sysctl_string(c"kern.osversion").as_deref());
         Some(OsVersion { name: "macOS".to_owned(), version, long })
+    }
+
+    /// `sysctl` for the memory, the physical cores and the processor's name (on Apple
+    /// silicon, where CPUID does not exist), `gethostname` for the name. Every macOS that
+    /// runs the library is 64-bit.
+    #[cfg(feature = "client")]
+    fn hardware() -> Hardware {
+        let mut memory: u64 = 0;
+        let mut len = std::mem::size_of::<u64>();
+        // SAFETY: the name is NUL-terminated; `memory` is writable for `len` bytes; no new
+        // value is set.
+        let rc = unsafe {
+            libc::sysctlbyname(
+                c"hw.memsize".as_ptr(),
+                (&raw mut memory).cast(),
+                &mut len,
+                std::ptr::null_mut(),
+                0,
+            )
+        };
+        let memory_mib =
+            if rc == 0 && len == std::mem::size_of::<u64>() { memory / (1024 * 1024) } else { 0 };
+        let mut name = [0u8; 256];
+        // SAFETY: `name` is writable for its length, as the call is told.
+        let named = unsafe { libc::gethostname(name.as_mut_ptr().cast(), name.len()) } == 0;
+        let computer_name = if named {
+            String::from_utf8_lossy(name.split(|&b| b == 0).next().unwrap_or_default()).into_owned()
+        } else {
+            String::new()
+        };
+        Hardware {
+            bitness: 64,
+            physical_cores: sysctl_int(c"hw.physicalcpu")
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|&n| n > 0),
+            memory_mib,
+            computer_name,
+            processor: sysctl_string(c"machdep.cpu.brand_string").map(|brand| format!("Apple:{brand}")),
+        }
     }
 }
 
