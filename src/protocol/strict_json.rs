@@ -14,11 +14,18 @@ use crate::Status;
 
 /// Parses `bytes` as `T` after checking that no object anywhere repeats a key.
 pub fn from_slice_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Status> {
+    no_repeated_keys(bytes)?;
+    serde_json::from_slice(bytes).map_err(|_| Status::MalformedPayload)
+}
+
+/// The check, apart from the generic part: one copy in the library rather than one inlined
+/// into each payload type's parser.
+#[inline(never)]
+fn no_repeated_keys(bytes: &[u8]) -> Result<(), Status> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     de::Deserialize::deserialize(&mut de)
         .and_then(|NoDuplicates| de.end())
-        .map_err(|_| Status::MalformedPayload)?;
-    serde_json::from_slice(bytes).map_err(|_| Status::MalformedPayload)
+        .map_err(|_| Status::MalformedPayload)
 }
 
 /// A value whose only content is the fact that it has no repeated keys.
