@@ -598,8 +598,9 @@ lk_status lk_config_set_lan_server(struct lk_config *cfg, const char *address);
 lk_status lk_config_set_timeout_ms(struct lk_config *cfg, uint32_t timeout_ms);
 
 /**
- * Sends requests through this proxy (`http://[user:pass@]host:port`, `socks5://...`).
- * Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` apply.
+ * Sends requests through this HTTP proxy (`http://[user:pass@]host:port`), tunnelled with
+ * CONNECT; `LK_INVALID_ARGUMENT` for another scheme (`https://`, `socks5://`). Without it,
+ * `ALL_PROXY` / `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` apply.
  */
 lk_status lk_config_set_proxy(struct lk_config *cfg, const char *url);
 

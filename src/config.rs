@@ -111,12 +111,19 @@ impl Config {
         Ok(())
     }
 
-    /// An HTTP(S) or SOCKS proxy URL (`http://user:pass@host:port`). Without one, the usual
-    /// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` environment variables apply.
+    /// An HTTP proxy URL (`http://[user:password@]host:port`, the scheme may be left out):
+    /// every request goes through it in a CONNECT tunnel, with Basic credentials when the URL
+    /// has them. TLS to the proxy (`https://`) and SOCKS are refused (`InvalidArgument`).
+    /// Without one, the usual `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment
+    /// variables apply.
     pub fn set_proxy(&mut self, url: &str) -> Result<(), Status> {
         let url = url.trim();
-        if url.is_empty() {
-            return Err(Status::InvalidArgument);
+        let invalid =
+            |why: String| Err(crate::detail::note(Status::InvalidArgument, format!("proxy URL: {why}")));
+        match crate::online::http::Endpoint::parse(url, Some("http")) {
+            Err(why) => return invalid(why),
+            Ok(proxy) if proxy.tls => return invalid("TLS to the proxy (https://) is not supported".into()),
+            Ok(_) => {}
         }
         self.proxy = Some(url.to_owned());
         Ok(())

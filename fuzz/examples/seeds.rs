@@ -173,11 +173,19 @@ fn main() {
     write("http_answers", "seat-text", &with(2, seat_text.as_bytes()));
     write("http_answers", "seat-payload", &with(4, &seat));
     // HTTP framing: selector 3 + 5k reads with a body limit of 64k bytes (here 2,560).
-    let framed = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}", json(&response).len(), String::from_utf8(json(&response)).unwrap());
+    let framed = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}",
+        json(&response).len(),
+        String::from_utf8(json(&response)).unwrap()
+    );
     write("http_answers", "framed-length", &with(203, framed.as_bytes()));
     let chunked = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n4;x=1\r\n{\"a\"\r\n2\r\n:1\r\n1\r\n}\r\n0\r\nX-Trailer: y\r\n\r\n";
     write("http_answers", "framed-chunked", &with(203, chunked));
-    write("http_answers", "framed-close", &with(203, b"HTTP/1.0 500 Oops\r\nServer: x\r\n\r\ninternal error"));
+    write(
+        "http_answers",
+        "framed-close",
+        &with(203, b"HTTP/1.0 500 Oops\r\nServer: x\r\n\r\ninternal error"),
+    );
 
     // The Web API's inputs.
     write("web_api", "datetime", &with(0, b"2018-08-02T06:59:02.043"));

@@ -116,8 +116,9 @@ pub unsafe extern "C" fn lk_config_set_timeout_ms(cfg: *mut lk_config, timeout_m
     })
 }
 
-/// Sends requests through this proxy (`http://[user:pass@]host:port`, `socks5://...`).
-/// Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` apply.
+/// Sends requests through this HTTP proxy (`http://[user:pass@]host:port`), tunnelled with
+/// CONNECT; `LK_INVALID_ARGUMENT` for another scheme (`https://`, `socks5://`). Without it,
+/// `ALL_PROXY` / `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` apply.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lk_config_set_proxy(cfg: *mut lk_config, url: *const c_char) -> Status {
     guard(|| {

@@ -1,6 +1,6 @@
 //! Talking to the license server: the HTTP transport and the background refresher.
 
-mod http;
+pub(crate) mod http;
 mod refresher;
 // The registry proxy parser is pure and tested on every OS; only Windows reads the registry.
 #[cfg_attr(not(windows), allow(dead_code))]

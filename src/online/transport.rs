@@ -44,13 +44,8 @@ impl Transport {
         let server = Endpoint::parse(base, None).map_err(|why| invalid("server URL", why))?;
         let proxy = match config.proxy() {
             _ if lan => None,
-            Some(url) => {
-                let proxy = Endpoint::parse(url, Some("http")).map_err(|why| invalid("proxy URL", why))?;
-                if proxy.tls {
-                    return Err(invalid("proxy URL", "TLS to the proxy (https://) is not supported".into()));
-                }
-                Some(proxy)
-            }
+            // Checked when it was configured (`Config::set_proxy`).
+            Some(url) => Some(Endpoint::parse(url, Some("http")).map_err(|why| invalid("proxy URL", why))?),
             None => super::system_proxy::env_proxy(&server.host)
                 .or_else(|| super::system_proxy::system_proxy(base)),
         };

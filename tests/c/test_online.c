@@ -108,6 +108,10 @@ static void test_config_setters(void) {
     CHECK_STATUS(lk_config_set_proxy(NULL, "http://127.0.0.1:3128"), LK_NULL_POINTER);
     CHECK_STATUS(lk_config_set_proxy(cfg, NULL), LK_NULL_POINTER);
     CHECK_STATUS(lk_config_set_proxy(cfg, ""), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_proxy(cfg, "socks5://127.0.0.1:1080"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_proxy(cfg, "https://127.0.0.1:3128"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_proxy(cfg, "127.0.0.1:99999"), LK_INVALID_ARGUMENT);
+    CHECK_STATUS(lk_config_set_proxy(cfg, "127.0.0.1:3128"), LK_OK);
     CHECK_STATUS(lk_config_set_ca_file(NULL, "/x"), LK_NULL_POINTER);
     CHECK_STATUS(lk_config_set_ca_file(cfg, NULL), LK_NULL_POINTER);
     CHECK_STATUS(lk_config_set_ca_file(cfg, ""), LK_INVALID_ARGUMENT);
