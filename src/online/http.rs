@@ -216,32 +216,34 @@ fn host_header(target: &Endpoint) -> String {
 
 /// Resolves and connects to `to`, trying each address in turn until the deadline. The name is
 /// looked up on a thread of its own: the system's resolver has no timeout, and a dead DNS
-/// server must not hold the call past the deadline.
+/// server must not hold the call past the deadline. Each address gets an equal share of the
+/// time left, so one that drops packets (an IPv6 route that goes nowhere) leaves time for the
+/// next.
 fn connect(to: &Endpoint, deadline: Instant) -> Result<TcpStream, Failure> {
     let addresses = resolve(to, deadline)?;
-    let mut refused = false;
-    let mut last = None;
-    for address in addresses {
+    let (mut refused, mut timed_out, mut last) = (false, false, None);
+    for (tried, address) in addresses.iter().enumerate() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(Failure::Timeout);
         }
-        match TcpStream::connect_timeout(&address, left) {
+        let share = left / u32::try_from(addresses.len() - tried).unwrap_or(u32::MAX);
+        match TcpStream::connect_timeout(address, share) {
             Ok(tcp) => {
                 // Best effort: the request goes out in two writes at most.
                 let _ = tcp.set_nodelay(true);
                 return Ok(tcp);
             }
             Err(e) if e.kind() == ErrorKind::ConnectionRefused => refused = true,
-            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
-                return Err(Failure::Timeout);
-            }
+            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => timed_out = true,
             Err(e) => last = Some(e),
         }
     }
     Err(match last {
-        Some(e) if !refused => Failure::Connect(e),
-        _ => Failure::Refused,
+        _ if refused => Failure::Refused,
+        _ if timed_out => Failure::Timeout,
+        Some(e) => Failure::Connect(e),
+        None => Failure::HostNotFound,
     })
 }
 
