@@ -38,7 +38,7 @@ type Config struct {
 	StoreDir string
 	// Timeout bounds every network call (1 ms to 10 min; the library's 10 s when zero).
 	Timeout time.Duration
-	// Proxy is a proxy URL (http://[user:pass@]host:port, socks5://...).
+	// Proxy is an HTTP proxy URL (http://[user:pass@]host:port), crossed with CONNECT.
 	Proxy string
 	// CAFile is a PEM file of CA certificates to trust besides the system's.
 	CAFile string

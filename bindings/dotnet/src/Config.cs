@@ -28,7 +28,7 @@ namespace Licensekit
         /// <summary>Bounds every network call (1 to 600000 ms; default 10000).</summary>
         public uint TimeoutMs { set { Call.Check(Native.Library.lk_config_set_timeout_ms(Handle, value)); } }
 
-        /// <summary>A proxy URL (<c>http://[user:pass@]host:port</c>, <c>socks5://...</c>).</summary>
+        /// <summary>An HTTP proxy URL (<c>http://[user:pass@]host:port</c>), crossed with CONNECT.</summary>
         public string Proxy { set { Call.Check(Native.Library.lk_config_set_proxy(Handle, Utf8.Encode(value))); } }
 
         /// <summary>A PEM file of CA certificates to trust for the server's TLS certificate.</summary>

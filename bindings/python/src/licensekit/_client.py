@@ -177,7 +177,7 @@ class Client:
         store_dir: where the license store lives; None for the per-user default.
         timeout_ms: the bound of every network call (1 to 600000; the library's default
             10000 when None).
-        proxy: a proxy URL (``http://[user:pass@]host:port``, ``socks5://...``).
+        proxy: an HTTP proxy URL (``http://[user:pass@]host:port``), crossed with CONNECT.
         ca_file: a PEM file of CA certificates to trust for the server, besides the system's.
         client_id: binds passive licenses to this ID instead of the computer's.
         app_version: the application's (version, build, edition), reported to the server.

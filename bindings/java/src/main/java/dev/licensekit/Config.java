@@ -46,7 +46,7 @@ public final class Config implements AutoCloseable {
         return this;
     }
 
-    /** A proxy URL ({@code http://[user:pass@]host:port}, {@code socks5://...}). */
+    /** An HTTP proxy URL ({@code http://[user:pass@]host:port}), crossed with CONNECT. */
     public Config proxy(String url) {
         Licensing.check(NativeLoader.lib().lk_config_set_proxy(handle(), url));
         return this;
