@@ -86,13 +86,10 @@ impl Config {
         let invalid = |why: &str| {
             Err(crate::detail::note(Status::InvalidArgument, format!("server URL {url:?}: {why}")))
         };
-        let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
-            return invalid("it must start with https:// or http://");
-        };
-        if rest.is_empty() {
-            return invalid("it names no host");
+        if let Err(why) = crate::online::http::Endpoint::parse(url, None) {
+            return invalid(&why);
         }
-        if rest.contains(char::is_whitespace) {
+        if url.contains(char::is_whitespace) {
             return invalid("it contains white space");
         }
         if url.len() > 2048 {

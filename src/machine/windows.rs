@@ -132,9 +132,77 @@ impl Sources for Windows {
         String::from_utf16_lossy(&buffer[..len])
     }
 
+    /// The machine's size and name from kernel32: the native processor architecture (so a 32-bit
+    /// process on 64-bit Windows says 64), the installed memory, the processor cores, the DNS
+    /// host name; the processor's name from the registry, where Windows keeps what it read of it.
     #[cfg(feature = "client")]
     fn hardware() -> super::sources::Hardware {
-        hardware()
+        use windows_sys::Win32::System::SystemInformation::{
+            ComputerNamePhysicalDnsHostname, GetComputerNameExW, GetLogicalProcessorInformation,
+            GetNativeSystemInfo, GlobalMemoryStatusEx, MEMORYSTATUSEX, PROCESSOR_ARCHITECTURE_AMD64,
+            PROCESSOR_ARCHITECTURE_ARM64, RelationProcessorCore, SYSTEM_INFO,
+            SYSTEM_LOGICAL_PROCESSOR_INFORMATION,
+        };
+        let mut system = SYSTEM_INFO::default();
+        // SAFETY: `system` is a valid, writable SYSTEM_INFO; the call cannot fail.
+        unsafe { GetNativeSystemInfo(&mut system) };
+        // SAFETY: every variant of the union is plain data, written whole by the call above.
+        let architecture = unsafe { system.Anonymous.Anonymous.wProcessorArchitecture };
+        let bitness = if [PROCESSOR_ARCHITECTURE_AMD64, PROCESSOR_ARCHITECTURE_ARM64].contains(&architecture)
+        {
+            64
+        } else {
+            32
+        };
+
+        let mut memory =
+            MEMORYSTATUSEX { dwLength: std::mem::size_of::<MEMORYSTATUSEX>() as u32, ..Default::default() };
+        // SAFETY: `memory` is a valid MEMORYSTATUSEX with its length set, as the call requires.
+        let memory_mib = if unsafe { GlobalMemoryStatusEx(&mut memory) } != 0 {
+            memory.ullTotalPhys / (1024 * 1024)
+        } else {
+            0
+        };
+
+        // One entry per core (and per cache, package, NUMA node): asked for the size first.
+        let mut bytes = 0u32;
+        // SAFETY: a null buffer with a zero length asks for the length needed.
+        unsafe { GetLogicalProcessorInformation(std::ptr::null_mut(), &mut bytes) };
+        let entry = std::mem::size_of::<SYSTEM_LOGICAL_PROCESSOR_INFORMATION>();
+        let mut entries = vec![
+            SYSTEM_LOGICAL_PROCESSOR_INFORMATION::default();
+            (bytes as usize).div_ceil(entry).min(65_536)
+        ];
+        let mut bytes = (entries.len() * entry) as u32;
+        // SAFETY: `entries` is writable for `bytes` bytes, as the call is told.
+        let physical_cores =
+            if unsafe { GetLogicalProcessorInformation(entries.as_mut_ptr(), &mut bytes) } != 0 {
+                let filled = &entries[..(bytes as usize / entry).min(entries.len())];
+                u32::try_from(filled.iter().filter(|e| e.Relationship == RelationProcessorCore).count())
+                    .ok()
+                    .filter(|&n| n > 0)
+            } else {
+                None
+            };
+
+        let mut name = [0u16; 256];
+        let mut len = name.len() as u32;
+        // SAFETY: `name` holds `len` characters, as the call is told; it writes back how many it
+        // used, without the terminating NUL.
+        let named =
+            unsafe { GetComputerNameExW(ComputerNamePhysicalDnsHostname, name.as_mut_ptr(), &mut len) } != 0;
+        let computer_name = if named {
+            String::from_utf16_lossy(&name[..(len as usize).min(name.len())])
+        } else {
+            String::new()
+        };
+
+        let cpu = Key::open(HKEY_LOCAL_MACHINE, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0");
+        let processor = cpu.and_then(|k| {
+            let brand = k.string("ProcessorNameString")?;
+            Some(format!("{}:{}", k.string("VendorIdentifier").unwrap_or_default().trim(), brand.trim()))
+        });
+        super::sources::Hardware { bitness, physical_cores, memory_mib, computer_name, processor }
     }
 
     #[cfg(feature = "client")]
@@ -160,72 +228,6 @@ impl Sources for Windows {
             long: long_name(major, minor, build, release.as_deref()),
         })
     }
-}
-
-/// The machine's size and name from kernel32: the native processor architecture (so a 32-bit
-/// process on 64-bit Windows says 64), the installed memory, the processor cores, the DNS
-/// host name; the processor's name from the registry, where Windows keeps what it read of it.
-#[cfg(feature = "client")]
-fn hardware() -> super::sources::Hardware {
-    use windows_sys::Win32::System::SystemInformation::{
-        ComputerNamePhysicalDnsHostname, GetComputerNameExW, GetLogicalProcessorInformation,
-        GetNativeSystemInfo, GlobalMemoryStatusEx, MEMORYSTATUSEX, PROCESSOR_ARCHITECTURE_AMD64,
-        PROCESSOR_ARCHITECTURE_ARM64, RelationProcessorCore, SYSTEM_INFO,
-        SYSTEM_LOGICAL_PROCESSOR_INFORMATION,
-    };
-    let mut system = SYSTEM_INFO::default();
-    // SAFETY: `system` is a valid, writable SYSTEM_INFO; the call cannot fail.
-    unsafe { GetNativeSystemInfo(&mut system) };
-    // SAFETY: every variant of the union is plain data, written whole by the call above.
-    let architecture = unsafe { system.Anonymous.Anonymous.wProcessorArchitecture };
-    let bitness = if [PROCESSOR_ARCHITECTURE_AMD64, PROCESSOR_ARCHITECTURE_ARM64].contains(&architecture) {
-        64
-    } else {
-        32
-    };
-
-    let mut memory =
-        MEMORYSTATUSEX { dwLength: std::mem::size_of::<MEMORYSTATUSEX>() as u32, ..Default::default() };
-    // SAFETY: `memory` is a valid MEMORYSTATUSEX with its length set, as the call requires.
-    let memory_mib = if unsafe { GlobalMemoryStatusEx(&mut memory) } != 0 {
-        memory.ullTotalPhys / (1024 * 1024)
-    } else {
-        0
-    };
-
-    // One entry per core (and per cache, package, NUMA node): asked for the size first.
-    let mut bytes = 0u32;
-    // SAFETY: a null buffer with a zero length asks for the length needed.
-    unsafe { GetLogicalProcessorInformation(std::ptr::null_mut(), &mut bytes) };
-    let entry = std::mem::size_of::<SYSTEM_LOGICAL_PROCESSOR_INFORMATION>();
-    let mut entries =
-        vec![SYSTEM_LOGICAL_PROCESSOR_INFORMATION::default(); (bytes as usize).div_ceil(entry).min(65_536)];
-    let mut bytes = (entries.len() * entry) as u32;
-    // SAFETY: `entries` is writable for `bytes` bytes, as the call is told.
-    let physical_cores = if unsafe { GetLogicalProcessorInformation(entries.as_mut_ptr(), &mut bytes) } != 0 {
-        let filled = &entries[..(bytes as usize / entry).min(entries.len())];
-        u32::try_from(filled.iter().filter(|e| e.Relationship == RelationProcessorCore).count())
-            .ok()
-            .filter(|&n| n > 0)
-    } else {
-        None
-    };
-
-    let mut name = [0u16; 256];
-    let mut len = name.len() as u32;
-    // SAFETY: `name` holds `len` characters, as the call is told; it writes back how many it
-    // used, without the terminating NUL.
-    let named =
-        unsafe { GetComputerNameExW(ComputerNamePhysicalDnsHostname, name.as_mut_ptr(), &mut len) } != 0;
-    let computer_name =
-        if named { String::from_utf16_lossy(&name[..(len as usize).min(name.len())]) } else { String::new() };
-
-    let cpu = Key::open(HKEY_LOCAL_MACHINE, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0");
-    let processor = cpu.and_then(|k| {
-        let brand = k.string("ProcessorNameString")?;
-        Some(format!("{}:{}", k.string("VendorIdentifier").unwrap_or_default().trim(), brand.trim()))
-    });
-    super::sources::Hardware { bitness, physical_cores, memory_mib, computer_name, processor }
 }
 
 /// `Windows 11 23H2 (build 22631)`: Windows 11 is still version 10.0, told apart by its

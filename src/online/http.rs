@@ -655,4 +655,56 @@ mod tests {
         assert!(matches!(read(&huge_head, 100), Err(Failure::Malformed(_))));
         assert!(matches!(read(b"", 100), Err(Failure::Closed(when)) if when == "before answering"));
     }
+
+    /// A proxy on loopback that reads one CONNECT head, answers `answer` and hangs up; the
+    /// head it read comes back from the thread.
+    fn proxy_answering(answer: &'static str) -> (Endpoint, std::thread::JoinHandle<String>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let thread = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8];
+            while !head.ends_with(b"\r\n\r\n") {
+                stream.read_exact(&mut byte).unwrap();
+                head.push(byte[0]);
+            }
+            stream.write_all(answer.as_bytes()).unwrap();
+            String::from_utf8(head).unwrap()
+        });
+        (Endpoint::parse(&format!("http://us%3Aer:pw@127.0.0.1:{port}"), None).unwrap(), thread)
+    }
+
+    #[test]
+    fn a_proxy_gets_the_credentials_and_its_refusal_is_named() {
+        let target = Endpoint::parse("http://licensing.invalid:8700", None).unwrap();
+        let cases = [
+            ("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n", "HTTP 407"),
+            ("HTTP/1.1 403 Forbidden\r\n\r\n", "refused the tunnel to licensing.invalid:8700 (HTTP 403)"),
+            ("", "closed the connection without answering"),
+            ("SSH-2.0-OpenSSH\r\n\r\n", "not HTTP"),
+        ];
+        for (answer, expected) in cases {
+            let (proxy, seen) = proxy_answering(answer);
+            let client = Client {
+                tls: super::super::trust::client_config(None).unwrap(),
+                proxy: Some(proxy),
+                timeout: Duration::from_secs(5),
+                user_agent: "licensekit-test".into(),
+            };
+            let failure = client.post_json(&target, "/client/v1/activate", b"{}", 100).unwrap_err();
+            assert!(
+                matches!(&failure, Failure::Proxy(why) if why.contains(expected)),
+                "{answer:?}: {failure:?}"
+            );
+            let head = seen.join().unwrap();
+            assert!(
+                head.starts_with(
+                    "CONNECT licensing.invalid:8700 HTTP/1.1\r\nHost: licensing.invalid:8700\r\n"
+                )
+            );
+            let credentials = base64::engine::general_purpose::STANDARD.encode("us:er:pw");
+            assert!(head.contains(&format!("\r\nProxy-Authorization: Basic {credentials}\r\n")), "{head}");
+        }
+    }
 }

@@ -22,7 +22,7 @@ pub(crate) fn proxy_for(enabled: bool, server: &str, bypass: &str, target: &str)
     if !enabled {
         return None;
     }
-    let (scheme, rest) = target.split_once("://")?;
+    let (scheme, _) = target.split_once("://")?;
     let entries: Vec<&str> = server.split([';', ' ']).map(str::trim).filter(|e| !e.is_empty()).collect();
     let chosen = if entries.iter().any(|e| e.contains('=')) {
         entries.iter().find_map(|e| {
@@ -32,21 +32,10 @@ pub(crate) fn proxy_for(enabled: bool, server: &str, bypass: &str, target: &str)
     } else {
         *entries.first()?
     };
-    if chosen.is_empty() || bypassed(&host_of(rest), bypass) {
+    if chosen.is_empty() || bypassed(&Endpoint::parse(target, None).ok()?.host, bypass) {
         return None;
     }
     Some(if chosen.contains("://") { chosen.to_owned() } else { format!("http://{chosen}") })
-}
-
-/// The host of `authority[/path]`, lower case, without user info, port or IPv6 brackets.
-fn host_of(rest: &str) -> String {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host_port.split(':').next().unwrap_or_default(),
-    };
-    host.to_ascii_lowercase()
 }
 
 /// Whether `host` matches an entry of the `ProxyOverride` list.

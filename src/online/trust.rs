@@ -22,13 +22,25 @@ use crate::Status;
 use crate::log::Level;
 
 /// The TLS settings of one client: rustls's defaults (TLS 1.3 and 1.2) on the roots below.
+/// Without a CA file every client shares one, made with the first: a client's start copies
+/// no roots.
 pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Status> {
+    static SYSTEM_ONLY: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    if ca_file.is_none()
+        && let Some(config) = SYSTEM_ONLY.get()
+    {
+        return Ok(Arc::clone(config));
+    }
     let config = ClientConfig::builder_with_provider(crypto_provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| crate::detail::note(Status::Internal, format!("TLS settings: {e}")))?
         .with_root_certificates(roots(ca_file)?)
         .with_no_client_auth();
-    Ok(Arc::new(config))
+    let config = Arc::new(config);
+    Ok(match ca_file {
+        None => Arc::clone(SYSTEM_ONLY.get_or_init(|| config)),
+        Some(_) => config,
+    })
 }
 
 /// The roots for one client: the system's, with the certificates of `ca_file` added.
